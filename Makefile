@@ -1,0 +1,48 @@
+# Starling: the two set-up commands are `make demo` and `make test`.
+SWIFT ?= swift
+DEBIAN_PACKAGES := libopenblas-dev libsodium-dev libsqlite3-dev zlib1g-dev pkg-config dataset-fashion-mnist
+PYTHON_ENV := .build/python
+STARLING := .build/release/starling
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps python-deps build test demo bench lint experiments clean
+
+## deps: install the Debian packages Starling needs (only those missing).
+deps:
+	@missing=""; for package in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## python-deps: numpy + safetensors in a private venv, for the checkpoint interoperability test.
+python-deps: $(PYTHON_ENV)/.ready
+$(PYTHON_ENV)/.ready:
+	python3 -m venv $(PYTHON_ENV)
+	$(PYTHON_ENV)/bin/pip install -q numpy safetensors
+	touch $@
+
+## build: release build of the `starling` binary.
+build: deps
+	$(SWIFT) build -c release --product starling
+
+## test: the whole test suite (lint included).
+test: deps python-deps lint
+	STARLING_PYTHON=$(CURDIR)/$(PYTHON_ENV)/bin/python $(SWIFT) test --parallel
+
+## demo: train cnn-small on Fashion-MNIST on this machine and show progress and final accuracy.
+demo: build
+	$(STARLING) train --config Examples/demo.json
+
+## bench: Starling's side of the benchmarks (see BENCHMARKS.md for the peer scripts).
+bench: build
+	Benchmarks/run.sh
+
+## lint: swift format, strict.
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Kernel targets are compiled with `-Ounchecked` in release builds: bounds are checked once at the
+/// API surface (shapes are validated before any kernel runs), not on every element. On x86-64 the
+/// kernels also target Haswell (AVX2 + FMA), which every x86-64 CPU sold since 2013 has; set
+/// `STARLING_PORTABLE=1` when building for an older machine.
+let isPortable = Context.environment["STARLING_PORTABLE"] != nil
+var kernelFlags: [String] = ["-Ounchecked"]
+#if arch(x86_64)
+  if !isPortable { kernelFlags += ["-target-cpu", "haswell"] }
+#endif
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(kernelFlags, .when(configuration: .release))]
+
+let package = Package(
+  name: "Starling",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "starling", targets: ["starling"]),
+    .library(name: "Tensors", targets: ["Tensors"]),
+    .library(name: "Learning", targets: ["Learning"]),
+    .library(name: "Datasets", targets: ["Datasets"]),
+    .library(name: "Configuration", targets: ["Configuration"]),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+    .systemLibrary(
+      name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+    .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+    .target(name: "Learning", dependencies: ["Tensors"], swiftSettings: kernelSettings),
+    .target(name: "Datasets", dependencies: ["Tensors", "CZlib"], swiftSettings: kernelSettings),
+    .target(name: "Configuration"),
+    .executableTarget(
+      name: "starling", dependencies: ["Tensors", "Learning", "Datasets", "Configuration"]),
+
+    .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+    .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors"]),
+    .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+  ]
+)
