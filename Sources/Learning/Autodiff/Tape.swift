@@ -1,0 +1,112 @@
+import Tensors
+
+/// Whether a forward pass trains (dropout active, batch statistics) or evaluates.
+public enum ForwardMode: Sendable {
+  case training
+  case inference
+}
+
+/// A reverse-mode automatic differentiation tape.
+///
+/// Every primitive operation appends its output and, when an input needs a gradient, one backward
+/// rule. `backward(from:)` walks the tape once in reverse, handing each rule the gradient of its
+/// output; the rule adds into its inputs' gradients. Composite operations are built from
+/// primitives and need no rule of their own. Rules capture tensors and entry numbers, never
+/// `Variable`s, so a tape holds no reference cycle.
+public final class Tape {
+  typealias BackwardRule = (_ gradient: Tensor, _ tape: Tape) -> Void
+
+  /// Training or inference; layers such as `Dropout` and `BatchNorm2D` read it.
+  public let mode: ForwardMode
+  /// Randomness for the forward pass (dropout masks), seeded by the caller.
+  public var generator: SeededGenerator
+
+  private(set) var values: [Tensor] = []
+  private var needsGradient: [Bool] = []
+  private var rules: [BackwardRule?] = []
+  private var parameters: [Int: Parameter] = [:]
+  private var gradients: [Tensor?] = []
+
+  public init(mode: ForwardMode = .training, generator: SeededGenerator = SeededGenerator(seed: 0)) {
+    self.mode = mode
+    self.generator = generator
+  }
+
+  /// Whether operations record backward rules (`false` in inference mode).
+  public var isRecording: Bool { mode == .training }
+
+  /// An input that needs no gradient (data, masks).
+  public func constant(_ value: Tensor) -> Variable { append(value, needsGradient: false, rule: nil) }
+
+  /// A leaf whose gradient `gradient(of:)` returns after `backward(from:)`.
+  public func variable(_ value: Tensor) -> Variable {
+    append(value, needsGradient: isRecording, rule: nil)
+  }
+
+  /// A parameter's current value; the backward pass accumulates into `parameter.gradient`.
+  public func watch(_ parameter: Parameter) -> Variable {
+    let variable = append(parameter.value, needsGradient: isRecording, rule: nil)
+    if isRecording { parameters[variable.id] = parameter }
+    return variable
+  }
+
+  /// Appends the output of a primitive. `rule` is kept only if some input needs a gradient.
+  func record(
+    _ value: Tensor, inputs: [Variable], rule: @escaping BackwardRule
+  ) -> Variable {
+    let needed = isRecording && inputs.contains { needsGradient[$0.id] }
+    return append(value, needsGradient: needed, rule: needed ? rule : nil)
+  }
+
+  private func append(_ value: Tensor, needsGradient needed: Bool, rule: BackwardRule?) -> Variable {
+    values.append(value)
+    needsGradient.append(needed)
+    rules.append(rule)
+    return Variable(tape: self, id: values.count - 1)
+  }
+
+  /// Whether entry `id` needs a gradient (rules skip the work for inputs that do not).
+  func needsGradient(_ variable: Variable) -> Bool { needsGradient[variable.id] }
+
+  /// Adds `gradient` into the gradient of `variable` (rules call this for each input).
+  func accumulate(_ gradient: Tensor, into variable: Variable) {
+    let id = variable.id
+    guard needsGradient[id] else { return }
+    precondition(gradient.shape == values[id].shape, "gradient \(gradient.shape) for \(values[id].shape)")
+    if gradients[id] == nil {
+      gradients[id] = gradient
+    } else {
+      gradients[id]!.add(gradient)
+    }
+  }
+
+  /// Back-propagates from `output`, seeded with ones (or `seed`), into every parameter and leaf.
+  public func backward(from output: Variable, seed: Tensor? = nil) {
+    precondition(isRecording, "backward on an inference tape")
+    gradients = Array(repeating: nil, count: values.count)
+    gradients[output.id] = seed ?? Tensor(shape: values[output.id].shape, repeating: 1)
+    for id in stride(from: output.id, through: 0, by: -1) {
+      guard let gradient = gradients[id] else { continue }
+      if let rule = rules[id] {
+        rule(gradient, self)
+        gradients[id] = nil  // an intermediate's gradient is no longer needed
+      }
+      if let parameter = parameters[id] { parameter.accumulateGradient(gradient) }
+    }
+  }
+
+  /// The gradient of a leaf after `backward(from:)`; nil when nothing flowed into it.
+  public func gradient(of variable: Variable) -> Tensor? {
+    variable.id < gradients.count ? gradients[variable.id] : nil
+  }
+}
+
+/// A value on a tape: the handle operations take and return.
+public struct Variable {
+  public let tape: Tape
+  let id: Int
+
+  /// The computed value.
+  public var value: Tensor { tape.values[id] }
+  public var shape: [Int] { tape.values[id].shape }
+}
