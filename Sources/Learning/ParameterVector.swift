@@ -11,13 +11,16 @@ extension ParameterContainer {
   public func flattenedParameters() -> [Float] {
     var vector = [Float]()
     vector.reserveCapacity(parameterCount)
-    for parameter in parameters { parameter.value.withUnsafeBufferPointer { vector.append(contentsOf: $0) } }
+    for parameter in parameters {
+      parameter.value.withUnsafeBufferPointer { vector.append(contentsOf: $0) }
+    }
     return vector
   }
 
   /// Overwrites every trainable parameter from a vector made by `flattenedParameters()`.
   public func assignParameters(from vector: [Float]) {
-    precondition(vector.count == parameterCount, "vector of \(vector.count) for \(parameterCount) parameters")
+    precondition(
+      vector.count == parameterCount, "vector of \(vector.count) for \(parameterCount) parameters")
     var offset = 0
     vector.withUnsafeBufferPointer { source in
       for parameter in parameters {

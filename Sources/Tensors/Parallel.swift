@@ -30,9 +30,24 @@ public enum Parallel {
   public static func forEachRange(
     count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void
   ) {
-    let chunks = Swift.min(threadCount, Swift.max(1, count / Swift.max(minimumChunk, 1)))
+    forEachIndexedRange(count: count, minimumChunk: minimumChunk) { body($1) }
+  }
+
+  /// The number of ranges `forEachRange` splits `count` items into.
+  @inlinable
+  public static func rangeCount(count: Int, minimumChunk: Int) -> Int {
+    Swift.min(threadCount, Swift.max(1, count / Swift.max(minimumChunk, 1)))
+  }
+
+  /// `forEachRange`, also passing each range's index in `0..<rangeCount(...)` so workers can
+  /// own per-range scratch buffers.
+  @inlinable
+  public static func forEachIndexedRange(
+    count: Int, minimumChunk: Int, _ body: (Int, Range<Int>) -> Void
+  ) {
+    let chunks = rangeCount(count: count, minimumChunk: minimumChunk)
     if chunks <= 1 {
-      body(0..<count)
+      body(0, 0..<count)
       return
     }
     withoutActuallyEscaping(body) { escapable in
@@ -40,7 +55,7 @@ public enum Parallel {
       DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
         let lower = count * chunk / chunks
         let upper = count * (chunk + 1) / chunks
-        work.value(lower..<upper)
+        work.value(chunk, lower..<upper)
       }
     }
   }

@@ -38,6 +38,19 @@ extension Tensor {
     }
   }
 
+  /// `gemm` on the calling thread only (for callers that already split work across threads).
+  public static func gemmSingleThreaded(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    if m == 0 || n == 0 { return }
+    _ = Parallel.blasPinnedToOneThread
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
   /// The matrix product of two rank-2 tensors, optionally transposing either operand.
   public static func matmul(
     _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false

@@ -56,7 +56,27 @@ extension Tensor {
 
   /// Sum along `axes`.
   public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
-    reduce(axes: normalizedAxes(axes), keepingDimensions: keepingDimensions, initial: 0, +)
+    let normalized = normalizedAxes(axes)
+    if !normalized.isEmpty, normalized == Set(0..<normalized.count) {
+      return sumOfLeadingAxes(normalized.count, keepingDimensions: keepingDimensions)
+    }
+    return reduce(axes: normalized, keepingDimensions: keepingDimensions, initial: 0, +)
+  }
+
+  /// Column sums: the fast path for reducing the leading axes (bias gradients).
+  func sumOfLeadingAxes(_ leading: Int, keepingDimensions: Bool) -> Tensor {
+    let rows = shape[..<leading].reduce(1, *)
+    let width = count / Swift.max(rows, 1)
+    let tail = Array(shape[leading...])
+    let resultShape = keepingDimensions ? [Int](repeating: 1, count: leading) + tail : tail
+    let x = storage.pointer
+    return Tensor(shape: resultShape) { out in
+      out.update(repeating: 0)
+      for row in 0..<rows {
+        let source = x + row * width
+        for column in 0..<width { out[column] += source[column] }
+      }
+    }
   }
 
   /// Mean along `axes`.

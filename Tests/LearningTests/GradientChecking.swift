@@ -50,7 +50,8 @@ func expectGradientsMatch(
 /// A seeded normal tensor.
 func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1, offset: Float = 0) -> Tensor {
   var generator = SeededGenerator(seed: seed)
-  return Tensor.randomNormal(shape: shape, mean: offset, standardDeviation: scale, using: &generator)
+  return Tensor.randomNormal(
+    shape: shape, mean: offset, standardDeviation: scale, using: &generator)
 }
 
 /// A tensor of distinct values spaced at least `gap` apart, in random order (no ties, no kinks

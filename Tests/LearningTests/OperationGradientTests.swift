@@ -11,17 +11,23 @@ struct OperationGradientTests {
 
   @Test(arguments: broadcastPairs)
   func additionBroadcasts(shapes: ([Int], [Int])) {
-    expectGradientsMatch([randomTensor(shapes.0, seed: 1), randomTensor(shapes.1, seed: 2)]) { $0[0] + $0[1] }
+    expectGradientsMatch([randomTensor(shapes.0, seed: 1), randomTensor(shapes.1, seed: 2)]) {
+      $0[0] + $0[1]
+    }
   }
 
   @Test(arguments: broadcastPairs)
   func subtractionBroadcasts(shapes: ([Int], [Int])) {
-    expectGradientsMatch([randomTensor(shapes.0, seed: 3), randomTensor(shapes.1, seed: 4)]) { $0[0] - $0[1] }
+    expectGradientsMatch([randomTensor(shapes.0, seed: 3), randomTensor(shapes.1, seed: 4)]) {
+      $0[0] - $0[1]
+    }
   }
 
   @Test(arguments: broadcastPairs)
   func multiplicationBroadcasts(shapes: ([Int], [Int])) {
-    expectGradientsMatch([randomTensor(shapes.0, seed: 5), randomTensor(shapes.1, seed: 6)]) { $0[0] * $0[1] }
+    expectGradientsMatch([randomTensor(shapes.0, seed: 5), randomTensor(shapes.1, seed: 6)]) {
+      $0[0] * $0[1]
+    }
   }
 
   @Test(arguments: broadcastPairs)
@@ -49,7 +55,9 @@ struct OperationGradientTests {
 
   @Test(arguments: shapes)
   func squareRoot(shape: [Int]) {
-    expectGradientsMatch([randomTensor(shape, seed: 12, scale: 0.2, offset: 2)]) { $0[0].squareRoot() }
+    expectGradientsMatch([randomTensor(shape, seed: 12, scale: 0.2, offset: 2)]) {
+      $0[0].squareRoot()
+    }
   }
 
   @Test(arguments: shapes)
@@ -72,9 +80,13 @@ struct OperationGradientTests {
     expectGradientsMatch([randomTensor(shape, seed: 16)]) { $0[0].gelu() }
   }
 
-  @Test(arguments: [([2, 3, 4], [0]), ([2, 3, 4], [1, 2]), ([2, 3, 4], [-1]), ([5], [0]), ([1, 3], [0])])
+  @Test(arguments: [
+    ([2, 3, 4], [0]), ([2, 3, 4], [1, 2]), ([2, 3, 4], [-1]), ([5], [0]), ([1, 3], [0]),
+  ])
   func sumAlongAxes(arguments: ([Int], [Int])) {
-    expectGradientsMatch([randomTensor(arguments.0, seed: 17)]) { $0[0].sum(alongAxes: arguments.1) }
+    expectGradientsMatch([randomTensor(arguments.0, seed: 17)]) {
+      $0[0].sum(alongAxes: arguments.1)
+    }
     expectGradientsMatch([randomTensor(arguments.0, seed: 18)]) {
       $0[0].mean(alongAxes: arguments.1, keepingDimensions: true)
     }
@@ -87,7 +99,9 @@ struct OperationGradientTests {
   }
 
   @Test func reshapeAndPermute() {
-    expectGradientsMatch([randomTensor([2, 3, 4], seed: 21)]) { $0[0].reshaped([4, -1]) * $0[0].reshaped([4, 6]) }
+    expectGradientsMatch([randomTensor([2, 3, 4], seed: 21)]) {
+      $0[0].reshaped([4, -1]) * $0[0].reshaped([4, 6])
+    }
     expectGradientsMatch([randomTensor([2, 3, 4], seed: 22)]) { $0[0].permuted([2, 0, 1]) }
     expectGradientsMatch([randomTensor([3, 5], seed: 23)]) { $0[0].transposed() }
   }
@@ -125,21 +139,28 @@ struct OperationGradientTests {
     let (batch, hasBias) = arguments
     var inputs = [randomTensor([batch, 5], seed: 32), randomTensor([3, 5], seed: 33)]
     if hasBias { inputs.append(randomTensor([3], seed: 34)) }
-    expectGradientsMatch(inputs) { Variable.linear($0[0], weight: $0[1], bias: hasBias ? $0[2] : nil) }
+    expectGradientsMatch(inputs) {
+      Variable.linear($0[0], weight: $0[1], bias: hasBias ? $0[2] : nil)
+    }
   }
 
   struct ConvolutionCase: Sendable, CustomTestStringConvertible {
-    var batch: Int, size: Int, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
+    var batch: Int, size: Int, inChannels: Int, outChannels: Int, kernel: Int, stride: Int,
+      padding: Int
     var testDescription: String {
       "n\(batch) \(size)x\(size)x\(inChannels)->\(outChannels) k\(kernel) s\(stride) p\(padding)"
     }
   }
 
   @Test(arguments: [
-    ConvolutionCase(batch: 1, size: 5, inChannels: 1, outChannels: 2, kernel: 3, stride: 1, padding: 0),
-    ConvolutionCase(batch: 2, size: 5, inChannels: 3, outChannels: 2, kernel: 3, stride: 2, padding: 1),
-    ConvolutionCase(batch: 2, size: 4, inChannels: 2, outChannels: 3, kernel: 1, stride: 1, padding: 0),
-    ConvolutionCase(batch: 1, size: 6, inChannels: 2, outChannels: 1, kernel: 2, stride: 2, padding: 0),
+    ConvolutionCase(
+      batch: 1, size: 5, inChannels: 1, outChannels: 2, kernel: 3, stride: 1, padding: 0),
+    ConvolutionCase(
+      batch: 2, size: 5, inChannels: 3, outChannels: 2, kernel: 3, stride: 2, padding: 1),
+    ConvolutionCase(
+      batch: 2, size: 4, inChannels: 2, outChannels: 3, kernel: 1, stride: 1, padding: 0),
+    ConvolutionCase(
+      batch: 1, size: 6, inChannels: 2, outChannels: 1, kernel: 2, stride: 2, padding: 0),
   ])
   func convolution(arguments c: ConvolutionCase) {
     let inputs = [
@@ -155,19 +176,26 @@ struct OperationGradientTests {
   @Test(arguments: [([1, 4, 4, 1], 2, 2), ([2, 5, 5, 3], 2, 2), ([1, 5, 5, 2], 3, 1)])
   func pooling(arguments: ([Int], Int, Int)) {
     let (shape, kernel, stride) = arguments
-    expectGradientsMatch([distinctTensor(shape, seed: 38)]) { $0[0].maxPool2d(kernelSize: kernel, stride: stride) }
-    expectGradientsMatch([randomTensor(shape, seed: 39)]) { $0[0].avgPool2d(kernelSize: kernel, stride: stride) }
+    expectGradientsMatch([distinctTensor(shape, seed: 38)]) {
+      $0[0].maxPool2d(kernelSize: kernel, stride: stride)
+    }
+    expectGradientsMatch([randomTensor(shape, seed: 39)]) {
+      $0[0].avgPool2d(kernelSize: kernel, stride: stride)
+    }
   }
 
   @Test(arguments: [1, 4])
   func softmaxCrossEntropy(batch: Int) {
     let labels = (0..<batch).map { Int32($0 % 5) }
-    expectGradientsMatch([randomTensor([batch, 5], seed: 40, scale: 2)]) { $0[0].softmaxCrossEntropy(labels: labels) }
+    expectGradientsMatch([randomTensor([batch, 5], seed: 40, scale: 2)]) {
+      $0[0].softmaxCrossEntropy(labels: labels)
+    }
   }
 
   @Test func softmaxCrossEntropyIsStableForHugeLogits() {
     let tape = Tape()
-    let logits = tape.variable(Tensor(shape: [2, 3], scalars: [1000, 0, -1000, -5000, 5000, 5000]))
+    let logits = tape.variable(
+      Tensor(shape: [2, 3], scalars: [1000, 0, -1000, -5000, 5000, 5000]))
     let loss = logits.softmaxCrossEntropy(labels: [0, 1])
     #expect(loss.value.scalar.isFinite)
     #expect(abs(loss.value.scalar - Float(0.5 * 0.6931472)) < 1e-4)
@@ -178,7 +206,9 @@ struct OperationGradientTests {
   @Test(arguments: [[1, 4], [3, 6]])
   func compositeSoftmaxAndNormalization(shape: [Int]) {
     expectGradientsMatch([randomTensor(shape, seed: 41)]) { $0[0].softmax() }
-    expectGradientsMatch([randomTensor(shape, seed: 42)]) { $0[0].normalizedOverLastAxis(epsilon: 1e-5) }
+    expectGradientsMatch([randomTensor(shape, seed: 42)]) {
+      $0[0].normalizedOverLastAxis(epsilon: 1e-5)
+    }
     expectGradientsMatch([randomTensor(shape, seed: 43), randomTensor(shape, seed: 44)]) {
       $0[0].meanSquaredError(target: $0[1])
     }

@@ -10,11 +10,12 @@ public enum ForwardMode: Sendable {
 ///
 /// Every primitive operation appends its output and, when an input needs a gradient, one backward
 /// rule. `backward(from:)` walks the tape once in reverse, handing each rule the gradient of its
-/// output; the rule adds into its inputs' gradients. Composite operations are built from
-/// primitives and need no rule of their own. Rules capture tensors and entry numbers, never
-/// `Variable`s, so a tape holds no reference cycle.
+/// output; the rule adds into its inputs' gradients, which it names by position through a
+/// `BackwardContext`. Composite operations are built from primitives and need no rule of their
+/// own. Rules capture tensors only, never a `Variable` (which holds its tape): a tape therefore
+/// holds no reference cycle and is freed, with every intermediate, when its last user drops it.
 public final class Tape {
-  typealias BackwardRule = (_ gradient: Tensor, _ tape: Tape) -> Void
+  typealias BackwardRule = (_ gradient: Tensor, _ inputs: BackwardContext) -> Void
 
   /// Training or inference; layers such as `Dropout` and `BatchNorm2D` read it.
   public let mode: ForwardMode
@@ -22,12 +23,14 @@ public final class Tape {
   public var generator: SeededGenerator
 
   private(set) var values: [Tensor] = []
-  private var needsGradient: [Bool] = []
+  fileprivate var needsGradient: [Bool] = []
   private var rules: [BackwardRule?] = []
+  private var inputIDs: [[Int]] = []
   private var parameters: [Int: Parameter] = [:]
   private var gradients: [Tensor?] = []
 
-  public init(mode: ForwardMode = .training, generator: SeededGenerator = SeededGenerator(seed: 0)) {
+  public init(mode: ForwardMode = .training, generator: SeededGenerator = SeededGenerator(seed: 0))
+  {
     self.mode = mode
     self.generator = generator
   }
@@ -36,7 +39,9 @@ public final class Tape {
   public var isRecording: Bool { mode == .training }
 
   /// An input that needs no gradient (data, masks).
-  public func constant(_ value: Tensor) -> Variable { append(value, needsGradient: false, rule: nil) }
+  public func constant(_ value: Tensor) -> Variable {
+    append(value, needsGradient: false, rule: nil)
+  }
 
   /// A leaf whose gradient `gradient(of:)` returns after `backward(from:)`.
   public func variable(_ value: Tensor) -> Variable {
@@ -54,25 +59,28 @@ public final class Tape {
   func record(
     _ value: Tensor, inputs: [Variable], rule: @escaping BackwardRule
   ) -> Variable {
+    precondition(inputs.allSatisfy { $0.tape === self }, "operands from different tapes")
     let needed = isRecording && inputs.contains { needsGradient[$0.id] }
-    return append(value, needsGradient: needed, rule: needed ? rule : nil)
+    return append(
+      value, needsGradient: needed, rule: needed ? rule : nil,
+      inputs: needed ? inputs.map(\.id) : [])
   }
 
-  private func append(_ value: Tensor, needsGradient needed: Bool, rule: BackwardRule?) -> Variable {
+  private func append(
+    _ value: Tensor, needsGradient needed: Bool, rule: BackwardRule?, inputs: [Int] = []
+  ) -> Variable {
     values.append(value)
     needsGradient.append(needed)
     rules.append(rule)
+    inputIDs.append(inputs)
     return Variable(tape: self, id: values.count - 1)
   }
 
-  /// Whether entry `id` needs a gradient (rules skip the work for inputs that do not).
-  func needsGradient(_ variable: Variable) -> Bool { needsGradient[variable.id] }
-
-  /// Adds `gradient` into the gradient of `variable` (rules call this for each input).
-  func accumulate(_ gradient: Tensor, into variable: Variable) {
-    let id = variable.id
+  /// Adds `gradient` into the gradient of entry `id`.
+  fileprivate func accumulate(_ gradient: Tensor, intoEntry id: Int) {
     guard needsGradient[id] else { return }
-    precondition(gradient.shape == values[id].shape, "gradient \(gradient.shape) for \(values[id].shape)")
+    precondition(
+      gradient.shape == values[id].shape, "gradient \(gradient.shape) for \(values[id].shape)")
     if gradients[id] == nil {
       gradients[id] = gradient
     } else {
@@ -88,7 +96,7 @@ public final class Tape {
     for id in stride(from: output.id, through: 0, by: -1) {
       guard let gradient = gradients[id] else { continue }
       if let rule = rules[id] {
-        rule(gradient, self)
+        rule(gradient, BackwardContext(tape: self, inputs: inputIDs[id]))
         gradients[id] = nil  // an intermediate's gradient is no longer needed
       }
       if let parameter = parameters[id] { parameter.accumulateGradient(gradient) }
@@ -99,6 +107,24 @@ public final class Tape {
   public func gradient(of variable: Variable) -> Tensor? {
     variable.id < gradients.count ? gradients[variable.id] : nil
   }
+}
+
+/// What a backward rule sees: its inputs, by their position in the operation's input list.
+struct BackwardContext {
+  unowned(unsafe) let tape: Tape  // valid: the context lives only inside `Tape.backward`
+  let inputs: [Int]
+
+  /// Whether input `position` needs a gradient (rules skip the work for inputs that do not).
+  func needsGradient(_ position: Int) -> Bool { tape.needsGradientOfEntry(inputs[position]) }
+
+  /// Adds `gradient` into the gradient of input `position`.
+  func accumulate(_ gradient: Tensor, into position: Int) {
+    tape.accumulate(gradient, intoEntry: inputs[position])
+  }
+}
+
+extension Tape {
+  fileprivate func needsGradientOfEntry(_ id: Int) -> Bool { needsGradient[id] }
 }
 
 /// A value on a tape: the handle operations take and return.

@@ -40,7 +40,9 @@ public enum Safetensors {
     for (name, tensor) in tensors {
       precondition(header[name] == nil && name != "__metadata__", "duplicate tensor name \(name)")
       let bytes = tensor.count * 4
-      header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+      header[name] = [
+        "dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes],
+      ]
       offset += bytes
     }
     var json = Array(try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
@@ -51,7 +53,9 @@ public enum Safetensors {
     output.append(contentsOf: json)
     for (_, tensor) in tensors {
       tensor.withUnsafeBufferPointer { values in
-        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { output.append(contentsOf: $0) } }
+        for value in values {
+          withUnsafeBytes(of: value.bitPattern.littleEndian) { output.append(contentsOf: $0) }
+        }
       }
     }
     return output
@@ -60,14 +64,22 @@ public enum Safetensors {
   /// Parses a safetensors buffer; `path` names the source in errors.
   public static func decode(
     _ bytes: [UInt8], path: String = "<memory>"
-  ) throws(CheckpointError) -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
-    guard bytes.count >= 8 else { throw .truncated(path: path, reason: "\(bytes.count) bytes, no header length") }
-    let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+  ) throws(CheckpointError) -> (
+    tensors: [(name: String, tensor: Tensor)], metadata: [String: String]
+  ) {
+    guard bytes.count >= 8 else {
+      throw .truncated(path: path, reason: "\(bytes.count) bytes, no header length")
+    }
+    let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) {
+      $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+    }
     guard headerLength <= UInt64(headerBytesMax) else {
-      throw .malformedHeader(path: path, reason: "header of \(headerLength) bytes exceeds \(headerBytesMax)")
+      throw .malformedHeader(
+        path: path, reason: "header of \(headerLength) bytes exceeds \(headerBytesMax)")
     }
     guard 8 + Int(headerLength) <= bytes.count else {
-      throw .truncated(path: path, reason: "header needs \(headerLength) bytes, file has \(bytes.count - 8)")
+      throw .truncated(
+        path: path, reason: "header needs \(headerLength) bytes, file has \(bytes.count - 8)")
     }
     let dataStart = 8 + Int(headerLength)
     let object: Any
@@ -76,7 +88,9 @@ public enum Safetensors {
     } catch {
       throw .malformedHeader(path: path, reason: "not JSON")
     }
-    guard let header = object as? [String: Any] else { throw .malformedHeader(path: path, reason: "not a JSON object") }
+    guard let header = object as? [String: Any] else {
+      throw .malformedHeader(path: path, reason: "not a JSON object")
+    }
     var metadata: [String: String] = [:]
     if let raw = header["__metadata__"] {
       guard let strings = raw as? [String: String] else {
@@ -86,28 +100,35 @@ public enum Safetensors {
     }
     var entries: [(name: String, shape: [Int], range: Range<Int>)] = []
     for (name, raw) in header where name != "__metadata__" {
-      entries.append(try parseEntry(name: name, raw, path: path, dataBytes: bytes.count - dataStart))
+      entries.append(
+        try parseEntry(name: name, raw, path: path, dataBytes: bytes.count - dataStart))
     }
     entries.sort { $0.range.lowerBound < $1.range.lowerBound }
     var end = 0
     for entry in entries {
       guard entry.range.lowerBound == end else {
-        throw .malformedHeader(path: path, reason: "tensor '\(entry.name)' overlaps or leaves a gap")
+        throw .malformedHeader(
+          path: path, reason: "tensor '\(entry.name)' overlaps or leaves a gap")
       }
       end = entry.range.upperBound
     }
     guard end == bytes.count - dataStart else {
-      throw .malformedHeader(path: path, reason: "data is \(bytes.count - dataStart) bytes, header covers \(end)")
+      throw .malformedHeader(
+        path: path, reason: "data is \(bytes.count - dataStart) bytes, header covers \(end)")
     }
     let tensors = entries.map { entry in
-      (entry.name, Tensor(shape: entry.shape) { out in
-        bytes.withUnsafeBytes { raw in
-          for index in 0..<out.count {
-            let bits = raw.loadUnaligned(fromByteOffset: dataStart + entry.range.lowerBound + 4 * index, as: UInt32.self)
-            out[index] = Float(bitPattern: UInt32(littleEndian: bits))
+      (
+        entry.name,
+        Tensor(shape: entry.shape) { out in
+          bytes.withUnsafeBytes { raw in
+            for index in 0..<out.count {
+              let bits = raw.loadUnaligned(
+                fromByteOffset: dataStart + entry.range.lowerBound + 4 * index, as: UInt32.self)
+              out[index] = Float(bitPattern: UInt32(littleEndian: bits))
+            }
           }
         }
-      })
+      )
     }
     return (tensors, metadata)
   }
@@ -118,15 +139,23 @@ public enum Safetensors {
     guard let fields = raw as? [String: Any], let dtype = fields["dtype"] as? String,
       let shape = fields["shape"] as? [Int], let offsets = fields["data_offsets"] as? [Int],
       offsets.count == 2
-    else { throw .malformedHeader(path: path, reason: "entry '\(name)' lacks dtype, shape or data_offsets") }
+    else {
+      throw .malformedHeader(
+        path: path, reason: "entry '\(name)' lacks dtype, shape or data_offsets")
+    }
     guard dtype == "F32" else { throw .unsupportedType(path: path, tensor: name, dtype: dtype) }
     guard shape.count <= rankMax, shape.allSatisfy({ $0 >= 0 && $0 <= dataBytes }) else {
       throw .malformedHeader(path: path, reason: "entry '\(name)' has an invalid shape \(shape)")
     }
-    let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+    let count = shape.reduce(1) {
+      $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1
+    }
     guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataBytes,
       count <= dataBytes / 4, offsets[1] - offsets[0] == count * 4
-    else { throw .malformedHeader(path: path, reason: "entry '\(name)' has byte range \(offsets) for shape \(shape)") }
+    else {
+      throw .malformedHeader(
+        path: path, reason: "entry '\(name)' has byte range \(offsets) for shape \(shape)")
+    }
     return (name, shape, offsets[0]..<offsets[1])
   }
 }
@@ -140,7 +169,8 @@ extension ParameterContainer {
   /// Writes the model as a safetensors file (creating the directory), atomically.
   public func saveCheckpoint(to path: String, metadata: [String: String] = [:]) throws {
     let url = URL(fileURLWithPath: path)
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     try Data(Safetensors.encode(namedTensors, metadata: metadata)).write(to: url, options: .atomic)
   }
 
@@ -158,10 +188,13 @@ extension ParameterContainer {
     let byName = Dictionary(tensors, uniquingKeysWith: { first, _ in first })
     let expected = namedParameters + namedBuffers
     for (name, parameter) in expected {
-      guard let tensor = byName[name] else { throw CheckpointError.mismatch(path: path, reason: "missing tensor '\(name)'") }
+      guard let tensor = byName[name] else {
+        throw CheckpointError.mismatch(path: path, reason: "missing tensor '\(name)'")
+      }
       guard tensor.shape == parameter.value.shape else {
         throw CheckpointError.mismatch(
-          path: path, reason: "'\(name)' has shape \(tensor.shape), model needs \(parameter.value.shape)")
+          path: path,
+          reason: "'\(name)' has shape \(tensor.shape), model needs \(parameter.value.shape)")
       }
     }
     if let extra = tensors.first(where: { entry in !expected.contains { $0.name == entry.name } }) {

@@ -15,7 +15,10 @@ public final class Conv2D: Layer {
     weight = Parameter(
       defaultInitialization(
         shape: [outChannels, kernelSize, kernelSize, inChannels], fanIn: fanIn, using: &generator))
-    bias = hasBias ? Parameter(defaultInitialization(shape: [outChannels], fanIn: fanIn, using: &generator)) : nil
+    bias =
+      hasBias
+      ? Parameter(defaultInitialization(shape: [outChannels], fanIn: fanIn, using: &generator))
+      : nil
     self.stride = stride
     self.padding = padding
   }

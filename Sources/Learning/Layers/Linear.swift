@@ -6,8 +6,11 @@ public final class Linear: Layer {
   public let bias: Parameter?
 
   public init(inputs: Int, outputs: Int, hasBias: Bool = true, generator: inout SeededGenerator) {
-    weight = Parameter(defaultInitialization(shape: [outputs, inputs], fanIn: inputs, using: &generator))
-    bias = hasBias ? Parameter(defaultInitialization(shape: [outputs], fanIn: inputs, using: &generator)) : nil
+    weight = Parameter(
+      defaultInitialization(shape: [outputs, inputs], fanIn: inputs, using: &generator))
+    bias =
+      hasBias
+      ? Parameter(defaultInitialization(shape: [outputs], fanIn: inputs, using: &generator)) : nil
   }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
@@ -19,7 +22,8 @@ public final class Linear: Layer {
     let tape = input.tape
     let inputs = weight.shape[1]
     let folded = input.shape.count == 2 ? input : input.reshaped([-1, inputs])
-    let output = Variable.linear(folded, weight: tape.watch(weight), bias: bias.map { tape.watch($0) })
+    let output = Variable.linear(
+      folded, weight: tape.watch(weight), bias: bias.map { tape.watch($0) })
     if input.shape.count == 2 { return output }
     return output.reshaped(Array(input.shape.dropLast()) + [weight.shape[0]])
   }

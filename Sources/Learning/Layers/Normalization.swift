@@ -57,7 +57,8 @@ public final class BatchNorm2D: Layer {
       let centered = input - mean
       let variance = centered.squared().mean(alongAxes: [0, 1, 2], keepingDimensions: true)
       normalized = centered / (variance + epsilon).squareRoot()
-      updateRunningStatistics(mean: mean.value, variance: variance.value, count: input.value.count / input.shape[3])
+      updateRunningStatistics(
+        mean: mean.value, variance: variance.value, count: input.value.count / input.shape[3])
     } else {
       let mean = tape.constant(runningMean.value)
       let deviation = tape.constant((runningVariance.value + epsilon).squareRoot())

@@ -56,7 +56,8 @@ public final class CausalSelfAttention: Layer {
         .reshaped([batch * heads, time, headSize])
     }
     let (query, key, value) = (splitHeads(0), splitHeads(1), splitHeads(2))
-    let scores = Variable.batchedMatmul(query, key, transposeB: true) * (1 / Float(headSize).squareRoot())
+    let scores =
+      Variable.batchedMatmul(query, key, transposeB: true) * (1 / Float(headSize).squareRoot())
     let masked = scores + input.tape.constant(Self.causalMask(time: time))
     let weights = masked.softmax().dropout(rate: dropout)
     let attended = Variable.batchedMatmul(weights, value)
@@ -89,15 +90,19 @@ final class TransformerBlock: Layer {
     feedForwardNorm = LayerNorm(features: width)
     feedForward = Sequential([
       Linear(inputs: width, outputs: 4 * width, generator: &generator), GELU(),
-      Linear(inputs: 4 * width, outputs: width, generator: &generator), Dropout(rate: settings.dropout),
+      Linear(inputs: 4 * width, outputs: width, generator: &generator),
+      Dropout(rate: settings.dropout),
     ])
   }
 
   var namedParameters: [(name: String, parameter: Parameter)] {
-    func prefixed(_ prefix: String, _ container: any ParameterContainer) -> [(name: String, parameter: Parameter)] {
+    func prefixed(_ prefix: String, _ container: any ParameterContainer) -> [(
+      name: String, parameter: Parameter
+    )] {
       container.namedParameters.map { ("\(prefix).\($0.name)", $0.parameter) }
     }
-    return prefixed("ln1", attentionNorm) + prefixed("attn", attention) + prefixed("ln2", feedForwardNorm)
+    return prefixed("ln1", attentionNorm) + prefixed("attn", attention)
+      + prefixed("ln2", feedForwardNorm)
       + prefixed("mlp", feedForward)
   }
 
@@ -122,17 +127,24 @@ public final class TinyTransformer: Layer {
 
   public init(_ settings: TransformerSettings, generator: inout SeededGenerator) {
     self.settings = settings
-    tokenEmbedding = Embedding(count: settings.vocabularySize, dimension: settings.embeddingSize, generator: &generator)
-    positionEmbedding = Embedding(count: settings.contextLength, dimension: settings.embeddingSize, generator: &generator)
+    tokenEmbedding = Embedding(
+      count: settings.vocabularySize, dimension: settings.embeddingSize, generator: &generator)
+    positionEmbedding = Embedding(
+      count: settings.contextLength, dimension: settings.embeddingSize, generator: &generator)
     var blocks: [TransformerBlock] = []
-    for _ in 0..<settings.layers { blocks.append(TransformerBlock(settings, generator: &generator)) }
+    for _ in 0..<settings.layers {
+      blocks.append(TransformerBlock(settings, generator: &generator))
+    }
     self.blocks = blocks
     finalNorm = LayerNorm(features: settings.embeddingSize)
-    head = Linear(inputs: settings.embeddingSize, outputs: settings.vocabularySize, generator: &generator)
+    head = Linear(
+      inputs: settings.embeddingSize, outputs: settings.vocabularySize, generator: &generator)
   }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
-    var named = [("tok_emb.weight", tokenEmbedding.table), ("pos_emb.weight", positionEmbedding.table)]
+    var named = [
+      ("tok_emb.weight", tokenEmbedding.table), ("pos_emb.weight", positionEmbedding.table),
+    ]
     for (index, block) in blocks.enumerated() {
       named += block.namedParameters.map { ("blocks.\(index).\($0.name)", $0.parameter) }
     }
@@ -144,7 +156,9 @@ public final class TinyTransformer: Layer {
   public func callAsFunction(_ input: Variable) -> Variable {
     precondition(input.shape.count == 2, "token ids must be [batch, time], got \(input.shape)")
     let (batch, time) = (input.shape[0], input.shape[1])
-    precondition(time <= settings.contextLength, "sequence of \(time) exceeds context \(settings.contextLength)")
+    precondition(
+      time <= settings.contextLength,
+      "sequence of \(time) exceeds context \(settings.contextLength)")
     let tape = input.tape
     let tokens = input.value.scalars.map { Int32($0) }
     let positions = (0..<(batch * time)).map { Int32($0 % time) }

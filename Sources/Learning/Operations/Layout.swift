@@ -4,7 +4,7 @@ extension Variable {
   public func reshaped(_ newShape: [Int]) -> Variable {
     let inputShape = shape
     return tape.record(value.reshaped(newShape), inputs: [self]) { gradient, tape in
-      tape.accumulate(gradient.reshaped(inputShape), into: self)
+      tape.accumulate(gradient.reshaped(inputShape), into: 0)
     }
   }
 
@@ -13,7 +13,7 @@ extension Variable {
     var inverse = [Int](repeating: 0, count: axes.count)
     for (position, axis) in axes.enumerated() { inverse[axis] = position }
     return tape.record(value.permuted(axes), inputs: [self]) { gradient, tape in
-      tape.accumulate(gradient.permuted(inverse), into: self)
+      tape.accumulate(gradient.permuted(inverse), into: 0)
     }
   }
 
@@ -26,7 +26,7 @@ extension Variable {
     return tape.record(value.slice(alongAxis: axis, range), inputs: [self]) { gradient, tape in
       var full = Tensor(zeros: inputShape)
       full.addSlice(gradient, alongAxis: axis, at: range)
-      tape.accumulate(full, into: self)
+      tape.accumulate(full, into: 0)
     }
   }
 
@@ -37,9 +37,9 @@ extension Variable {
     let output = Tensor.concatenate(parts.map(\.value), alongAxis: axis)
     return parts[0].tape.record(output, inputs: parts) { gradient, tape in
       var start = 0
-      for (part, size) in zip(parts, sizes) {
-        if tape.needsGradient(part) {
-          tape.accumulate(gradient.slice(alongAxis: axis, start..<(start + size)), into: part)
+      for (position, size) in sizes.enumerated() {
+        if tape.needsGradient(position) {
+          tape.accumulate(gradient.slice(alongAxis: axis, start..<(start + size)), into: position)
         }
         start += size
       }
@@ -52,7 +52,7 @@ extension Variable {
     return tape.record(value.gatherRows(indices), inputs: [self]) { gradient, tape in
       var table = Tensor(zeros: tableShape)
       table.scatterAddRows(gradient, at: indices)
-      tape.accumulate(table, into: self)
+      tape.accumulate(table, into: 0)
     }
   }
 }

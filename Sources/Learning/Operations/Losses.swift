@@ -5,7 +5,8 @@ extension Variable {
   /// log-sum-exp is shifted by each row's maximum (stable for any logit size) and the softmax is
   /// kept for the backward rule, `(softmax - onehot) / batch`.
   public func softmaxCrossEntropy(labels: [Int32]) -> Variable {
-    precondition(shape.count == 2 && shape[0] == labels.count, "logits \(shape) for \(labels.count) labels")
+    precondition(
+      shape.count == 2 && shape[0] == labels.count, "logits \(shape) for \(labels.count) labels")
     let (rows, classes) = (shape[0], shape[1])
     var probabilities = Tensor(uninitializedShape: shape)
     var total: Double = 0
@@ -39,7 +40,7 @@ extension Variable {
         }
         for index in 0..<g.count { g[index] *= scale }
       }
-      tape.accumulate(result, into: self)
+      tape.accumulate(result, into: 0)
     }
   }
 

@@ -5,25 +5,31 @@ extension Variable {
   public static func matmul(_ a: Variable, _ b: Variable) -> Variable {
     let (valueA, valueB) = (a.value, b.value)
     return a.tape.record(Tensor.matmul(valueA, valueB), inputs: [a, b]) { gradient, tape in
-      if tape.needsGradient(a) { tape.accumulate(Tensor.matmul(gradient, valueB, transposeB: true), into: a) }
-      if tape.needsGradient(b) { tape.accumulate(Tensor.matmul(valueA, gradient, transposeA: true), into: b) }
+      if tape.needsGradient(0) {
+        tape.accumulate(Tensor.matmul(gradient, valueB, transposeB: true), into: 0)
+      }
+      if tape.needsGradient(1) {
+        tape.accumulate(Tensor.matmul(valueA, gradient, transposeA: true), into: 1)
+      }
     }
   }
 
   /// Batched product `[n, m, k] x [n, k, p]`, optionally transposing `b`'s last two axes.
-  public static func batchedMatmul(_ a: Variable, _ b: Variable, transposeB: Bool = false) -> Variable {
+  public static func batchedMatmul(_ a: Variable, _ b: Variable, transposeB: Bool = false)
+    -> Variable
+  {
     let (valueA, valueB) = (a.value, b.value)
     let output = Tensor.batchedMatmul(valueA, valueB, transposeB: transposeB)
     return a.tape.record(output, inputs: [a, b]) { gradient, tape in
-      if tape.needsGradient(a) {
-        tape.accumulate(Tensor.batchedMatmul(gradient, valueB, transposeB: !transposeB), into: a)
+      if tape.needsGradient(0) {
+        tape.accumulate(Tensor.batchedMatmul(gradient, valueB, transposeB: !transposeB), into: 0)
       }
-      if tape.needsGradient(b) {
+      if tape.needsGradient(1) {
         let gradientB =
           transposeB
           ? Tensor.batchedMatmul(gradient, valueA, transposeA: true)
           : Tensor.batchedMatmul(valueA, gradient, transposeA: true)
-        tape.accumulate(gradientB, into: b)
+        tape.accumulate(gradientB, into: 1)
       }
     }
   }
@@ -32,13 +38,16 @@ extension Variable {
   /// written into the output first and the GEMM accumulates onto it, so no separate pass adds it.
   public static func linear(_ input: Variable, weight: Variable, bias: Variable?) -> Variable {
     let (x, w) = (input.value, weight.value)
-    precondition(x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1], "linear \(x.shape) with \(w.shape)")
+    precondition(
+      x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1], "linear \(x.shape) with \(w.shape)")
     let (rows, inputs, outputs) = (x.shape[0], x.shape[1], w.shape[0])
     var output = Tensor(uninitializedShape: [rows, outputs])
     output.withUnsafeMutableBufferPointer { out in
       if let bias = bias?.value {
         bias.withUnsafeBufferPointer { b in
-          for row in 0..<rows { (out.baseAddress! + row * outputs).update(from: b.baseAddress!, count: outputs) }
+          for row in 0..<rows {
+            (out.baseAddress! + row * outputs).update(from: b.baseAddress!, count: outputs)
+          }
         }
       }
       x.withUnsafeBufferPointer { xp in
@@ -51,10 +60,13 @@ extension Variable {
       }
     }
     let inputsList = bias.map { [input, weight, $0] } ?? [input, weight]
+    let hasBias = bias != nil
     return input.tape.record(output, inputs: inputsList) { gradient, tape in
-      if tape.needsGradient(weight) { tape.accumulate(Tensor.matmul(gradient, x, transposeA: true), into: weight) }
-      if let bias, tape.needsGradient(bias) { tape.accumulate(gradient.sum(alongAxes: [0]), into: bias) }
-      if tape.needsGradient(input) { tape.accumulate(Tensor.matmul(gradient, w), into: input) }
+      if tape.needsGradient(1) {
+        tape.accumulate(Tensor.matmul(gradient, x, transposeA: true), into: 1)
+      }
+      if hasBias, tape.needsGradient(2) { tape.accumulate(gradient.sum(alongAxes: [0]), into: 2) }
+      if tape.needsGradient(0) { tape.accumulate(Tensor.matmul(gradient, w), into: 0) }
     }
   }
 }

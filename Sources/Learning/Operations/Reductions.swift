@@ -9,7 +9,7 @@ extension Variable {
       value.sum(alongAxes: axes, keepingDimensions: keepingDimensions), inputs: [self]
     ) { gradient, tape in
       let ones = Tensor(shape: inputShape, repeating: 1)
-      tape.accumulate(ones * gradient.reshaped(keptShape), into: self)
+      tape.accumulate(ones * gradient.reshaped(keptShape), into: 0)
     }
   }
 
@@ -17,7 +17,7 @@ extension Variable {
   public func sum() -> Variable {
     let inputShape = shape
     return tape.record(Tensor(scalar: value.sum()), inputs: [self]) { gradient, tape in
-      tape.accumulate(Tensor(shape: inputShape, repeating: gradient.scalar), into: self)
+      tape.accumulate(Tensor(shape: inputShape, repeating: gradient.scalar), into: 0)
     }
   }
 

@@ -6,35 +6,35 @@ extension Variable {
   public func exp() -> Variable {
     let output = value.exp()
     return tape.record(output, inputs: [self]) { gradient, tape in
-      tape.accumulate(gradient * output, into: self)
+      tape.accumulate(gradient * output, into: 0)
     }
   }
 
   public func log() -> Variable {
     let input = value
     return tape.record(input.log(), inputs: [self]) { gradient, tape in
-      tape.accumulate(gradient / input, into: self)
+      tape.accumulate(gradient / input, into: 0)
     }
   }
 
   public func squareRoot() -> Variable {
     let output = value.squareRoot()
     return tape.record(output, inputs: [self]) { gradient, tape in
-      tape.accumulate(Tensor.zip(gradient, output) { $0 * 0.5 / $1 }, into: self)
+      tape.accumulate(Tensor.zip(gradient, output) { $0 * 0.5 / $1 }, into: 0)
     }
   }
 
   public func tanh() -> Variable {
     let output = value.tanh()
     return tape.record(output, inputs: [self]) { gradient, tape in
-      tape.accumulate(Tensor.zip(gradient, output) { $0 * (1 - $1 * $1) }, into: self)
+      tape.accumulate(Tensor.zip(gradient, output) { $0 * (1 - $1 * $1) }, into: 0)
     }
   }
 
   public func sigmoid() -> Variable {
     let output = value.map { 1 / (1 + expf32(-$0)) }
     return tape.record(output, inputs: [self]) { gradient, tape in
-      tape.accumulate(Tensor.zip(gradient, output) { $0 * $1 * (1 - $1) }, into: self)
+      tape.accumulate(Tensor.zip(gradient, output) { $0 * $1 * (1 - $1) }, into: 0)
     }
   }
 
@@ -42,7 +42,7 @@ extension Variable {
   public func relu() -> Variable {
     let output = value.relu()
     return tape.record(output, inputs: [self]) { gradient, tape in
-      tape.accumulate(Tensor.zip(gradient, output) { $1 > 0 ? $0 : 0 }, into: self)
+      tape.accumulate(Tensor.zip(gradient, output) { $1 > 0 ? $0 : 0 }, into: 0)
     }
   }
 

@@ -14,7 +14,9 @@ public func clipGradients(_ parameters: [Parameter], toGlobalNorm maximumNorm: F
   let norm = Float(total.squareRoot())
   let factor = maximumNorm / (norm + 1e-6)
   if factor < 1 {
-    for parameter in parameters where parameter.gradient != nil { parameter.gradient!.scale(by: factor) }
+    for parameter in parameters where parameter.gradient != nil {
+      parameter.gradient!.scale(by: factor)
+    }
   }
   return norm
 }

@@ -82,7 +82,9 @@ public final class Adam: Optimizer {
   public static func adamW(
     beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01
   ) -> Adam {
-    Adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true)
+    Adam(
+      beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+      decoupledWeightDecay: true)
   }
 
   public func step(_ parameters: [Parameter], learningRate: Float) {
@@ -93,7 +95,9 @@ public final class Adam: Optimizer {
         moments.removeValue(forKey: key)
         ?? (Tensor(zeros: gradient.shape), Tensor(zeros: gradient.shape), 0)
       state.steps += 1
-      let (beta1, beta2, epsilon, decay, decoupled) = (self.beta1, self.beta2, self.epsilon, weightDecay, isDecoupled)
+      let (beta1, beta2, epsilon, decay, decoupled) = (
+        self.beta1, self.beta2, self.epsilon, weightDecay, isDecoupled
+      )
       let correction1 = 1 - Float(Double(beta1).power(state.steps))
       let correction2 = 1 - Float(Double(beta2).power(state.steps))
       let stepSize = learningRate / correction1
