@@ -13,7 +13,8 @@ struct ModelTests {
     let cnnShape = cnn.callAsFunction(image).shape
     #expect(mlpShape == [batch, 10])
     #expect(cnnShape == [batch, 10])
-    let settings = TransformerSettings(vocabularySize: 11, contextLength: 8, embeddingSize: 16, heads: 2, layers: 2)
+    let settings = TransformerSettings(
+      vocabularySize: 11, contextLength: 8, embeddingSize: 16, heads: 2, layers: 2)
     let tokens = tape.constant(Tensor(shape: [batch, 5], repeating: 3))
     let transformer = ModelArchitecture.tinyTransformer(settings).makeModel(seed: 0)
     let transformerShape = transformer.callAsFunction(tokens).shape
@@ -22,12 +23,14 @@ struct ModelTests {
 
   @Test func parameterCountsMatchThePyTorchModels() {
     // torch: sum(p.numel() for p in model.parameters()) for the reference script's models.
-    #expect(ModelArchitecture.mlp(inputs: 784, classes: 10).makeModel(seed: 0).parameterCount == 235_146)
+    #expect(
+      ModelArchitecture.mlp(inputs: 784, classes: 10).makeModel(seed: 0).parameterCount == 235_146)
     #expect(ModelArchitecture.cnnSmall.makeModel(seed: 0).parameterCount == 225_034)
   }
 
   @Test func parameterNamesFollowPyTorchSequentialNaming() {
-    let names = ModelArchitecture.mlp(inputs: 784, classes: 10).makeModel(seed: 0).namedParameters.map(\.name)
+    let names = ModelArchitecture.mlp(inputs: 784, classes: 10).makeModel(seed: 0).namedParameters
+      .map(\.name)
     #expect(names == ["1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias"])
   }
 
@@ -95,7 +98,8 @@ struct ModelTests {
 
   @Test func attentionIsCausal() {
     // Changing a later token must not change the logits of earlier positions.
-    let settings = TransformerSettings(vocabularySize: 7, contextLength: 6, embeddingSize: 8, heads: 2, layers: 1)
+    let settings = TransformerSettings(
+      vocabularySize: 7, contextLength: 6, embeddingSize: 8, heads: 2, layers: 1)
     let model = ModelArchitecture.tinyTransformer(settings).makeModel(seed: 2)
     let tape = Tape(mode: .inference)
     let first = model(tape.constant(Tensor(shape: [1, 4], scalars: [1, 2, 3, 4]))).value
@@ -105,7 +109,8 @@ struct ModelTests {
   }
 
   @Test func transformerParameterGradientsMatchFiniteDifferences() {
-    let settings = TransformerSettings(vocabularySize: 5, contextLength: 4, embeddingSize: 4, heads: 2, layers: 1)
+    let settings = TransformerSettings(
+      vocabularySize: 5, contextLength: 4, embeddingSize: 4, heads: 2, layers: 1)
     let model = ModelArchitecture.tinyTransformer(settings).makeModel(seed: 3)
     let tokens = Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 0])
     expectParameterGradientsMatch(model) { tape in
@@ -115,7 +120,8 @@ struct ModelTests {
 
   @Test func cnnParameterGradientsMatchFiniteDifferences() {
     let model = Sequential([
-      Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1, generator: &generatorForTests),
+      Conv2D(
+        inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1, generator: &generatorForTests),
       ReLU(), MaxPool2D(kernelSize: 2), Flatten(),
       Linear(inputs: 12, outputs: 4, generator: &generatorForTests),
     ])

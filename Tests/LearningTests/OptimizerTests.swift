@@ -16,7 +16,9 @@ struct OptimizerTests {
     return parameter.value.scalars
   }
 
-  func expectClose(_ actual: [Float], _ expected: [Float], sourceLocation: SourceLocation = #_sourceLocation) {
+  func expectClose(
+    _ actual: [Float], _ expected: [Float], sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     for (a, e) in zip(actual, expected) {
       #expect(abs(a - e) < 2e-6, "\(actual) vs PyTorch \(expected)", sourceLocation: sourceLocation)
     }
@@ -41,11 +43,13 @@ struct OptimizerTests {
   }
 
   @Test func adamWithL2DecayMatchesPyTorch() {
-    expectClose(run(Adam(weightDecay: 0.1), learningRate: 0.01), [0.9874637, -2.0029728, 0.4982243])
+    expectClose(
+      run(Adam(weightDecay: 0.1), learningRate: 0.01), [0.9874637, -2.0029728, 0.4982243])
   }
 
   @Test func adamWMatchesPyTorch() {
-    expectClose(run(Adam.adamW(weightDecay: 0.1), learningRate: 0.01), [0.9893016, -2.0121284, 0.4980106])
+    expectClose(
+      run(Adam.adamW(weightDecay: 0.1), learningRate: 0.01), [0.9893016, -2.0121284, 0.4980106])
   }
 
   @Test func parametersWithoutGradientAreLeftAlone() {

@@ -5,11 +5,16 @@ import Testing
 
 struct SafetensorsTests {
   func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("starling-\(UUID().uuidString)-\(name)").path
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+      "starling-\(UUID().uuidString)-\(name)"
+    ).path
   }
 
   @Test func encodeDecodeRoundTripsValuesShapesAndMetadata() throws {
-    let tensors = [("a", Tensor(shape: [2, 3], scalars: [1, -2, 3.5, .infinity, 0, -0])), ("b", Tensor(scalar: 7))]
+    let tensors = [
+      ("a", Tensor(shape: [2, 3], scalars: [1, -2, 3.5, .infinity, 0, -0])),
+      ("b", Tensor(scalar: 7)),
+    ]
     let bytes = Safetensors.encode(tensors, metadata: ["epoch": "3"])
     let (decoded, metadata) = try Safetensors.decode(bytes)
     #expect(metadata == ["epoch": "3"])
@@ -32,7 +37,9 @@ struct SafetensorsTests {
   @Test func loadingIntoAnotherArchitectureIsATypedError() throws {
     let path = temporaryPath("mlp.safetensors")
     try ModelArchitecture.mlp(inputs: 784, classes: 10).makeModel(seed: 1).saveCheckpoint(to: path)
-    #expect(throws: CheckpointError.self) { try ModelArchitecture.cnnSmall.makeModel(seed: 1).loadCheckpoint(from: path) }
+    #expect(throws: CheckpointError.self) {
+      try ModelArchitecture.cnnSmall.makeModel(seed: 1).loadCheckpoint(from: path)
+    }
   }
 
   static let valid = Safetensors.encode([("w", Tensor([1, 2, 3]))])
@@ -46,9 +53,26 @@ struct SafetensorsTests {
     ("truncated data", Array(valid.dropLast(4))),
     ("extra data", valid + [0, 0, 0, 0]),
     ("not JSON", corruptHeader(valid) { _ in Array("{nope".utf8) }),
-    ("wrong dtype", corruptHeader(valid) { Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "F32", with: "F64").utf8) }),
-    ("offsets out of range", corruptHeader(valid) { Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "[0,12]", with: "[0,16]").utf8) }),
-    ("shape disagrees", corruptHeader(valid) { Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "[3]", with: "[4]").utf8) }),
+    (
+      "wrong dtype",
+      corruptHeader(valid) {
+        Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "F32", with: "F64").utf8)
+      }
+    ),
+    (
+      "offsets out of range",
+      corruptHeader(valid) {
+        Array(
+          String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "[0,12]", with: "[0,16]")
+            .utf8)
+      }
+    ),
+    (
+      "shape disagrees",
+      corruptHeader(valid) {
+        Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "[3]", with: "[4]").utf8)
+      }
+    ),
   ]
 
   static func corruptHeader(_ bytes: [UInt8], _ change: ([UInt8]) -> [UInt8]) -> [UInt8] {
@@ -86,7 +110,8 @@ struct SafetensorsTests {
         "sum": float(sum(t.astype("float64").sum() for t in tensors.values()))}))
       """
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["STARLING_PYTHON"]!)
+    process.executableURL = URL(
+      fileURLWithPath: ProcessInfo.processInfo.environment["STARLING_PYTHON"]!)
     process.arguments = ["-c", script, path]
     let output = Pipe()
     process.standardOutput = output
@@ -95,7 +120,8 @@ struct SafetensorsTests {
     #expect(process.terminationStatus == 0)
     let data = output.fileHandleForReading.readDataToEndOfFile()
     let result = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    let named = Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.parameter.value) })
+    let named = Dictionary(
+      uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.parameter.value) })
     #expect(result["names"] as? [String] == named.keys.sorted())
     #expect(result["metadata"] as? [String: String] == ["architecture": "mlp"])
     #expect(result["shape"] as? [Int] == [256, 784])

@@ -46,7 +46,9 @@ public final class Trainer {
   }
 
   private func backpropagate(inputs: Tensor, labels: [Int32]) -> Float {
-    let tape = Tape(mode: .training, generator: generator.derived(UInt64(step * accumulationSteps + pendingMicroBatches)))
+    let tape = Tape(
+      mode: .training,
+      generator: generator.derived(UInt64(step * accumulationSteps + pendingMicroBatches)))
     let loss = model(tape.constant(inputs)).softmaxCrossEntropy(labels: labels)
     let seed = Tensor(scalar: 1 / Float(accumulationSteps))
     tape.backward(from: loss, seed: seed)
