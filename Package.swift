@@ -35,12 +35,14 @@ let package = Package(
     .target(name: "Learning", dependencies: ["Tensors"], swiftSettings: kernelSettings),
     .target(name: "Datasets", dependencies: ["Tensors", "CZlib"], swiftSettings: kernelSettings),
     .target(name: "Configuration"),
-    .executableTarget(
-      name: "starling", dependencies: ["Tensors", "Learning", "Datasets", "Configuration"]),
+    .target(
+      name: "Commands", dependencies: ["Tensors", "Learning", "Datasets", "Configuration"]),
+    .executableTarget(name: "starling", dependencies: ["Commands"]),
 
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors"]),
     .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+    .testTarget(name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning"]),
   ]
 )

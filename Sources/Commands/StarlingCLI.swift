@@ -1,0 +1,134 @@
+import Configuration
+import Datasets
+import Foundation
+import Learning
+
+/// The `starling` command line: parses, runs one command, reports errors, returns the exit code.
+public enum StarlingCLI {
+  public static let version = "0.1.0"
+
+  static let usage = """
+    starling \(version): volunteer deep learning
+
+    usage: starling <command> [options]
+      train       train a model on this machine (--config FILE or --template NAME)
+      bench       the PyTorch reference recipe on Fashion-MNIST, for side-by-side timing
+      config      show a resolved configuration, or list the built-in templates
+      help        this text; `starling <command> --help` for a command's options
+
+    Commands that report results take --json and then print one JSON object as the last line.
+    """
+
+  /// Runs `arguments` (without the program name). Exit codes: 0 success, 1 failure, 2 usage.
+  public static func run(_ arguments: [String], output: Output) -> Int32 {
+    guard let command = arguments.first else {
+      output.line(usage)
+      return 2
+    }
+    let rest = Array(arguments.dropFirst())
+    if rest.contains("--help") || rest.contains("-h") {
+      output.line(help(for: command))
+      return 0
+    }
+    do {
+      switch command {
+      case "train":
+        let train = try TrainCommand(arguments: rest)
+        let result = try train.run(output: output)
+        if train.isJSON { output.json(result) }
+      case "bench":
+        try BenchCommand(arguments: rest).run(output: output)
+      case "config":
+        try ConfigCommand(arguments: rest).run(output: output)
+      case "help", "--help", "-h":
+        output.line(rest.first.map(help(for:)) ?? usage)
+      case "version", "--version":
+        output.line("starling \(version)")
+      default:
+        throw UsageError("unknown command '\(command)'\n\(usage)")
+      }
+      return 0
+    } catch let error as UsageError {
+      output.error(error.description)
+      return 2
+    } catch {
+      output.error(String(describing: error))
+      return 1
+    }
+  }
+
+  static func help(for command: String) -> String {
+    switch command {
+    case "train": TrainCommand.usage
+    case "bench": BenchCommand.usage
+    case "config": ConfigCommand.usage
+    default: usage
+    }
+  }
+}
+
+/// `starling bench`: the recipe of `shared/bench/torch_fmnist.py` (Fashion-MNIST, batch 64, SGD
+/// 0.05 with momentum 0.9, same normalisation) through `train`, reporting the same figures.
+struct BenchCommand {
+  static let usage = """
+    usage: starling bench [--model mlp|cnn-small] [--threads N] [--epochs N] [--seed N] [--json]
+    Trains with the PyTorch reference recipe and reports samples/s (per epoch), launch-to-first-
+    step time and peak resident memory, measured as the reference script measures them.
+    """
+
+  let train: TrainCommand
+  let isJSON: Bool
+
+  init(arguments raw: [String]) throws {
+    var arguments = try Arguments(raw, booleanFlags: ["json"])
+    isJSON = arguments.flag("json")
+    let model = arguments.option("model") ?? "mlp"
+    guard ["mlp", "cnn-small"].contains(model) else { throw UsageError("--model must be mlp or cnn-small") }
+    let threads = try arguments.integer("threads", in: 1...256) ?? 1
+    let epochs = try arguments.integer("epochs", in: 1...1000) ?? 1
+    let seed = try arguments.integer("seed", in: 0...Int.max) ?? 0
+    try arguments.finish()
+    let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("starling-bench-\(model).safetensors").path
+    train = try TrainCommand(arguments: [
+      "--template", model == "mlp" ? "fmnist-mlp" : "fmnist-cnn", "--epochs", String(epochs),
+      "--threads", String(threads), "--seed", String(seed), "--checkpoint", checkpoint,
+    ])
+  }
+
+  func run(output: Output) throws {
+    let result = try train.run(output: output)
+    let epochs = result["epochs"] as! [[String: Any]]
+    var summary: [String: Any] = [
+      "command": "bench", "model": result["model"]!, "threads": result["threads"]!,
+      "epochs": epochs.count, "samplesPerSecond": epochs.map { $0["samplesPerSecond"]! },
+      "testAccuracy": result["testAccuracy"]!, "peakResidentMegabytes": result["peakResidentMegabytes"]!,
+      "dataLoadSeconds": result["dataLoadSeconds"]!,
+    ]
+    summary["launchToFirstStepSeconds"] = result["launchToFirstStepSeconds"]
+    if isJSON { output.json(summary) }
+  }
+}
+
+/// `starling config show --config FILE | --template NAME` and `starling config templates`.
+struct ConfigCommand {
+  static let usage = """
+    usage: starling config show (--config FILE | --template NAME) [--set PATH=VALUE ...]
+           starling config templates
+    """
+
+  let arguments: [String]
+
+  init(arguments: [String]) throws { self.arguments = arguments }
+
+  func run(output: Output) throws {
+    switch arguments.first {
+    case "templates":
+      for name in ProjectConfiguration.templateNames { output.line(name) }
+    case "show":
+      let command = try TrainCommand(arguments: Array(arguments.dropFirst()))
+      output.line(command.configuration.resolvedJSON())
+    default:
+      throw UsageError(Self.usage)
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import Configuration
+import Datasets
+import Learning
+import Tensors
+
+/// Turns a validated configuration into the engine's parts: data, model, optimizer, schedule.
+enum TrainingSetup {
+  /// Loads the train and test sets the `data` section names (image and feature sources).
+  static func loadData(_ data: DataConfiguration, seed: UInt64) throws -> TrainTestSplit {
+    var split: TrainTestSplit
+    switch data.source {
+    case .fashionMNIST:
+      split = try FashionMNIST.load(directory: data.path ?? FashionMNIST.defaultDirectory)
+    case .idxDirectory:
+      split = try MNISTFormat.load(directory: data.path!, normalization: FashionMNIST.normalization, cache: .standard())
+    case .cifar10:
+      split = try CIFAR10.load(directory: data.path!)
+    case .csv:
+      let format = CSVFormat(
+        labelColumn: .number(data.csv.labelColumn), hasHeaderRow: data.csv.hasHeader,
+        delimiter: data.csv.delimiter)
+      let all = try format.load(path: data.path!)
+      // Hold out the last fifth of the rows for testing.
+      let cut = all.count - all.count / 5
+      split = TrainTestSplit(train: all.subset(Array(0..<cut)), test: all.subset(Array(cut..<all.count)))
+      let normalization = split.train.fittedNormalization()
+      split.train.normalization = normalization
+      split.test.normalization = normalization
+    case .synthetic:
+      split = TrainTestSplit(
+        train: LabeledDataset.brightSquares(classCount: 10, count: data.trainLimit ?? 6000, seed: seed),
+        test: LabeledDataset.brightSquares(classCount: 10, count: data.testLimit ?? 1000, seed: seed &+ 1))
+    case .text:
+      throw UsageError("text data trains the tiny-transformer; use model.architecture tiny-transformer")
+    }
+    if let limit = data.trainLimit { split.train = split.train.prefix(limit) }
+    if let limit = data.testLimit { split.test = split.test.prefix(limit) }
+    return split
+  }
+
+  /// The architecture for a model section and the shape of its input samples.
+  static func architecture(
+    _ model: ModelConfiguration, sampleShape: [Int], classCount: Int, vocabularySize: Int = 0
+  ) throws -> ModelArchitecture {
+    switch model.architecture {
+    case .mlp:
+      return .mlp(inputs: sampleShape.reduce(1, *), classes: classCount)
+    case .cnnSmall:
+      guard sampleShape == [28, 28, 1], classCount == 10 else {
+        throw UsageError("cnn-small takes 28x28x1 images in 10 classes; this data has samples \(sampleShape) in \(classCount) classes")
+      }
+      return .cnnSmall
+    case .tinyTransformer:
+      return .tinyTransformer(
+        TransformerSettings(
+          vocabularySize: vocabularySize, contextLength: model.contextLength,
+          embeddingSize: model.embeddingSize, heads: model.heads, layers: model.layers,
+          dropout: Float(model.dropout)))
+    }
+  }
+
+  static func optimizer(_ settings: OptimizerConfiguration) -> any Optimizer {
+    switch settings.kind {
+    case .sgd:
+      return SGD(
+        momentum: Float(settings.momentum), nesterov: settings.usesNesterov,
+        weightDecay: Float(settings.weightDecay))
+    case .adam:
+      return Adam(
+        beta1: Float(settings.beta1), beta2: Float(settings.beta2), epsilon: Float(settings.epsilon),
+        weightDecay: Float(settings.weightDecay))
+    case .adamw:
+      return Adam.adamW(
+        beta1: Float(settings.beta1), beta2: Float(settings.beta2), epsilon: Float(settings.epsilon),
+        weightDecay: Float(settings.weightDecay))
+    }
+  }
+
+  static func schedule(_ settings: ScheduleConfiguration, totalSteps: Int) -> LearningRateSchedule {
+    switch settings.kind {
+    case .constant: .constant
+    case .step: .step(stepSize: settings.stepSize, gamma: Float(settings.gamma))
+    case .cosine:
+      .cosine(
+        totalSteps: totalSteps, warmupSteps: settings.warmupSteps,
+        minimum: Float(settings.minimumLearningRate))
+    }
+  }
+
+  static func trainer(
+    _ configuration: ProjectConfiguration, model: any Layer, stepsPerEpoch: Int
+  ) -> Trainer {
+    let training = configuration.training
+    let totalSteps = max(1, training.epochs * stepsPerEpoch / training.accumulationSteps)
+    return Trainer(
+      model: model, optimizer: optimizer(training.optimizer),
+      learningRate: Float(training.optimizer.learningRate),
+      schedule: schedule(training.schedule, totalSteps: totalSteps),
+      gradientClipNorm: training.gradientClipNorm.map { Float($0) },
+      accumulationSteps: training.accumulationSteps, seed: configuration.model.seed)
+  }
+}
