@@ -1,0 +1,20 @@
+/// Zalando's Fashion-MNIST: 28×28 grey images of clothing in ten classes, 60,000 for training
+/// and 10,000 for testing.
+public enum FashionMNIST {
+  /// Where Debian's `dataset-fashion-mnist` package installs the files.
+  public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
+  /// Mean and standard deviation of the training pixels, as the PyTorch reference script uses.
+  public static let normalization = Normalization(mean: 0.2860, standardDeviation: 0.3530)
+  /// Class names, indexed by label.
+  public static let classNames = [
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+    "Ankle boot",
+  ]
+
+  /// Loads Fashion-MNIST from `directory`, normalised with `normalization`.
+  public static func load(
+    directory: String = defaultDirectory
+  ) throws(DatasetError) -> TrainTestSplit {
+    try MNISTFormat.load(directory: directory, normalization: normalization)
+  }
+}
