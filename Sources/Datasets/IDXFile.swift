@@ -57,6 +57,9 @@ public struct IDXFile: Sendable, Equatable {
   /// An IDX file held in memory, for example to write with `encoded()`.
   public init(magic: UInt32, dimensions: [Int], elements: [UInt8]) {
     precondition(magic >> 8 == 0x08, "only unsigned-byte IDX files are supported")
+    precondition(
+      dimensions.allSatisfy { $0 >= 0 && $0 <= Self.idxDimensionSizeMax },
+      "dimension sizes \(dimensions) outside 0...\(Self.idxDimensionSizeMax)")
     precondition(Int(magic & 0xFF) == dimensions.count, "magic \(magic) vs \(dimensions)")
     precondition(
       dimensions.reduce(1, *) == elements.count, "\(elements.count) elements for \(dimensions)")
@@ -67,12 +70,15 @@ public struct IDXFile: Sendable, Equatable {
 
   /// The file's bytes: header and elements, uncompressed.
   public func encoded() -> [UInt8] {
+    header() + elements
+  }
+
+  /// The magic number and the dimension sizes, big-endian.
+  func header() -> [UInt8] {
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(Self.headerFieldBytes * (1 + dimensions.count) + elements.count)
     for word in [magic] + dimensions.map({ UInt32($0) }) {
-      bytes += [UInt8(word >> 24), UInt8(word >> 16 & 0xFF), UInt8(word >> 8 & 0xFF), UInt8(word & 0xFF)]
+      bytes += [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: word >> $0) }
     }
-    bytes += elements
     return bytes
   }
 

@@ -21,18 +21,20 @@ public enum MNISTFormat {
   /// Each file is found under its plain name or with `.gz`; the plain one wins when both exist.
   /// Samples are stored as bytes with shape `[rows, columns, 1]`.
   ///
+  /// With a `cache`, gzipped files are decompressed once and read from the cache afterwards.
+  ///
   /// - Throws: any `DatasetError` of `IDXFile`, `.countMismatch` when a set has not as many
-  ///   labels as images, `.labelOutOfRange` for a label of 10 or more, `.shapeMismatch` when the
-  ///   training and test images differ in size.
+  ///   labels as images, `.labelOutOfRange` for a label of 10 or more, `.emptyDimension` for
+  ///   images of no rows or columns, `.shapeMismatch` when training and test images differ in size.
   public static func load(
-    directory: String, normalization: Normalization = .identity
+    directory: String, normalization: Normalization = .identity, cache: DecompressedCache? = nil
   ) throws(DatasetError) -> TrainTestSplit {
     let train = try loadSet(
       images: path(directory, trainImagesName), labels: path(directory, trainLabelsName),
-      normalization: normalization)
+      normalization: normalization, cache: cache)
     let test = try loadSet(
       images: path(directory, testImagesName), labels: path(directory, testLabelsName),
-      normalization: normalization)
+      normalization: normalization, cache: cache)
     guard train.dataset.sampleShape == test.dataset.sampleShape else {
       throw .shapeMismatch(
         path: test.imagesPath, shape: test.dataset.sampleShape, otherPath: train.imagesPath,
@@ -43,16 +45,20 @@ public enum MNISTFormat {
 
   /// Loads one set from an images file and a labels file.
   public static func loadSet(
-    imagesPath: String, labelsPath: String, normalization: Normalization = .identity
+    imagesPath: String, labelsPath: String, normalization: Normalization = .identity,
+    cache: DecompressedCache? = nil
   ) throws(DatasetError) -> LabeledDataset {
-    try loadSet(images: imagesPath, labels: labelsPath, normalization: normalization).dataset
+    try loadSet(
+      images: imagesPath, labels: labelsPath, normalization: normalization, cache: cache
+    ).dataset
   }
 
   private static func loadSet(
-    images imagesPath: String, labels labelsPath: String, normalization: Normalization
+    images imagesPath: String, labels labelsPath: String, normalization: Normalization,
+    cache: DecompressedCache?
   ) throws(DatasetError) -> (dataset: LabeledDataset, imagesPath: String) {
-    let images = try IDXFile(contentsOf: imagesPath, expectedMagic: IDXFile.imagesMagic)
-    let labels = try IDXFile(contentsOf: labelsPath, expectedMagic: IDXFile.labelsMagic)
+    let images = try readIDX(imagesPath, IDXFile.imagesMagic, cache)
+    let labels = try readIDX(labelsPath, IDXFile.labelsMagic, cache)
     guard images.dimensions[0] == labels.dimensions[0] else {
       throw .countMismatch(
         path: imagesPath, count: images.dimensions[0], otherPath: labelsPath,
@@ -70,6 +76,13 @@ public enum MNISTFormat {
       labels: labels.elements.map { Int32($0) }, bytes: images.elements,
       normalization: normalization)
     return (dataset, imagesPath)
+  }
+
+  private static func readIDX(
+    _ path: String, _ magic: UInt32, _ cache: DecompressedCache?
+  ) throws(DatasetError) -> IDXFile {
+    if let cache { return try cache.readIDX(path, expectedMagic: magic) }
+    return try IDXFile(contentsOf: path, expectedMagic: magic)
   }
 
   /// `directory/name` when that file exists, otherwise `directory/name.gz`.
