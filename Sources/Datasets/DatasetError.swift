@@ -48,8 +48,8 @@ public enum CSVProblem: Equatable, Sendable {
   case negativeLabel(Int)
   /// The label is not below the class count (the one given, or `CSVFormat.classCountMax`).
   case labelOutOfRange(label: Int, classCount: Int)
-  /// The line has more columns than `CSVFormat.columnCountMax`.
-  case tooManyColumns(count: Int, limit: Int)
+  /// The line has more columns than `limit` (`CSVFormat.columnCountMax`).
+  case tooManyColumns(limit: Int)
   /// The label column (counted from 1) lies beyond the columns of the line.
   case labelColumnMissing(column: Int, columnCount: Int)
   /// The line has a label column and nothing else.
@@ -108,8 +108,8 @@ extension CSVProblem: CustomStringConvertible {
       return "negative label \(label)"
     case .labelOutOfRange(let label, let classCount):
       return "label \(label) is not in 0..<\(classCount)"
-    case .tooManyColumns(let count, let limit):
-      return "\(count) columns is more than the limit of \(limit)"
+    case .tooManyColumns(let limit):
+      return "more than the limit of \(limit) columns"
     case .labelColumnMissing(let column, let columnCount):
       return "label column \(column) is beyond the \(columnCount) columns of the line"
     case .noFeatures:
