@@ -245,15 +245,37 @@ public struct LabeledDataset: Sendable {
   public func fittedNormalization() -> Normalization {
     var sums = [Double](repeating: 0, count: channelCount)
     var squareSums = [Double](repeating: 0, count: channelCount)
-    func accumulate(_ value: Double, _ element: Int) {
-      sums[element % channelCount] += value
-      squareSums[element % channelCount] += value * value
-    }
     switch samples {
     case .bytes(let bytes):
-      for (element, byte) in bytes.enumerated() { accumulate(Double(byte) / 255, element) }
+      // Counting byte values per channel keeps the pass cheap and the sums exact.
+      var histogram = [Int](repeating: 0, count: channelCount * 256)
+      histogram.withUnsafeMutableBufferPointer { counts in
+        bytes.withUnsafeBufferPointer { stored in
+          let counts = counts.baseAddress!
+          let stored = stored.baseAddress!
+          var element = 0
+          var channel = 0
+          while element < bytes.count {
+            counts[channel &* 256 &+ Int(stored[element])] &+= 1
+            element &+= 1
+            channel &+= 1
+            if channel == channelCount { channel = 0 }
+          }
+        }
+      }
+      for channel in 0..<channelCount {
+        for byte in 0..<256 {
+          let value = Double(byte) / 255
+          let occurrences = Double(histogram[channel * 256 + byte])
+          sums[channel] += occurrences * value
+          squareSums[channel] += occurrences * value * value
+        }
+      }
     case .features(let features):
-      for (element, value) in features.enumerated() { accumulate(Double(value), element) }
+      for (element, value) in features.enumerated() {
+        sums[element % channelCount] += Double(value)
+        squareSums[element % channelCount] += Double(value) * Double(value)
+      }
     }
     let valuesPerChannel = Double(max(1, count * sampleElementCount / channelCount))
     var means: [Float] = []
