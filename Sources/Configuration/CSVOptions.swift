@@ -33,7 +33,8 @@ public struct CSVOptions: Sendable, Equatable {
     else {
       throw .invalidValue(
         path: fields.path(of: "delimiter"), value: delimiter,
-        allowed: "one printable ASCII character or a tab, not a letter, digit, '\"', '.', '-' or '+'")
+        allowed:
+          "one printable ASCII character or a tab, not a letter, digit, '\"', '.', '-' or '+'")
     }
     self.delimiter = character
   }

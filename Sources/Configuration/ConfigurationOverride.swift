@@ -23,7 +23,8 @@ public struct ConfigurationOverride: Sendable, Equatable, CustomStringConvertibl
       throw .invalidOverride(assignment, reason: "expected path=value")
     }
     self.init(
-      path: String(assignment[..<equals]), value: String(assignment[assignment.index(after: equals)...]))
+      path: String(assignment[..<equals]),
+      value: String(assignment[assignment.index(after: equals)...]))
   }
 
   public var description: String { "\(path)=\(value)" }

@@ -75,7 +75,8 @@ extension DataConfiguration: ConfigurationSection {
     let model = architecture.rawValue
     if architecture == .tinyTransformer, source != .text {
       throw .invalidCombination(
-        path: path, reason: "tiny-transformer reads text: it needs source text, not \(source.rawValue)")
+        path: path,
+        reason: "tiny-transformer reads text: it needs source text, not \(source.rawValue)")
     }
     if architecture != .tinyTransformer, source == .text {
       throw .invalidCombination(

@@ -15,12 +15,15 @@ enum DocumentLoader {
     case template(name: String)
     case inline(baseDirectory: String)
 
+    /// How errors name a document given as text rather than as a file.
+    static let inlineDisplayName = "(inline JSON)"
+
     /// The name shown in errors.
     var displayName: String {
       switch self {
       case .file(let path): return path
       case .template(let name): return name
-      case .inline: return "(inline JSON)"
+      case .inline: return Self.inlineDisplayName
       }
     }
 

@@ -67,7 +67,8 @@ struct FieldReader {
     switch Self.interpret(members[key], asString: false) {
     case nil: return defaultValue
     case .bool(let value)?: return value
-    case let other?: throw .wrongType(path: path(of: key), expected: "boolean", found: other.summary)
+    case let other?:
+      throw .wrongType(path: path(of: key), expected: "boolean", found: other.summary)
     }
   }
 

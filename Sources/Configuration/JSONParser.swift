@@ -36,9 +36,9 @@ struct JSONParser {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
     case UInt8(ascii: "\""): return .string(try parseString())
-    case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-    case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-    case UInt8(ascii: "n"): try expectWord("null"); return .null
+    case UInt8(ascii: "t"): return try parseLiteral("true", meaning: .bool(true))
+    case UInt8(ascii: "f"): return try parseLiteral("false", meaning: .bool(false))
+    case UInt8(ascii: "n"): return try parseLiteral("null", meaning: .null)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
     default: throw error("unexpected character \(Self.show(byte)), expected a value")
     }
@@ -115,7 +115,8 @@ struct JSONParser {
     var scalars = String.UnicodeScalarView()
     var runStart = offset
     func flushRun(upTo end: Int) {
-      scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
+      scalars.append(
+        contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
     }
     while let byte = peek() {
       switch byte {
@@ -152,7 +153,7 @@ struct JSONParser {
     case UInt8(ascii: "u"): return try parseUnicodeEscape()
     default:
       offset -= 1
-      throw error("invalid escape '\\\(Self.show(byte))'")
+      throw error("invalid escape sequence: backslash followed by \(Self.show(byte))")
     }
   }
 
@@ -211,12 +212,15 @@ struct JSONParser {
     return offset - start
   }
 
-  private mutating func expectWord(_ word: String) throws(JSONSyntaxError) {
+  private mutating func parseLiteral(
+    _ word: String, meaning value: JSONValue
+  ) throws(JSONSyntaxError) -> JSONValue {
     let wordBytes = word.utf8
     guard bytes.count - offset >= wordBytes.count,
       bytes[offset..<offset + wordBytes.count].elementsEqual(wordBytes)
     else { throw error("invalid literal, expected '\(word)'") }
     offset += wordBytes.count
+    return value
   }
 
   private mutating func expect(_ byte: UInt8, _ message: String) throws(JSONSyntaxError) {

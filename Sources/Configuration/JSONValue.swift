@@ -37,7 +37,8 @@ enum JSONValue: Sendable, Equatable {
     case .bool(let value): return "boolean \(value)"
     case .number(let literal): return "number \(literal)"
     case .string(let text), .commandLine(let text):
-      let shown = text.count > Self.summaryCharactersMax
+      let shown =
+        text.count > Self.summaryCharactersMax
         ? String(text.prefix(Self.summaryCharactersMax)) + "..." : text
       return "string \"\(shown)\""
     case .array: return "array"

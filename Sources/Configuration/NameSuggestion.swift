@@ -29,7 +29,8 @@ enum NameSuggestion {
     guard name.count >= containedCharactersMin else { return nil }
     return candidates.first { candidate in
       let known = candidate.lowercased()
-      return known.count <= comparedCharactersMax && (known.contains(typed) || typed.contains(known))
+      return known.count <= comparedCharactersMax
+        && (known.contains(typed) || typed.contains(known))
     }
   }
 
@@ -43,7 +44,8 @@ enum NameSuggestion {
     guard !first.isEmpty else { return second.count }
     guard !second.isEmpty else { return first.count }
     // distances[i][j]: distance between the first i characters of `first` and j of `second`.
-    var distances = [[Int]](repeating: [Int](repeating: 0, count: second.count + 1), count: first.count + 1)
+    var distances = [[Int]](
+      repeating: [Int](repeating: 0, count: second.count + 1), count: first.count + 1)
     for row in 0...first.count { distances[row][0] = row }
     for column in 0...second.count { distances[0][column] = column }
     for row in 1...first.count {

@@ -19,8 +19,7 @@ extension ProjectConfiguration {
     json: String, baseDirectory: String = ".", overrides: [ConfigurationOverride] = []
   ) throws(ConfigurationError) -> ProjectConfiguration {
     guard json.utf8.count <= fileBytesMax else {
-      throw .fileTooLarge(path: DocumentLoader.Origin.inline(baseDirectory: ".").displayName,
-        bytesMax: fileBytesMax)
+      throw .fileTooLarge(path: DocumentLoader.Origin.inlineDisplayName, bytesMax: fileBytesMax)
     }
     let document = try DocumentLoader.resolve(
       text: json, origin: .inline(baseDirectory: baseDirectory), chain: [])

@@ -17,7 +17,8 @@ public struct ProjectMetadata: Sendable, Equatable {
     !name.hasPrefix(".")
       && name.unicodeScalars.allSatisfy { scalar in
         scalar.isASCII
-          && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
+          && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+            || "._-".unicodeScalars.contains(scalar))
       }
   }
 }

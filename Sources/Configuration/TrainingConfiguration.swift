@@ -57,7 +57,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
   /// `threads`, or the number of active CPUs (within 1...256) when it is `nil`.
   public var threadCount: Int {
-    threads ?? min(max(ProcessInfo.processInfo.activeProcessorCount, 1), Self.threadsRange.upperBound)
+    threads
+      ?? min(max(ProcessInfo.processInfo.activeProcessorCount, 1), Self.threadsRange.upperBound)
   }
 }
 

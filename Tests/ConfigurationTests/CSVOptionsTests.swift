@@ -26,7 +26,8 @@ import Testing
 
   @Test(arguments: [";", "|", " ", "\t", ":"])
   func acceptsSeparatorCharacters(delimiter: String) throws {
-    let json = #"{"data": {"source": "csv", "path": "r.csv", "csv": {"delimiter": "\#(delimiter)"}}}"#
+    let json =
+      #"{"data": {"source": "csv", "path": "r.csv", "csv": {"delimiter": "\#(delimiter)"}}}"#
       .replacingOccurrences(of: "\t", with: "\\t")
     #expect(try ProjectConfiguration.parse(json: json).data.csv.delimiter == Character(delimiter))
   }

@@ -50,7 +50,10 @@ import Testing
       "unknown template 'x' (built-in templates: fmnist-cnn, fmnist-mlp); "
         + "a path must contain '/' or end in '.json'"
     ),
-    (.invalidOverride("epochs", reason: "expected path=value"), "invalid override 'epochs': expected path=value"),
+    (
+      .invalidOverride("epochs", reason: "expected path=value"),
+      "invalid override 'epochs': expected path=value"
+    ),
   ])
   func descriptionNamesThePathAndTheReason(error: ConfigurationError, text: String) {
     #expect(error.description == text)

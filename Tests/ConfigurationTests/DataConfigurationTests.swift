@@ -69,8 +69,10 @@ import Testing
   func imageSourcesWorkWithBothImageModels(source: String) throws {
     let path = source == "synthetic" ? "null" : "/data"
     for architecture in ["mlp", "cnn-small"] {
-      let data = try mlp(["model.architecture": architecture, "data.source": source, "data.path": path])
-        .data
+      let data = try mlp([
+        "model.architecture": architecture, "data.source": source, "data.path": path,
+      ])
+      .data
       #expect(data.source.rawValue == source)
     }
   }

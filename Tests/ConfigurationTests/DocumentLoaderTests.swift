@@ -188,7 +188,8 @@ import Testing
   @Test func fileAtTheSizeLimitIsReadAndOneByteMoreIsRejected() throws {
     try withTemporaryDirectory { directory in
       let document = #"{"project": {"name": "padded"}}"#
-      let padding = String(repeating: " ", count: ProjectConfiguration.fileBytesMax - document.utf8.count)
+      let padding = String(
+        repeating: " ", count: ProjectConfiguration.fileBytesMax - document.utf8.count)
       let atLimit = try write(document + padding, to: "limit.json", in: directory)
       #expect(try ProjectConfiguration.load(path: atLimit).project.name == "padded")
       let tooLarge = try write(document + padding + " ", to: "large.json", in: directory)

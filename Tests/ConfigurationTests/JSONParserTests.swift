@@ -37,7 +37,7 @@ import Testing
     ("-", "line 1, column 2: expected a digit"),
     ("\"abc", "line 1, column 5: unterminated string"),
     ("\"a\nb\"", "line 1, column 3: control character 0xA in a string (escape it)"),
-    ("\"\\x\"", "line 1, column 3: invalid escape '\\'x''"),
+    ("\"\\x\"", "line 1, column 3: invalid escape sequence: backslash followed by 'x'"),
     ("\"\\u12\"", "line 1, column 6: expected four hexadecimal digits after \\u"),
     ("\"\\uD800\"", "line 1, column 8: unpaired UTF-16 surrogate"),
     ("NaN", "line 1, column 1: unexpected character 'N', expected a value"),

@@ -11,7 +11,9 @@ import Testing
     #expect(
       value
         == .object([
-          "a": .array([.number("1"), .number("-2"), .number("0.5"), .bool(true), .null, .string("s")]),
+          "a": .array([
+            .number("1"), .number("-2"), .number("0.5"), .bool(true), .null, .string("s"),
+          ]),
           "big": .number("18446744073709551615"),
         ]))
   }

@@ -71,7 +71,8 @@ import Testing
         path: "model.heads", reason: "heads (3) must divide embeddingSize (64)")
     ) { try ProjectConfiguration.template(named: "fmnist-mlp", overrides: setup) }
     setup[setup.count - 1].value = "8"
-    #expect(try ProjectConfiguration.template(named: "fmnist-mlp", overrides: setup).model.heads == 8)
+    #expect(
+      try ProjectConfiguration.template(named: "fmnist-mlp", overrides: setup).model.heads == 8)
   }
 
   static let limits: [RangeLimit] = {

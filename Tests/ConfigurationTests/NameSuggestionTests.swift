@@ -26,7 +26,8 @@ import Testing
   }
 
   @Test func fallsBackToANameThatContainsTheTypedOne() {
-    #expect(NameSuggestion.closest(to: "header", among: ["labelColumn", "hasHeader"]) == "hasHeader")
+    #expect(
+      NameSuggestion.closest(to: "header", among: ["labelColumn", "hasHeader"]) == "hasHeader")
     #expect(NameSuggestion.closest(to: "rate", among: ["kind", "learningRate"]) == "learningRate")
     // Too short to match by containment.
     #expect(NameSuggestion.closest(to: "ate", among: ["learningRate"]) == nil)

@@ -48,7 +48,8 @@ import Testing
   @Test func parseNamesInlineTextInJSONErrors() {
     #expect(
       throws: ConfigurationError.invalidJSON(
-        file: "(inline JSON)", reason: "line 1, column 1: unexpected end of input, expected a value")
+        file: "(inline JSON)", reason: "line 1, column 1: unexpected end of input, expected a value"
+      )
     ) { try ProjectConfiguration.parse(json: "") }
   }
 }

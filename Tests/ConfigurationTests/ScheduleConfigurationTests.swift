@@ -66,7 +66,9 @@ import Testing
     }
   }
 
-  static let step = overrides(["training.schedule.kind": "step", "training.schedule.stepSize": "10"])
+  static let step = overrides([
+    "training.schedule.kind": "step", "training.schedule.stepSize": "10",
+  ])
   static let cosine = overrides(["training.schedule.kind": "cosine"])
   static let limits: [RangeLimit] = [
     RangeLimit(
