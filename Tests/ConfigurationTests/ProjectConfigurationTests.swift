@@ -1,0 +1,80 @@
+import Testing
+
+@testable import Configuration
+
+@Suite struct ProjectConfigurationTests {
+  static let examples: [String] = [
+    "{}",
+    #"{"extends": "fmnist-mlp"}"#,
+    #"{"extends": "fmnist-cnn", "data": {"partition": {"kind": "dirichlet", "alpha": 0.1}}}"#,
+    #"{"extends": "text-transformer", "data": {"path": "/corpus.txt"}, "model": {"dropout": 0.1}}"#,
+    """
+    {"data": {"source": "csv", "path": "/rows.csv", "csv": {"delimiter": ";"}, "trainLimit": 9},
+     "training": {"schedule": {"kind": "step", "stepSize": 100}, "threads": 2,
+                  "gradientClipNorm": 1, "localSteps": 5},
+     "project": {"description": "tab\\tand \\"quotes\\""}}
+    """,
+    #"{"training": {"optimizer": {"kind": "adamw"}, "schedule": {"kind": "cosine"}}}"#,
+    #"{"model": {"seed": 18446744073709551615}, "data": {"source": "synthetic"}}"#,
+  ]
+
+  @Test(arguments: examples)
+  func resolvedJSONReadsBackAsAnEqualConfiguration(json: String) throws {
+    let configuration = try ProjectConfiguration.parse(json: json)
+    let resolved = configuration.resolvedJSON()
+    let reread = try ProjectConfiguration.parse(json: resolved)
+    #expect(reread == configuration)
+    #expect(reread.resolvedJSON() == resolved)
+  }
+
+  @Test func resolvedJSONIsSortedPrettyAndComplete() throws {
+    let resolved = try ProjectConfiguration.template(named: "fmnist-mlp").resolvedJSON()
+    #expect(
+      resolved == """
+        {
+          "data": {
+            "partition": {
+              "kind": "iid"
+            },
+            "path": "/usr/share/datasets/fashion-mnist",
+            "peers": 1,
+            "source": "fashion-mnist"
+          },
+          "model": {
+            "architecture": "mlp",
+            "seed": 0
+          },
+          "project": {
+            "name": "fmnist-mlp"
+          },
+          "training": {
+            "accumulationSteps": 1,
+            "batchSize": 64,
+            "checkpoint": "checkpoints/fmnist-mlp.safetensors",
+            "epochs": 5,
+            "evaluateEvery": "epoch",
+            "optimizer": {
+              "kind": "sgd",
+              "learningRate": 0.05,
+              "momentum": 0.9,
+              "nesterov": false,
+              "weightDecay": 0.0
+            },
+            "rounds": 1,
+            "schedule": {
+              "kind": "constant",
+              "warmupSteps": 0
+            }
+          }
+        }
+
+        """)
+  }
+
+  @Test func configurationsFromDifferentlyWrittenFilesAreEqual() throws {
+    let explicit = try ProjectConfiguration.parse(
+      json: #"{"model": {"architecture": "mlp", "seed": 0}, "training": {"epochs": 1}}"#)
+    #expect(explicit == (try ProjectConfiguration.parse(json: "{}")))
+    #expect(explicit != (try ProjectConfiguration.parse(json: #"{"training": {"epochs": 2}}"#)))
+  }
+}
