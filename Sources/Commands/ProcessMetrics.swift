@@ -5,26 +5,27 @@ enum ProcessMetrics {
   /// Peak resident set size so far, in MiB (`getrusage` reports KiB on Linux).
   static func peakResidentMegabytes() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
   }
 
   /// Wall-clock seconds since the Unix epoch.
   static func now() -> Double { Date().timeIntervalSince1970 }
 
-  /// When the process was launched: `$T0` if the shell recorded it just before exec (as the
-  /// PyTorch script expects), else the start time in `/proc/self/stat` (10 ms resolution).
-  static func launchTime() -> Double? {
-    if let text = ProcessInfo.processInfo.environment["T0"], let value = Double(text) { return value }
+  /// Seconds since this process was launched: from `$T0` (the launch time the shell recorded
+  /// just before exec, as the PyTorch reference script takes it) when set, else from the start
+  /// time in `/proc/self/stat` against `/proc/uptime` (10 ms resolution).
+  static func secondsSinceLaunch() -> Double? {
+    if let text = ProcessInfo.processInfo.environment["T0"], let launch = Double(text) {
+      return now() - launch
+    }
     guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
       let closing = stat.lastIndex(of: ")"),
-      let boot = try? String(contentsOfFile: "/proc/stat", encoding: .utf8)
+      let uptimeText = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+      let uptime = Double(uptimeText.split(separator: " ")[0])
     else { return nil }
     let fields = stat[stat.index(after: closing)...].split(separator: " ")
-    guard fields.count > 19, let ticks = Double(fields[19]),
-      let bootLine = boot.split(separator: "\n").first(where: { $0.hasPrefix("btime") }),
-      let bootTime = Double(bootLine.split(separator: " ")[1])
-    else { return nil }
-    return bootTime + ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    guard fields.count > 19, let startTicks = Double(fields[19]) else { return nil }
+    return uptime - startTicks / Double(sysconf(Int32(_SC_CLK_TCK)))
   }
 }

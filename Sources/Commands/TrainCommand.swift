@@ -127,7 +127,7 @@ struct ImageTraining {
 
     var generator = SeededGenerator(seed: configuration.model.seed &+ 0x5EED)
     var epochs: [EpochReport] = []
-    var firstStepTime: Double?
+    var launchToFirstStep: Double?
     for epoch in 1...training.epochs {
       var order = Array(0..<data.train.count)
       order.shuffle(using: &generator)
@@ -141,7 +141,7 @@ struct ImageTraining {
         let indices = order[first..<min(first + batchSize, order.count)]
         let batch = data.train.batch(indices)
         let loss = trainer.train(inputs: batch.inputs, labels: batch.labels)
-        if firstStepTime == nil { firstStepTime = ProcessMetrics.now() }
+        if launchToFirstStep == nil { launchToFirstStep = ProcessMetrics.secondsSinceLaunch() }
         lossSum += Double(loss)
         batches += 1
         first += indices.count
@@ -177,9 +177,7 @@ struct ImageTraining {
       "dataLoadSeconds": rounded(loadSeconds, 3), "checkpoint": training.checkpoint,
       "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
     ]
-    if let firstStepTime, let launch = ProcessMetrics.launchTime() {
-      result["launchToFirstStepSeconds"] = rounded(firstStepTime - launch, 3)
-    }
+    if let launchToFirstStep { result["launchToFirstStepSeconds"] = rounded(launchToFirstStep, 3) }
     return result
   }
 
