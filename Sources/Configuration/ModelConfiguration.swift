@@ -27,7 +27,7 @@ public struct ModelConfiguration: Sendable, Equatable {
   /// Probability of dropping an activation in training (tiny-transformer only).
   public let dropout: Double
 
-  static let defaultArchitecture = Architecture.mlp
+  static let architectureDefault = Architecture.mlp
   static let contextLengthDefault = 64
   static let contextLengthRange = 1...4096
   static let embeddingSizeDefault = 64
@@ -50,7 +50,7 @@ extension ModelConfiguration: ConfigurationSection {
 
   init(reading value: JSONValue?, earlier: ProjectConfiguration) throws(ConfigurationError) {
     let fields = try FieldReader(value, path: Self.key, knownFields: Self.fieldNames)
-    architecture = try fields.choice("architecture", default: Self.defaultArchitecture)
+    architecture = try fields.choice("architecture", default: Self.architectureDefault)
     seed = try fields.unsignedInteger("seed", default: 0)
     if architecture.isImageModel {
       let name = architecture.rawValue

@@ -7,7 +7,7 @@ public struct ProjectMetadata: Sendable, Equatable {
   public let description: String?
 
   /// The name of a project whose file does not give one.
-  public static let defaultName = "starling-project"
+  public static let nameDefault = "starling-project"
   /// Allowed length of `name`, in bytes.
   static let nameBytes = 1...64
   static let fieldNames = ["name", "description"]
@@ -28,7 +28,7 @@ extension ProjectMetadata: ConfigurationSection {
 
   init(reading value: JSONValue?, earlier: ProjectConfiguration) throws(ConfigurationError) {
     let fields = try FieldReader(value, path: Self.key, knownFields: Self.fieldNames)
-    name = try fields.string("name", default: Self.defaultName, bytes: Self.nameBytes)
+    name = try fields.string("name", default: Self.nameDefault, bytes: Self.nameBytes)
     guard Self.isValidName(name) else {
       throw .invalidValue(
         path: fields.path(of: "name"), value: name,

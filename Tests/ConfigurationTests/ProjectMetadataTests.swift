@@ -3,7 +3,7 @@ import Testing
 @testable import Configuration
 
 @Suite struct ProjectMetadataTests {
-  @Test func defaultNameAndNoDescription() throws {
+  @Test func nameDefaultAndNoDescription() throws {
     let project = try ProjectConfiguration.parse(json: "{}").project
     #expect(project.name == "starling-project")
     #expect(project.description == nil)
