@@ -50,7 +50,8 @@ struct Arguments {
   mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
     guard let text = option(name) else { return nil }
     guard let value = Int(text), range.contains(value) else {
-      throw UsageError("--\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+      throw UsageError(
+        "--\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
     }
     return value
   }

@@ -25,7 +25,9 @@ final class ProgressReporter {
     let now = DispatchTime.now().uptimeNanoseconds
     let fraction = Double(samplesDone) / Double(totalSamples)
     if output.isTerminal {
-      guard now - lastRedraw >= 1_000_000_000 / Self.redrawsPerSecondMax || samplesDone >= totalSamples else { return }
+      guard
+        now - lastRedraw >= 1_000_000_000 / Self.redrawsPerSecondMax || samplesDone >= totalSamples
+      else { return }
       lastRedraw = now
       output.redraw(render(fraction: fraction, samplesDone: samplesDone, loss: loss, withBar: true))
     } else if fraction + 1e-9 >= nextPlainFraction {
@@ -45,10 +47,12 @@ final class ProgressReporter {
     if withBar {
       let width = 24
       let filled = min(width, Int(fraction * Double(width)))
-      text += "[" + String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+      text +=
+        "[" + String(repeating: "=", count: filled) + (filled < width ? ">" : "")
         + String(repeating: " ", count: max(0, width - filled - 1)) + "] "
     }
-    text += "\(pad(percent, 3))% loss \(format(loss, digits: 4))  \(Int(rate)) samples/s  ETA \(clock(remaining))"
+    text +=
+      "\(pad(percent, 3))% loss \(format(loss, digits: 4))  \(Int(rate)) samples/s  ETA \(clock(remaining))"
     return text
   }
 

@@ -83,12 +83,16 @@ struct BenchCommand {
     var arguments = try Arguments(raw, booleanFlags: ["json"])
     isJSON = arguments.flag("json")
     let model = arguments.option("model") ?? "mlp"
-    guard ["mlp", "cnn-small"].contains(model) else { throw UsageError("--model must be mlp or cnn-small") }
+    guard ["mlp", "cnn-small"].contains(model) else {
+      throw UsageError("--model must be mlp or cnn-small")
+    }
     let threads = try arguments.integer("threads", in: 1...256) ?? 1
     let epochs = try arguments.integer("epochs", in: 1...1000) ?? 1
     let seed = try arguments.integer("seed", in: 0...Int.max) ?? 0
     try arguments.finish()
-    let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("starling-bench-\(model).safetensors").path
+    let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "starling-bench-\(model).safetensors"
+    ).path
     train = try TrainCommand(arguments: [
       "--template", model == "mlp" ? "fmnist-mlp" : "fmnist-cnn", "--epochs", String(epochs),
       "--threads", String(threads), "--seed", String(seed), "--checkpoint", checkpoint,
@@ -101,7 +105,8 @@ struct BenchCommand {
     var summary: [String: Any] = [
       "command": "bench", "model": result["model"]!, "threads": result["threads"]!,
       "epochs": epochs.count, "samplesPerSecond": epochs.map { $0["samplesPerSecond"]! },
-      "testAccuracy": result["testAccuracy"]!, "peakResidentMegabytes": result["peakResidentMegabytes"]!,
+      "testAccuracy": result["testAccuracy"]!,
+      "peakResidentMegabytes": result["peakResidentMegabytes"]!,
       "dataLoadSeconds": result["dataLoadSeconds"]!,
     ]
     summary["launchToFirstStepSeconds"] = result["launchToFirstStepSeconds"]

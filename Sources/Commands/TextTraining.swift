@@ -21,7 +21,8 @@ struct TextTraining {
     let cut = corpus.tokens.count - corpus.tokens.count / 10
     let (train, validation) = (corpus.tokens[..<cut], corpus.tokens[cut...])
     guard train.count > context + 1, validation.count > context + 1 else {
-      throw UsageError("\(path): \(corpus.tokens.count) characters is too short for a context of \(context)")
+      throw UsageError(
+        "\(path): \(corpus.tokens.count) characters is too short for a context of \(context)")
     }
     let architecture = try TrainingSetup.architecture(
       configuration.model, sampleShape: [context], classCount: corpus.vocabularySize,
@@ -39,37 +40,45 @@ struct TextTraining {
     var epochs: [EpochReport] = []
     for epoch in 1...training.epochs {
       let progress = ProgressReporter(
-        output: output, label: "epoch \(epoch)/\(training.epochs)", totalSamples: stepsPerEpoch * batchSize)
+        output: output, label: "epoch \(epoch)/\(training.epochs)",
+        totalSamples: stepsPerEpoch * batchSize)
       let start = ProcessMetrics.now()
       var lossSum = 0.0
       for step in 0..<stepsPerEpoch {
-        let batch = TextCorpus.randomWindows(from: train, count: batchSize, length: context, using: &generator)
+        let batch = TextCorpus.randomWindows(
+          from: train, count: batchSize, length: context, using: &generator)
         lossSum += Double(trainer.train(inputs: batch.inputs, labels: batch.targets))
-        progress.update(samplesDone: (step + 1) * batchSize, loss: Float(lossSum / Double(step + 1)))
+        progress.update(
+          samplesDone: (step + 1) * batchSize, loss: Float(lossSum / Double(step + 1)))
       }
       progress.finish()
       let seconds = ProcessMetrics.now() - start
       let (loss, accuracy) = evaluate(trainer, validation: validation, context: context)
       let report = EpochReport(
-        epoch: epoch, trainSeconds: seconds, samplesPerSecond: Double(stepsPerEpoch * batchSize) / seconds,
+        epoch: epoch, trainSeconds: seconds,
+        samplesPerSecond: Double(stepsPerEpoch * batchSize) / seconds,
         meanLoss: lossSum / Double(stepsPerEpoch), testLoss: loss, testAccuracy: accuracy)
       epochs.append(report)
       output.line(
         "epoch \(epoch)/\(training.epochs)  loss \(format(report.meanLoss, digits: 4))  "
-          + "validation loss \(format(loss, digits: 4))  next-character accuracy \(format(accuracy, digits: 4))")
+          + "validation loss \(format(loss, digits: 4))  next-character accuracy \(format(accuracy, digits: 4))"
+      )
     }
-    let sample = generate(model: model, corpus: corpus, prompt: Array(validation.prefix(context / 2)), context: context)
+    let sample = generate(
+      model: model, corpus: corpus, prompt: Array(validation.prefix(context / 2)), context: context)
     output.line("sample: \(sample.replacingOccurrences(of: "\n", with: "⏎"))")
     try model.saveCheckpoint(
       to: training.checkpoint,
       metadata: [
-        "architecture": architecture.name, "vocabulary": String(String.UnicodeScalarView(corpus.vocabulary)),
+        "architecture": architecture.name,
+        "vocabulary": String(String.UnicodeScalarView(corpus.vocabulary)),
         "configuration": configuration.resolvedJSON(),
       ])
     let final = epochs.last!
     return [
       "command": "train", "project": configuration.project.name, "model": architecture.name,
-      "parameters": model.parameterCount, "threads": Parallel.threadCount, "epochs": epochs.map(\.json),
+      "parameters": model.parameterCount, "threads": Parallel.threadCount,
+      "epochs": epochs.map(\.json),
       "validationLoss": rounded(final.testLoss, 4), "testAccuracy": rounded(final.testAccuracy, 4),
       "checkpoint": training.checkpoint, "sample": sample,
       "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
@@ -77,13 +86,17 @@ struct TextTraining {
   }
 
   /// Mean loss and next-character accuracy over evenly spaced validation windows.
-  func evaluate(_ trainer: Trainer, validation: ArraySlice<Int32>, context: Int) -> (Double, Double) {
+  func evaluate(_ trainer: Trainer, validation: ArraySlice<Int32>, context: Int) -> (Double, Double)
+  {
     let available = validation.count - context - 1
     let count = min(Self.validationWindowsMax, max(1, available / context))
     let starts = (0..<count).map { validation.startIndex + $0 * available / count }
     let batch = TextCorpus.windows(from: validation, starts: starts, length: context)
     let result = trainer.evaluate(inputs: batch.inputs, labels: batch.targets)
-    return (result.lossSum / Double(batch.targets.count), Double(result.correct) / Double(batch.targets.count))
+    return (
+      result.lossSum / Double(batch.targets.count),
+      Double(result.correct) / Double(batch.targets.count)
+    )
   }
 
   /// Samples characters from the model (temperature 0.8, seeded) after `prompt`.
@@ -93,7 +106,9 @@ struct TextTraining {
     for _ in 0..<Self.sampleLength {
       let window = Array(tokens.suffix(context))
       let tape = Tape(mode: .inference)
-      let logits = model(tape.constant(Tensor(shape: [1, window.count], scalars: window.map(Float.init)))).value
+      let logits = model(
+        tape.constant(Tensor(shape: [1, window.count], scalars: window.map(Float.init)))
+      ).value
       let last = logits.slice(alongAxis: 0, (window.count - 1)..<window.count).scalars
       let largest = last.max()!
       let weights = last.map { expf32(($0 - largest) / 0.8) }

@@ -55,14 +55,22 @@ struct TrainCommand {
     let template = arguments.option("template")
     var overrides: [ConfigurationOverride] = []
     for (flag, field) in Self.fieldFlags {
-      if let value = arguments.option(flag) { overrides.append(ConfigurationOverride(path: field, value: value)) }
+      if let value = arguments.option(flag) {
+        overrides.append(ConfigurationOverride(path: field, value: value))
+      }
     }
-    for assignment in assignments { overrides.append(try ConfigurationOverride(assignment: assignment)) }
+    for assignment in assignments {
+      overrides.append(try ConfigurationOverride(assignment: assignment))
+    }
     try arguments.finish()
-    if let unexpected = arguments.positional.first { throw UsageError("unexpected argument '\(unexpected)'") }
+    if let unexpected = arguments.positional.first {
+      throw UsageError("unexpected argument '\(unexpected)'")
+    }
     switch (path, template) {
-    case (let path?, nil): configuration = try ProjectConfiguration.load(path: path, overrides: overrides)
-    case (nil, let template?): configuration = try ProjectConfiguration.template(named: template, overrides: overrides)
+    case (let path?, nil):
+      configuration = try ProjectConfiguration.load(path: path, overrides: overrides)
+    case (nil, let template?):
+      configuration = try ProjectConfiguration.template(named: template, overrides: overrides)
     case (nil, nil): throw UsageError("give --config FILE or --template NAME\n\(Self.usage)")
     case (_?, _?): throw UsageError("give either --config or --template, not both")
     }
@@ -88,8 +96,10 @@ struct EpochReport {
 
   var json: [String: Any] {
     [
-      "epoch": epoch, "trainSeconds": rounded(trainSeconds, 3), "samplesPerSecond": rounded(samplesPerSecond, 1),
-      "meanLoss": rounded(meanLoss, 4), "testLoss": rounded(testLoss, 4), "testAccuracy": rounded(testAccuracy, 4),
+      "epoch": epoch, "trainSeconds": rounded(trainSeconds, 3),
+      "samplesPerSecond": rounded(samplesPerSecond, 1),
+      "meanLoss": rounded(meanLoss, 4), "testLoss": rounded(testLoss, 4),
+      "testAccuracy": rounded(testAccuracy, 4),
     ]
   }
 }
@@ -167,13 +177,16 @@ struct ImageTraining {
         "testAccuracy": String(final.testAccuracy), "configuration": configuration.resolvedJSON(),
         "layout": "NHWC images; conv weights [out, kh, kw, in]; linear weights [out, in]",
       ])
-    output.line("final test accuracy \(format(final.testAccuracy, digits: 4)); checkpoint \(training.checkpoint)")
+    output.line(
+      "final test accuracy \(format(final.testAccuracy, digits: 4)); checkpoint \(training.checkpoint)"
+    )
     var result: [String: Any] = [
       "command": "train", "project": configuration.project.name, "model": architecture.name,
       "parameters": model.parameterCount, "threads": Parallel.threadCount, "batchSize": batchSize,
       "trainSamples": data.train.count, "testSamples": data.test.count,
       "epochs": epochs.map(\.json), "testAccuracy": rounded(final.testAccuracy, 4),
-      "testLoss": rounded(final.testLoss, 4), "samplesPerSecond": rounded(final.samplesPerSecond, 1),
+      "testLoss": rounded(final.testLoss, 4),
+      "samplesPerSecond": rounded(final.samplesPerSecond, 1),
       "dataLoadSeconds": rounded(loadSeconds, 3), "checkpoint": training.checkpoint,
       "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
     ]
@@ -182,7 +195,8 @@ struct ImageTraining {
   }
 
   /// Mean loss and top-1 accuracy over a dataset, in evaluation batches.
-  func evaluate(_ trainer: Trainer, on dataset: LabeledDataset) -> (loss: Double, accuracy: Double) {
+  func evaluate(_ trainer: Trainer, on dataset: LabeledDataset) -> (loss: Double, accuracy: Double)
+  {
     guard dataset.count > 0 else { return (0, 0) }
     var lossSum = 0.0
     var correct = 0

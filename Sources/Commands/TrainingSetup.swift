@@ -12,26 +12,31 @@ enum TrainingSetup {
     case .fashionMNIST:
       split = try FashionMNIST.load(directory: data.path ?? FashionMNIST.defaultDirectory)
     case .idxDirectory:
-      split = try MNISTFormat.load(directory: data.path!, normalization: FashionMNIST.normalization, cache: .standard())
+      split = try MNISTFormat.load(
+        directory: data.path!, normalization: FashionMNIST.normalization, cache: .standard())
     case .cifar10:
       split = try CIFAR10.load(directory: data.path!)
     case .csv:
       let format = CSVFormat(
-        labelColumn: .number(data.csv.labelColumn), hasHeaderRow: data.csv.hasHeader,
+        labelColumn: .number(data.csv.labelColumn + 1), hasHeaderRow: data.csv.hasHeader,
         delimiter: data.csv.delimiter)
       let all = try format.load(path: data.path!)
       // Hold out the last fifth of the rows for testing.
       let cut = all.count - all.count / 5
-      split = TrainTestSplit(train: all.subset(Array(0..<cut)), test: all.subset(Array(cut..<all.count)))
+      split = TrainTestSplit(
+        train: all.subset(Array(0..<cut)), test: all.subset(Array(cut..<all.count)))
       let normalization = split.train.fittedNormalization()
       split.train.normalization = normalization
       split.test.normalization = normalization
     case .synthetic:
       split = TrainTestSplit(
-        train: LabeledDataset.brightSquares(classCount: 10, count: data.trainLimit ?? 6000, seed: seed),
-        test: LabeledDataset.brightSquares(classCount: 10, count: data.testLimit ?? 1000, seed: seed &+ 1))
+        train: LabeledDataset.brightSquares(
+          classCount: 10, count: data.trainLimit ?? 6000, seed: seed),
+        test: LabeledDataset.brightSquares(
+          classCount: 10, count: data.testLimit ?? 1000, seed: seed &+ 1))
     case .text:
-      throw UsageError("text data trains the tiny-transformer; use model.architecture tiny-transformer")
+      throw UsageError(
+        "text data trains the tiny-transformer; use model.architecture tiny-transformer")
     }
     if let limit = data.trainLimit { split.train = split.train.prefix(limit) }
     if let limit = data.testLimit { split.test = split.test.prefix(limit) }
@@ -47,7 +52,9 @@ enum TrainingSetup {
       return .mlp(inputs: sampleShape.reduce(1, *), classes: classCount)
     case .cnnSmall:
       guard sampleShape == [28, 28, 1], classCount == 10 else {
-        throw UsageError("cnn-small takes 28x28x1 images in 10 classes; this data has samples \(sampleShape) in \(classCount) classes")
+        throw UsageError(
+          "cnn-small takes 28x28x1 images in 10 classes; this data has samples \(sampleShape) in \(classCount) classes"
+        )
       }
       return .cnnSmall
     case .tinyTransformer:
@@ -67,24 +74,29 @@ enum TrainingSetup {
         weightDecay: Float(settings.weightDecay))
     case .adam:
       return Adam(
-        beta1: Float(settings.beta1), beta2: Float(settings.beta2), epsilon: Float(settings.epsilon),
+        beta1: Float(settings.beta1), beta2: Float(settings.beta2),
+        epsilon: Float(settings.epsilon),
         weightDecay: Float(settings.weightDecay))
     case .adamw:
       return Adam.adamW(
-        beta1: Float(settings.beta1), beta2: Float(settings.beta2), epsilon: Float(settings.epsilon),
+        beta1: Float(settings.beta1), beta2: Float(settings.beta2),
+        epsilon: Float(settings.epsilon),
         weightDecay: Float(settings.weightDecay))
     }
   }
 
   static func schedule(_ settings: ScheduleConfiguration, totalSteps: Int) -> LearningRateSchedule {
+    let schedule: LearningRateSchedule
     switch settings.kind {
-    case .constant: .constant
-    case .step: .step(stepSize: settings.stepSize, gamma: Float(settings.gamma))
+    case .constant: schedule = .constant
+    case .step: schedule = .step(stepSize: settings.stepSize, gamma: Float(settings.gamma))
     case .cosine:
-      .cosine(
+      return .cosine(
         totalSteps: totalSteps, warmupSteps: settings.warmupSteps,
         minimum: Float(settings.minimumLearningRate))
     }
+    return settings.warmupSteps > 0
+      ? .warmup(steps: settings.warmupSteps, then: schedule) : schedule
   }
 
   static func trainer(

@@ -23,7 +23,10 @@ public struct TextCorpus: Sendable {
     let vocabulary = Set(scalars).sorted { $0.value < $1.value }
     guard vocabulary.count <= Self.vocabularySizeMax else {
       throw .unreadable(
-        path: path, reason: "\(vocabulary.count) distinct characters; at most \(Self.vocabularySizeMax) are supported")
+        path: path,
+        reason:
+          "\(vocabulary.count) distinct characters; at most \(Self.vocabularySizeMax) are supported"
+      )
     }
     let ids = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, Int32($0)) })
     self.vocabulary = vocabulary
@@ -39,8 +42,12 @@ public struct TextCorpus: Sendable {
     } catch {
       throw .unreadable(path: path, reason: error.localizedDescription)
     }
-    guard data.count <= fileBytesMax else { throw .fileTooLarge(path: path, bytes: data.count, limit: fileBytesMax) }
-    guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(path: path, reason: "not UTF-8 text") }
+    guard data.count <= fileBytesMax else {
+      throw .fileTooLarge(path: path, bytes: data.count, limit: fileBytesMax)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw .unreadable(path: path, reason: "not UTF-8 text")
+    }
     return try TextCorpus(text: text, path: path)
   }
 
@@ -58,8 +65,11 @@ public struct TextCorpus: Sendable {
   public static func randomWindows(
     from tokens: ArraySlice<Int32>, count: Int, length: Int, using generator: inout SeededGenerator
   ) -> (inputs: Tensor, targets: [Int32]) {
-    precondition(tokens.count > length, "a window of \(length) needs more than \(tokens.count) tokens")
-    let starts = (0..<count).map { _ in tokens.startIndex + Int(generator.next() % UInt64(tokens.count - length)) }
+    precondition(
+      tokens.count > length, "a window of \(length) needs more than \(tokens.count) tokens")
+    let starts = (0..<count).map { _ in
+      tokens.startIndex + Int(generator.next() % UInt64(tokens.count - length))
+    }
     return windows(from: tokens, starts: starts, length: length)
   }
 

@@ -74,6 +74,12 @@ struct OptimizerTests {
     #expect(abs(schedule.learningRate(base: 0.1, step: 500) - 0.001) < 1e-7)
   }
 
+  @Test func warmupPrecedesAnySchedule() {
+    let schedule = LearningRateSchedule.warmup(steps: 4, then: .step(stepSize: 2, gamma: 0.1))
+    let rates = (0..<8).map { schedule.learningRate(base: 1, step: $0) }
+    expectClose(rates, [0.25, 0.5, 0.75, 1, 1, 1, 0.1, 0.1])
+  }
+
   @Test func globalNormClippingMatchesPyTorch() {
     let first = Parameter(Tensor(zeros: [2]))
     let second = Parameter(Tensor(zeros: [1]))

@@ -6,6 +6,9 @@ public enum LearningRateSchedule: Sendable, Equatable {
   case step(stepSize: Int, gamma: Float)
   /// Linear warm-up from 0 over `warmupSteps`, then a cosine decay to `minimum` at `totalSteps`.
   case cosine(totalSteps: Int, warmupSteps: Int, minimum: Float)
+  /// Linear warm-up from 0 over `steps`, then `schedule` (counting its steps from 0 as well, so
+  /// a step schedule's first decay comes `stepSize` steps after the warm-up).
+  indirect case warmup(steps: Int, then: LearningRateSchedule)
 
   /// The learning rate for step `step` (0-based) given the base rate.
   public func learningRate(base: Float, step: Int) -> Float {
@@ -20,6 +23,9 @@ public enum LearningRateSchedule: Sendable, Equatable {
       let decaySteps = Swift.max(totalSteps - warmupSteps, 1)
       let progress = Swift.min(Double(step - warmupSteps) / Double(decaySteps), 1)
       return minimum + (base - minimum) * Float(0.5 * (1 + cos(Double.pi * progress)))
+    case .warmup(let steps, let schedule):
+      if step < steps { return base * Float(step + 1) / Float(steps) }
+      return schedule.learningRate(base: base, step: step - steps)
     }
   }
 }
