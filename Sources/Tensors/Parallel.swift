@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 import Synchronization
 
 /// The process-wide compute threading policy.
@@ -9,6 +8,18 @@ import Synchronization
 /// elementwise kernels across `threadCount` threads itself. Set it once at start-up.
 public enum Parallel {
   private static let configuredThreads = Atomic<Int>(1)
+  /// Compute threads beyond the caller's: created on first use, sized by the first
+  /// `configure` (later calls with more threads get a larger pool).
+  private static let pools = Mutex<[Int: WorkerPool]>([:])
+
+  static func pool(threads: Int) -> WorkerPool {
+    pools.withLock { pools in
+      if let pool = pools[threads] { return pool }
+      let pool = WorkerPool(workerCount: threads - 1)
+      pools[threads] = pool
+      return pool
+    }
+  }
 
   /// Pins OpenBLAS to one thread per call the first time any GEMM runs, even when the process
   /// never calls `configure`. A `static let` initialiser runs exactly once, thread-safely.
@@ -26,7 +37,6 @@ public enum Parallel {
 
   /// Runs `body` over `0..<count` split into at most `threadCount` contiguous ranges, each at
   /// least `minimumChunk` long. Runs inline when one range suffices.
-  @inlinable
   public static func forEachRange(
     count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void
   ) {
@@ -34,14 +44,12 @@ public enum Parallel {
   }
 
   /// The number of ranges `forEachRange` splits `count` items into.
-  @inlinable
   public static func rangeCount(count: Int, minimumChunk: Int) -> Int {
     Swift.min(threadCount, Swift.max(1, count / Swift.max(minimumChunk, 1)))
   }
 
   /// `forEachRange`, also passing each range's index in `0..<rangeCount(...)` so workers can
   /// own per-range scratch buffers.
-  @inlinable
   public static func forEachIndexedRange(
     count: Int, minimumChunk: Int, _ body: (Int, Range<Int>) -> Void
   ) {
@@ -50,13 +58,13 @@ public enum Parallel {
       body(0, 0..<count)
       return
     }
-    withoutActuallyEscaping(body) { escapable in
-      let work = UncheckedSendableBox(escapable)
-      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        let lower = count * chunk / chunks
-        let upper = count * (chunk + 1) / chunks
-        work.value(chunk, lower..<upper)
-      }
+    let pool = pool(threads: chunks)
+    let ran = pool.run { chunk in
+      body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks))
+    }
+    if !ran {
+      // The pool is in use (a nested or concurrent call): do the same ranges on this thread.
+      for chunk in 0..<chunks { body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
     }
   }
 }
@@ -65,11 +73,4 @@ public enum Parallel {
 public struct SendablePointer<Element>: @unchecked Sendable {
   public let base: UnsafeMutablePointer<Element>
   @inlinable public init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
-}
-
-/// Carries a value into `concurrentPerform`, whose workers run while the caller waits; the
-/// callers only hand over closures that write disjoint ranges.
-@usableFromInline struct UncheckedSendableBox<Value>: @unchecked Sendable {
-  @usableFromInline let value: Value
-  @usableFromInline init(_ value: Value) { self.value = value }
 }
