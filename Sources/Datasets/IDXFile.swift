@@ -41,7 +41,8 @@ public struct IDXFile: Sendable, Equatable {
     for axis in 0..<dimensionCount {
       let size = Int(try Self.readBigEndianWord(stream, expectedTotal: headerBytes))
       guard size <= Self.idxDimensionSizeMax else {
-        throw .dimensionTooLarge(path: path, axis: axis, size: size, limit: Self.idxDimensionSizeMax)
+        throw .dimensionTooLarge(
+          path: path, axis: axis, size: size, limit: Self.idxDimensionSizeMax)
       }
       elementCount *= size
       guard elementCount <= Self.idxElementCountMax else {
@@ -91,7 +92,8 @@ public struct IDXFile: Sendable, Equatable {
       try stream.read(into: bytes)
     }
     guard count == 4 else {
-      throw .truncated(path: stream.path, expectedBytes: expectedTotal, actualBytes: stream.position)
+      throw .truncated(
+        path: stream.path, expectedBytes: expectedTotal, actualBytes: stream.position)
     }
     return UInt32(bigEndian: word)
   }

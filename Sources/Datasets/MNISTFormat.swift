@@ -95,4 +95,3 @@ public enum MNISTFormat {
     return access(compressed, F_OK) == 0 ? compressed : plain
   }
 }
-

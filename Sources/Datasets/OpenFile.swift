@@ -61,7 +61,8 @@ final class OpenFile {
   }
 
   /// Reads up to `buffer.count` bytes at `offset` without moving the current position.
-  func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(DatasetError) -> Int {
+  func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(DatasetError) -> Int
+  {
     var filled = 0
     while filled < buffer.count, let base = buffer.baseAddress {
       let result = pread(descriptor, base + filled, buffer.count - filled, off_t(offset + filled))

@@ -35,7 +35,8 @@ import Testing
   }
 
   @Test func firstColumnLabelsAndTabsWork() throws {
-    let dataset = try parse("1\t0.5\t0.25\n0\t1\t2", CSVFormat(labelColumn: .first, delimiter: "\t"))
+    let dataset = try parse(
+      "1\t0.5\t0.25\n0\t1\t2", CSVFormat(labelColumn: .first, delimiter: "\t"))
     #expect(dataset.labels == [1, 0])
     #expect(dataset.batch([0]).inputs.scalars == [0.5, 0.25])
   }
@@ -133,8 +134,10 @@ import Testing
   @Test(arguments: ["", "\n\n", "a,b\n"])
   func fileWithoutDataLinesIsReported(text: String) {
     let format = CSVFormat(hasHeaderRow: text == "a,b\n")
-    #expect(throws: DatasetError.malformedCSV(
-      path: "data.csv", line: max(1, text.filter { $0 == "\n" }.count), problem: .noData)) {
+    #expect(
+      throws: DatasetError.malformedCSV(
+        path: "data.csv", line: max(1, text.filter { $0 == "\n" }.count), problem: .noData)
+    ) {
       try parse(text, format)
     }
   }

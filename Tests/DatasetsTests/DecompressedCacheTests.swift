@@ -6,7 +6,9 @@ import Testing
 @Suite struct DecompressedCacheTests {
   let sources = TemporaryDirectory()
   let cacheDirectory = TemporaryDirectory()
-  var cache: DecompressedCache { DecompressedCache(directory: cacheDirectory.path + "/nested/cache") }
+  var cache: DecompressedCache {
+    DecompressedCache(directory: cacheDirectory.path + "/nested/cache")
+  }
 
   func entries() -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: cache.directory)) ?? []).sorted()

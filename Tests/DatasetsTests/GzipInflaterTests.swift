@@ -66,8 +66,10 @@ import Testing
   @Test(arguments: [2, 10, 100, 2000])
   func compressedFileCutShortThrowsCorruptGzip(length: Int) {
     let path = directory.write(Array(gzipped(original).prefix(length)), to: "cut.gz")
-    #expect(throws: DatasetError.corruptGzip(
-      path: path, reason: "the file ends inside the compressed stream")) {
+    #expect(
+      throws: DatasetError.corruptGzip(
+        path: path, reason: "the file ends inside the compressed stream")
+    ) {
       try inflateAll(path)
     }
   }

@@ -34,7 +34,9 @@ import Testing
     let path = directory.write(Array(bytes.prefix(length)), to: "short-\(length)")
     // Inside the header the reader knows only the header size; after it, the whole size.
     let expectedBytes = length < 16 ? (length < 4 ? 4 : 16) : bytes.count
-    #expect(throws: DatasetError.truncated(path: path, expectedBytes: expectedBytes, actualBytes: length)) {
+    #expect(
+      throws: DatasetError.truncated(path: path, expectedBytes: expectedBytes, actualBytes: length)
+    ) {
       try IDXFile(contentsOf: path, expectedMagic: IDXFile.imagesMagic)
     }
   }
@@ -44,7 +46,9 @@ import Testing
     let bytes = images.encoded()
     let path = directory.writeGzipped(Array(bytes.prefix(length)), to: "short-\(length).gz")
     let expectedBytes = length < 16 ? 16 : bytes.count
-    #expect(throws: DatasetError.truncated(path: path, expectedBytes: expectedBytes, actualBytes: length)) {
+    #expect(
+      throws: DatasetError.truncated(path: path, expectedBytes: expectedBytes, actualBytes: length)
+    ) {
       try IDXFile(contentsOf: path, expectedMagic: IDXFile.imagesMagic)
     }
   }
@@ -84,8 +88,10 @@ import Testing
     let size = IDXFile.idxDimensionSizeMax + 1
     let header: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 1] + bigEndian(size) + [0, 0, 0, 1]
     let path = directory.write(header, to: "huge-dimension")
-    #expect(throws: DatasetError.dimensionTooLarge(
-      path: path, axis: 1, size: size, limit: IDXFile.idxDimensionSizeMax)) {
+    #expect(
+      throws: DatasetError.dimensionTooLarge(
+        path: path, axis: 1, size: size, limit: IDXFile.idxDimensionSizeMax)
+    ) {
       try IDXFile(contentsOf: path, expectedMagic: IDXFile.imagesMagic)
     }
   }
@@ -112,8 +118,10 @@ import Testing
     // instead of allocating the 2^24 bytes the header claims.
     let bytes: [UInt8] = [0, 0, 8, 1] + bigEndian(1 << 24) + [1, 2, 3]
     let path = directory.writeGzipped(bytes, to: "claims-too-much.gz")
-    #expect(throws: DatasetError.truncated(
-      path: path, expectedBytes: 8 + (1 << 24), actualBytes: 11)) {
+    #expect(
+      throws: DatasetError.truncated(
+        path: path, expectedBytes: 8 + (1 << 24), actualBytes: 11)
+    ) {
       try IDXFile(contentsOf: path, expectedMagic: IDXFile.labelsMagic)
     }
   }

@@ -38,7 +38,9 @@ import Testing
     var correct = 0
     for sample in count / 2..<count {
       let point = values[sample * featureCount..<(sample + 1) * featureCount]
-      let distances = means.map { mean in zip(mean, point).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
+      let distances = means.map { mean in
+        zip(mean, point).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+      }
       if distances.firstIndex(of: distances.min()!) == Int(dataset.labels[sample]) { correct += 1 }
     }
     #expect(Double(correct) / Double(count / 2) > 0.95)

@@ -44,7 +44,8 @@ import Testing
 
   @Test func plainFileIsPreferredOverGzippedOne() throws {
     writeDataset(trainCount: 6)
-    directory.writeGzipped(makeMNISTFiles(count: 2).labels.encoded(), to: "train-labels-idx1-ubyte.gz")
+    directory.writeGzipped(
+      makeMNISTFiles(count: 2).labels.encoded(), to: "train-labels-idx1-ubyte.gz")
     #expect(try MNISTFormat.load(directory: directory.path).train.count == 6)
   }
 
@@ -59,19 +60,24 @@ import Testing
   @Test func fewerLabelsThanImagesThrowsCountMismatch() {
     writeDataset()
     directory.write(makeMNISTFiles(count: 5).labels.encoded(), to: MNISTFormat.trainLabelsName)
-    #expect(throws: DatasetError.countMismatch(
-      path: path(MNISTFormat.trainImagesName), count: 6,
-      otherPath: path(MNISTFormat.trainLabelsName), otherCount: 5)) {
+    #expect(
+      throws: DatasetError.countMismatch(
+        path: path(MNISTFormat.trainImagesName), count: 6,
+        otherPath: path(MNISTFormat.trainLabelsName), otherCount: 5)
+    ) {
       try MNISTFormat.load(directory: directory.path)
     }
   }
 
   @Test func labelOfTenThrowsLabelOutOfRange() {
     writeDataset()
-    let labels = IDXFile(magic: IDXFile.labelsMagic, dimensions: [6], elements: [0, 1, 2, 10, 4, 5])
+    let labels = IDXFile(
+      magic: IDXFile.labelsMagic, dimensions: [6], elements: [0, 1, 2, 10, 4, 5])
     directory.write(labels.encoded(), to: MNISTFormat.trainLabelsName)
-    #expect(throws: DatasetError.labelOutOfRange(
-      path: path(MNISTFormat.trainLabelsName), index: 3, label: 10, classCount: 10)) {
+    #expect(
+      throws: DatasetError.labelOutOfRange(
+        path: path(MNISTFormat.trainLabelsName), index: 3, label: 10, classCount: 10)
+    ) {
       try MNISTFormat.load(directory: directory.path)
     }
   }
@@ -80,9 +86,11 @@ import Testing
     writeDataset()
     let test = makeMNISTFiles(count: 4, rows: 5, columns: 3)
     directory.write(test.images.encoded(), to: MNISTFormat.testImagesName)
-    #expect(throws: DatasetError.shapeMismatch(
-      path: path(MNISTFormat.testImagesName), shape: [5, 3, 1],
-      otherPath: path(MNISTFormat.trainImagesName), otherShape: [4, 3, 1])) {
+    #expect(
+      throws: DatasetError.shapeMismatch(
+        path: path(MNISTFormat.testImagesName), shape: [5, 3, 1],
+        otherPath: path(MNISTFormat.trainImagesName), otherShape: [4, 3, 1])
+    ) {
       try MNISTFormat.load(directory: directory.path)
     }
   }
@@ -110,4 +118,3 @@ import Testing
     }
   }
 }
-

@@ -1,11 +1,11 @@
 import Tensors
 import Testing
 
+@testable import Datasets
+
 #if canImport(Glibc)
   import Glibc
 #endif
-
-@testable import Datasets
 
 @Suite struct SamplingTests {
   @Test func uniformIndexStaysInRangeAndCoversItEvenly() {

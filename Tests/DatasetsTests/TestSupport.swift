@@ -53,8 +53,9 @@ func gzipped(_ bytes: [UInt8]) -> [UInt8] {
 
 /// An images IDX file of `count` images of `rows` × `columns` with pixel `i` of the file equal
 /// to `i % 251`, and the matching labels file with label `i % 10`.
-func makeMNISTFiles(count: Int, rows: Int = 4, columns: Int = 3) -> (images: IDXFile, labels: IDXFile)
-{
+func makeMNISTFiles(count: Int, rows: Int = 4, columns: Int = 3) -> (
+  images: IDXFile, labels: IDXFile
+) {
   let images = IDXFile(
     magic: IDXFile.imagesMagic, dimensions: [count, rows, columns],
     elements: (0..<count * rows * columns).map { UInt8($0 % 251) })
