@@ -21,13 +21,13 @@ public struct CSVFormat: Sendable, Equatable {
   public static let classCountMax = 1 << 16
 
   /// Which column holds the label; the other columns are the features, in file order.
-  public var labelColumn: LabelColumn
+  public let labelColumn: LabelColumn
   /// Whether the first non-blank line holds column names rather than data.
-  public var hasHeaderRow: Bool
+  public let hasHeaderRow: Bool
   /// The byte separating fields, for example `,`, `;` or a tab.
-  public var delimiter: UInt8
+  public let delimiter: UInt8
   /// The number of classes; `nil` infers it as the largest label plus one.
-  public var classCount: Int?
+  public let classCount: Int?
 
   public init(
     labelColumn: LabelColumn = .last, hasHeaderRow: Bool = false,

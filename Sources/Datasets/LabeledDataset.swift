@@ -293,7 +293,9 @@ public struct LabeledDataset: Sendable {
 
 /// A training set and a test set of the same kind of samples.
 public struct TrainTestSplit: Sendable {
+  /// The samples to train on.
   public var train: LabeledDataset
+  /// The held-out samples to evaluate on.
   public var test: LabeledDataset
 
   public init(train: LabeledDataset, test: LabeledDataset) {
