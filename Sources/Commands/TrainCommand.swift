@@ -114,7 +114,7 @@ func rounded(_ value: Double, _ digits: Int) -> Double {
 struct ImageTraining {
   /// Samples per evaluation batch: large enough to keep GEMMs efficient, small enough that the
   /// activations of `cnn-small` stay a few tens of MB.
-  static let evaluationBatchSize = 500
+  static let evaluationBatchSize = 128
 
   let configuration: ProjectConfiguration
   let output: Output

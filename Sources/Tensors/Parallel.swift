@@ -64,7 +64,9 @@ public enum Parallel {
     }
     if !ran {
       // The pool is in use (a nested or concurrent call): do the same ranges on this thread.
-      for chunk in 0..<chunks { body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
+      for chunk in 0..<chunks {
+        body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks))
+      }
     }
   }
 }

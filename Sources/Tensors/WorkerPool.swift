@@ -57,7 +57,8 @@ final class WorkerPool: @unchecked Sendable {
   /// Runs `body(chunk)` for every chunk in `0...workerCount`, chunk 0 on the calling thread.
   /// Returns `false` without running anything when the pool is busy.
   func run(_ body: (Int) -> Void) -> Bool {
-    guard isBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+    guard isBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    else {
       return false
     }
     withoutActuallyEscaping(body) { escapable in
@@ -84,7 +85,9 @@ final class WorkerPool: @unchecked Sendable {
         if spins >= Self.spinIterationsMax {
           pthread_mutex_lock(&mutex)
           sleepers += 1
-          while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&condition, &mutex) }
+          while generation.load(ordering: .acquiring) == seen {
+            pthread_cond_wait(&condition, &mutex)
+          }
           sleepers -= 1
           pthread_mutex_unlock(&mutex)
         }

@@ -6,7 +6,9 @@ import Testing
 /// The `starling` command line, run in process on small synthetic data.
 struct TrainCommandTests {
   func temporaryDirectory() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("starling-cli-\(UUID().uuidString)").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "starling-cli-\(UUID().uuidString)"
+    ).path
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
   }
@@ -22,8 +24,10 @@ struct TrainCommandTests {
     let output = Output.capturing()
     let status = StarlingCLI.run(
       [
-        "train", "--template", "fmnist-mlp", "--set", "data.source=synthetic", "--train-limit", "600",
-        "--test-limit", "200", "--epochs", "2", "--threads", "1", "--checkpoint", checkpoint, "--json",
+        "train", "--template", "fmnist-mlp", "--set", "data.source=synthetic", "--train-limit",
+        "600",
+        "--test-limit", "200", "--epochs", "2", "--threads", "1", "--checkpoint", checkpoint,
+        "--json",
       ], output: output)
     #expect(status == 0, "\(output.lines)")
     let result = try lastJSON(output)
@@ -41,12 +45,15 @@ struct TrainCommandTests {
     let output = Output.capturing()
     let status = StarlingCLI.run(
       [
-        "train", "--template", "fmnist-cnn", "--set", "data.source=synthetic", "--train-limit", "256",
+        "train", "--template", "fmnist-cnn", "--set", "data.source=synthetic", "--train-limit",
+        "256",
         "--test-limit", "64", "--epochs", "1", "--threads", "2", "--batch-size", "16",
         "--checkpoint", temporaryDirectory() + "/cnn.safetensors",
       ], output: output)
     #expect(status == 0, "\(output.lines)")
-    let progress = output.lines.filter { $0.hasPrefix("epoch 1/1 ") && $0.contains("samples/s") && $0.contains("ETA") }
+    let progress = output.lines.filter {
+      $0.hasPrefix("epoch 1/1 ") && $0.contains("samples/s") && $0.contains("ETA")
+    }
     #expect(progress.count == 10, "one line per 10% on a non-terminal: \(output.lines)")
   }
 
@@ -57,11 +64,13 @@ struct TrainCommandTests {
       let label = index % 2
       rows.append("\(Float(label) * 3 + Float(index % 7) * 0.1),\(Float(index % 5) * 0.1),\(label)")
     }
-    try rows.joined(separator: "\n").write(toFile: directory + "/points.csv", atomically: true, encoding: .utf8)
+    try rows.joined(separator: "\n").write(
+      toFile: directory + "/points.csv", atomically: true, encoding: .utf8)
     let output = Output.capturing()
     let status = StarlingCLI.run(
       [
-        "train", "--template", "fmnist-mlp", "--set", "data.source=csv", "--data", directory + "/points.csv",
+        "train", "--template", "fmnist-mlp", "--set", "data.source=csv", "--data",
+        directory + "/points.csv",
         "--set", "data.csv.labelColumn=2", "--epochs", "3", "--threads", "1",
         "--checkpoint", directory + "/csv.safetensors", "--json",
       ], output: output)
@@ -76,9 +85,12 @@ struct TrainCommandTests {
     let output = Output.capturing()
     let status = StarlingCLI.run(
       [
-        "train", "--template", "text-transformer", "--data", directory + "/fox.txt", "--epochs", "3",
-        "--set", "model.contextLength=16", "--set", "model.embeddingSize=32", "--set", "model.heads=2",
-        "--batch-size", "16", "--threads", "1", "--checkpoint", directory + "/text.safetensors", "--json",
+        "train", "--template", "text-transformer", "--data", directory + "/fox.txt", "--epochs",
+        "3",
+        "--set", "model.contextLength=16", "--set", "model.embeddingSize=32", "--set",
+        "model.heads=2",
+        "--batch-size", "16", "--threads", "1", "--checkpoint", directory + "/text.safetensors",
+        "--json",
       ], output: output)
     #expect(status == 0, "\(output.lines)")
     let result = try lastJSON(output)
@@ -92,20 +104,26 @@ struct TrainCommandTests {
     (["train", "--template", "fmnist-mlp", "--epochs", "0"], "training.epochs"),
     (["train", "--template", "nope"], "unknown template 'nope'"),
     (["train", "--config", "/nonexistent/starling.json"], "/nonexistent/starling.json"),
-    (["train", "--template", "fmnist-mlp", "--set", "trainig.epochs=2"], "did you mean 'training'"),
+    (
+      ["train", "--template", "fmnist-mlp", "--set", "trainig.epochs=2"], "did you mean 'training'"
+    ),
     (["fly"], "unknown command 'fly'"),
   ])
   func badCommandLinesAreClearErrors(arguments: [String], message: String) {
     let output = Output.capturing()
     let status = StarlingCLI.run(arguments, output: output)
     #expect(status != 0)
-    #expect(output.lines.contains { $0.hasPrefix("error: ") && $0.contains(message) }, "\(output.lines)")
+    #expect(
+      output.lines.contains { $0.hasPrefix("error: ") && $0.contains(message) }, "\(output.lines)")
   }
 
   @Test func missingDataIsATypedErrorNamingThePath() {
     let output = Output.capturing()
     let status = StarlingCLI.run(
-      ["train", "--template", "fmnist-mlp", "--set", "data.source=idx-directory", "--data", "/nonexistent"],
+      [
+        "train", "--template", "fmnist-mlp", "--set", "data.source=idx-directory", "--data",
+        "/nonexistent",
+      ],
       output: output)
     #expect(status == 1)
     #expect(output.lines.contains { $0.contains("/nonexistent") }, "\(output.lines)")
@@ -113,7 +131,9 @@ struct TrainCommandTests {
 
   @Test func configShowPrintsTheResolvedConfiguration() throws {
     let output = Output.capturing()
-    #expect(StarlingCLI.run(["config", "show", "--template", "fmnist-cnn", "--epochs", "7"], output: output) == 0)
+    #expect(
+      StarlingCLI.run(
+        ["config", "show", "--template", "fmnist-cnn", "--epochs", "7"], output: output) == 0)
     let json = output.lines.joined(separator: "\n")
     #expect(json.contains("\"cnn-small\""))
     #expect(json.contains("\"epochs\" : 7") || json.contains("\"epochs\": 7"))
