@@ -139,3 +139,26 @@ struct TrainCommandTests {
     #expect(json.contains("\"epochs\" : 7") || json.contains("\"epochs\": 7"))
   }
 }
+
+extension TrainCommandTests {
+  @Test func sameSeedAndThreadsGiveTheSameTrainedBits() throws {
+    let directory = temporaryDirectory()
+    func train(_ name: String) throws -> [UInt32] {
+      let output = Output.capturing()
+      let status = StarlingCLI.run(
+        [
+          "train", "--template", "fmnist-cnn", "--set", "data.source=synthetic", "--train-limit",
+          "192",
+          "--test-limit", "32", "--epochs", "1", "--threads", "2", "--seed", "11",
+          "--checkpoint", directory + "/\(name).safetensors",
+        ], output: output)
+      #expect(status == 0, "\(output.lines)")
+      let model = ModelArchitecture.cnnSmall.makeModel(seed: 0)
+      try model.loadCheckpoint(from: directory + "/\(name).safetensors")
+      return model.flattenedParameters().map(\.bitPattern)
+    }
+    let first = try train("first")
+    let second = try train("second")
+    #expect(first == second)
+  }
+}
