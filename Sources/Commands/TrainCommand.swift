@@ -77,11 +77,12 @@ struct TrainCommand {
   }
 
   func run(output: Output) throws -> [String: Any] {
-    Parallel.configure(threads: configuration.training.threadCount)
-    if configuration.model.architecture == .tinyTransformer {
-      return try TextTraining(configuration: configuration, output: output).run()
+    try Parallel.withThreads(configuration.training.threadCount) {
+      if configuration.model.architecture == .tinyTransformer {
+        return try TextTraining(configuration: configuration, output: output).run()
+      }
+      return try ImageTraining(configuration: configuration, output: output).run()
     }
-    return try ImageTraining(configuration: configuration, output: output).run()
   }
 }
 

@@ -25,8 +25,24 @@ public enum Parallel {
   /// never calls `configure`. A `static let` initialiser runs exactly once, thread-safely.
   public static let blasPinnedToOneThread: Void = { openblas_set_num_threads(1) }()
 
-  /// Threads used by kernels.
-  public static var threadCount: Int { configuredThreads.load(ordering: .relaxed) }
+  /// A thread count for the current task and its children only (see `withThreads`).
+  @TaskLocal static var scopedThreadCount: Int?
+
+  /// Threads used by kernels: the current task's scoped count, else the process-wide one.
+  public static var threadCount: Int {
+    scopedThreadCount ?? configuredThreads.load(ordering: .relaxed)
+  }
+
+  /// Runs `body` with `threads` kernel threads for this task only. Commands and tests use it so
+  /// that two trainings in one process cannot change each other's work split, and so their
+  /// rounding: with the same thread count, the same seed gives the same bits.
+  public static func withThreads<Result>(_ threads: Int, _ body: () throws -> Result) rethrows
+    -> Result
+  {
+    precondition(threads >= 1, "thread count must be at least 1")
+    _ = blasPinnedToOneThread
+    return try $scopedThreadCount.withValue(threads) { try body() }
+  }
 
   /// Sets the kernel thread count (at least 1) and pins OpenBLAS to one thread per call.
   public static func configure(threads: Int) {

@@ -2,7 +2,7 @@ import Tensors
 import Testing
 
 /// Convolution and pooling kernels against direct loops over NHWC indices.
-@Suite(.serialized) struct ConvolutionTests {
+struct ConvolutionTests {
   func directConvolution(
     _ input: Tensor, _ weight: Tensor, _ bias: Tensor, stride: Int, padding: Int
   ) -> Tensor {
@@ -32,8 +32,10 @@ import Testing
 
   @Test(arguments: [(1, 1, 0), (2, 1, 1), (1, 2, 1), (2, 2, 0)], [1, 2])
   func convolutionMatchesDirectLoops(geometry: (Int, Int, Int), threads: Int) {
-    Parallel.configure(threads: threads)
-    defer { Parallel.configure(threads: 1) }
+    Parallel.withThreads(threads) { convolutionMatchesDirectLoops(geometry: geometry) }
+  }
+
+  func convolutionMatchesDirectLoops(geometry: (Int, Int, Int)) {
     let (batch, stride, padding) = geometry
     var generator = SeededGenerator(seed: 5)
     let input = Tensor.randomNormal(shape: [batch * 3, 7, 6, 3], using: &generator)
