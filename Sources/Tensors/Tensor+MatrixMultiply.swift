@@ -13,21 +13,17 @@ extension Tensor {
     c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     if m == 0 || n == 0 { return }
-    _ = Parallel.blasPinnedToOneThread
     let threads = Parallel.threadCount
     let work = m * n * k
     let a = SendablePointer(UnsafeMutablePointer(mutating: a))
     let b = SendablePointer(UnsafeMutablePointer(mutating: b))
     let c = SendablePointer(c)
     func run(rows: Range<Int>, columns: Range<Int>) {
-      let aOffset = transposeA ? rows.lowerBound : rows.lowerBound * lda
-      let bOffset = transposeB ? columns.lowerBound * ldb : columns.lowerBound
-      cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-        transposeB ? CblasTrans : CblasNoTrans,
-        Int32(rows.count), Int32(columns.count), Int32(k), alpha,
-        a.base + aOffset, Int32(lda), b.base + bOffset, Int32(ldb), beta,
-        c.base + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+      gemmSingleThreaded(
+        transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count, k: k,
+        alpha: alpha, a: a.base + (transposeA ? rows.lowerBound : rows.lowerBound * lda), lda: lda,
+        b: b.base + (transposeB ? columns.lowerBound * ldb : columns.lowerBound), ldb: ldb,
+        beta: beta, c: c.base + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc)
     }
     if threads <= 1 || work < parallelMultiplyAddsMin {
       run(rows: 0..<m, columns: 0..<n)
