@@ -134,7 +134,8 @@ struct ImageTraining {
     output.line(
       "\(configuration.project.name): \(architecture.name) (\(model.parameterCount) parameters) on "
         + "\(data.train.count) training / \(data.test.count) test samples, batch \(batchSize), "
-        + "\(training.epochs) epoch\(training.epochs == 1 ? "" : "s"), \(Parallel.threadCount) threads")
+        + "\(training.epochs) epoch\(training.epochs == 1 ? "" : "s"), \(Parallel.threadCount) threads"
+    )
 
     var generator = SeededGenerator(seed: configuration.model.seed &+ 0x5EED)
     var epochs: [EpochReport] = []
