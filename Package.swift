@@ -21,6 +21,8 @@ let package = Package(
     .library(name: "Learning", targets: ["Learning"]),
     .library(name: "Datasets", targets: ["Datasets"]),
     .library(name: "Configuration", targets: ["Configuration"]),
+    .library(name: "Wire", targets: ["Wire"]),
+    .library(name: "Coordination", targets: ["Coordination"]),
   ],
   targets: [
     .systemLibrary(
@@ -35,6 +37,8 @@ let package = Package(
     .target(name: "Learning", dependencies: ["Tensors"], swiftSettings: kernelSettings),
     .target(name: "Datasets", dependencies: ["Tensors", "CZlib"], swiftSettings: kernelSettings),
     .target(name: "Configuration"),
+    .target(name: "Wire"),
+    .target(name: "Coordination", dependencies: ["Wire"]),
     .target(
       name: "Commands", dependencies: ["Tensors", "Learning", "Datasets", "Configuration"]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
@@ -44,5 +48,7 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors"]),
     .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
     .testTarget(name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning"]),
+    .testTarget(name: "WireTests", dependencies: ["Wire"]),
+    .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
   ]
 )

@@ -1,0 +1,1 @@
+// The protocol core arrives with its state machines.

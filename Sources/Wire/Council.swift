@@ -1,0 +1,96 @@
+/// The roles of one stretch of rounds, chosen by the deterministic ranking.
+public struct RoleAssignment: Hashable, Sendable {
+  public var epoch: UInt64
+  public var coordinator: PeerID
+  public var aggregators: [PeerID]
+  public init(epoch: UInt64, coordinator: PeerID, aggregators: [PeerID]) {
+    self.epoch = epoch
+    self.coordinator = coordinator
+    self.aggregators = aggregators
+  }
+}
+
+/// The opening of a training round.
+public struct RoundStart: Hashable, Sendable {
+  public var round: UInt64
+  /// Hash of the model the round trains from (the last committed model).
+  public var baseModel: Digest
+  public var deadlineMilliseconds: UInt64
+  /// Trainer -> aggregator assignment.
+  public var assignments: [TrainerAssignment]
+  public init(
+    round: UInt64, baseModel: Digest, deadlineMilliseconds: UInt64, assignments: [TrainerAssignment]
+  ) {
+    self.round = round
+    self.baseModel = baseModel
+    self.deadlineMilliseconds = deadlineMilliseconds
+    self.assignments = assignments
+  }
+}
+
+public struct TrainerAssignment: Hashable, Sendable {
+  public var trainer: PeerID
+  public var aggregator: PeerID
+  public init(trainer: PeerID, aggregator: PeerID) {
+    self.trainer = trainer
+    self.aggregator = aggregator
+  }
+}
+
+/// The commit of a round: the new model's hash and who contributed.
+public struct RoundCommit: Hashable, Sendable {
+  public var round: UInt64
+  public var model: Digest
+  public var aggregators: [PeerID]
+  public var trainers: [PeerID]
+  public init(round: UInt64, model: Digest, aggregators: [PeerID], trainers: [PeerID]) {
+    self.round = round
+    self.model = model
+    self.aggregators = aggregators
+    self.trainers = trainers
+  }
+}
+
+/// A command in the council's replicated log.
+public enum CouncilCommand: Hashable, Sendable {
+  /// Appended by a new leader to commit entries of earlier terms.
+  case noOperation
+  case assignRoles(RoleAssignment)
+  case startRound(RoundStart)
+  case commitRound(RoundCommit)
+  case ban(peer: PeerID, reason: String)
+  /// Single-member configuration changes.
+  case addCouncilMember(PeerID)
+  case removeCouncilMember(PeerID)
+}
+
+public struct LogEntry: Hashable, Sendable {
+  public var term: UInt64
+  public var index: UInt64
+  public var command: CouncilCommand
+  public init(term: UInt64, index: UInt64, command: CouncilCommand) {
+    self.term = term
+    self.index = index
+    self.command = command
+  }
+}
+
+/// Raft messages between council members.
+public enum CouncilMessage: Hashable, Sendable {
+  case requestVote(term: UInt64, candidate: PeerID, lastLogIndex: UInt64, lastLogTerm: UInt64)
+  case vote(term: UInt64, granted: Bool)
+  case appendEntries(
+    term: UInt64, leader: PeerID, previousLogIndex: UInt64, previousLogTerm: UInt64,
+    entries: [LogEntry], leaderCommit: UInt64)
+  /// `matchIndex` is the follower's last index known to match the leader's log when `success`;
+  /// otherwise a hint for where to retry.
+  case appendResult(term: UInt64, success: Bool, matchIndex: UInt64)
+}
+
+/// Bounds on council messages.
+public enum CouncilLimits {
+  public static let entriesPerAppendMax = 64
+  public static let aggregatorsMax = 256
+  public static let assignmentsPerRoundMax = 100_000
+  public static let banReasonBytesMax = 256
+}
