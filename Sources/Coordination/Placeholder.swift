@@ -1,1 +1,0 @@
-// The protocol core arrives with its state machines.

@@ -1,0 +1,108 @@
+import Wire
+
+/// The aggregator's side of a round: collect the updates of its trainers, reject what does not
+/// belong, and send one partial aggregate (weighted sum, total weight, who is included) to the
+/// coordinator when every trainer has reported or the deadline passes.
+public struct GroupAggregation: Sendable {
+  /// Largest weight (samples) one trainer may claim for one update.
+  public static let updateWeightMax: UInt32 = 1 << 24
+
+  public enum Event: Sendable {
+    /// The council committed `start`; `coordinator` is its leader.
+    case roundStarted(RoundStart, coordinator: PeerID, now: UInt64)
+    case update(from: PeerID, round: UInt64, weight: UInt32, values: [Float], now: UInt64)
+    case tick(now: UInt64)
+  }
+
+  public enum Action: Hashable, Sendable {
+    case send(to: PeerID, RoundMessage)
+    case rejected(from: PeerID, ContributionRejection)
+  }
+
+  public let me: PeerID
+  public let modelLength: Int
+  private(set) var round: UInt64?
+  private var coordinator: PeerID?
+  private var deadline: UInt64 = 0
+  private var expected: Set<PeerID> = []
+  private var included: [PeerID] = []
+  private var sum: [Float] = []
+  private var totalWeight: UInt64 = 0
+  private var isSent = true
+
+  public init(me: PeerID, modelLength: Int) {
+    self.me = me
+    self.modelLength = modelLength
+  }
+
+  /// Trainers whose update is counted in the open round, in arrival order.
+  public var includedTrainers: [PeerID] { included }
+
+  public mutating func handle(_ event: Event) -> [Action] {
+    switch event {
+    case .roundStarted(let start, let coordinator, let now):
+      return open(start, coordinator: coordinator, now: now)
+    case .update(let sender, let round, let weight, let values, let now):
+      if let rejection = check(
+        sender: sender, round: round, weight: weight, values: values, now: now)
+      {
+        return [.rejected(from: sender, rejection)]
+      }
+      accumulate(sender: sender, weight: weight, values: values)
+      return included.count == expected.count ? sendPartial() : []
+    case .tick(let now):
+      return !isSent && now >= deadline ? sendPartial() : []
+    }
+  }
+
+  private mutating func open(_ start: RoundStart, coordinator: PeerID, now: UInt64) -> [Action] {
+    round = start.round
+    self.coordinator = coordinator
+    deadline = start.deadlineMilliseconds
+    let mine = start.assignments.filter { $0.aggregator == me }.map(\.trainer)
+    expected = Set(mine)
+    included = []
+    sum = [Float](repeating: 0, count: modelLength)
+    totalWeight = 0
+    isSent = false
+    let train = RoundMessage.train(
+      round: start.round, baseModel: start.baseModel, deadlineMilliseconds: deadline)
+    return mine.sorted().map { .send(to: $0, train) } + (mine.isEmpty ? sendPartial() : [])
+  }
+
+  private func check(
+    sender: PeerID, round: UInt64, weight: UInt32, values: [Float], now: UInt64
+  ) -> ContributionRejection? {
+    guard let open = self.round, open == round else {
+      return .wrongRound(expected: self.round, received: round)
+    }
+    guard expected.contains(sender) else { return .notAssigned }
+    guard !included.contains(sender) else { return .duplicate }
+    guard !isSent, now <= deadline else { return .late }
+    guard weight > 0, weight <= Self.updateWeightMax else {
+      return .weightOutOfRange(UInt64(weight))
+    }
+    return validateValues(values, length: modelLength)
+  }
+
+  private mutating func accumulate(sender: PeerID, weight: UInt32, values: [Float]) {
+    let scale = Float(weight)
+    sum.withUnsafeMutableBufferPointer { total in
+      values.withUnsafeBufferPointer { update in
+        for index in 0..<total.count { total[index] += scale * update[index] }
+      }
+    }
+    totalWeight += UInt64(weight)
+    included.append(sender)
+  }
+
+  private mutating func sendPartial() -> [Action] {
+    guard let round, let coordinator, !isSent else { return [] }
+    isSent = true
+    return [
+      .send(
+        to: coordinator,
+        .partial(round: round, weight: totalWeight, trainers: included, values: sum))
+    ]
+  }
+}

@@ -1,0 +1,206 @@
+import Wire
+
+/// How the coordinator runs rounds.
+public struct RoundPlan: Hashable, Sendable {
+  public var trainersPerRound: Int
+  public var roundDurationMilliseconds: UInt64
+  public init(trainersPerRound: Int, roundDurationMilliseconds: UInt64) {
+    precondition(trainersPerRound >= 1 && roundDurationMilliseconds >= 1, "round plan")
+    self.trainersPerRound = trainersPerRound
+    self.roundDurationMilliseconds = roundDurationMilliseconds
+  }
+}
+
+/// A trainer the coordinator may sample, with its measured round-trip times to aggregators.
+public struct TrainerCandidate: Hashable, Sendable {
+  public var peer: PeerID
+  public var roundTripMilliseconds: [PeerID: UInt32]
+  public init(peer: PeerID, roundTripMilliseconds: [PeerID: UInt32] = [:]) {
+    self.peer = peer
+    self.roundTripMilliseconds = roundTripMilliseconds
+  }
+}
+
+/// The coordinator's side of rounds: open a round (sample trainers, assign them to aggregators),
+/// collect partial aggregates, combine them into the next model and propose its commit.
+///
+/// Everything it decides goes through the council log (`propose`): a round exists once its
+/// `startRound` is committed and its model once its `commitRound` is. A new coordinator built
+/// from the committed state restarts an uncommitted round under a new round number from the
+/// last committed model, so no committed round ever changes.
+public struct RoundCoordinator: Sendable {
+  public enum Event: Sendable {
+    /// Open the next round now, with these trainers and aggregators available.
+    case open(now: UInt64, trainers: [TrainerCandidate], aggregators: [PeerID], seed: UInt64)
+    /// The council committed a `startRound` (this coordinator's or a predecessor's).
+    case startCommitted(RoundStart)
+    case partial(
+      from: PeerID, round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], now: UInt64)
+    case tick(now: UInt64)
+    /// The council committed a `commitRound`, with the model's values.
+    case commitCommitted(RoundCommit, values: [Float])
+  }
+
+  public enum Action: Hashable, Sendable {
+    case propose(CouncilCommand)
+    case send(to: PeerID, RoundMessage)
+    case rejected(from: PeerID, ContributionRejection)
+    /// Replicate the proposed model to the council (a commit counts only once a majority holds
+    /// it) and send it down through the aggregators.
+    case publishModel(round: UInt64, digest: Digest, values: [Float])
+  }
+
+  public let plan: RoundPlan
+  /// The last committed round and its model.
+  public private(set) var committedRound: UInt64
+  public private(set) var model: [Float]
+  public private(set) var modelDigest: Digest
+  /// The highest round number ever started (committed `startRound`).
+  public private(set) var lastStartedRound: UInt64
+  private var open: RoundStart?
+  private var isProposed = false
+  private var received: [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float])] = [:]
+  private var countedTrainers: Set<PeerID> = []
+
+  /// A coordinator that takes over at `committedRound` with its model.
+  public init(plan: RoundPlan, committedRound: UInt64, model: [Float], lastStartedRound: UInt64) {
+    self.plan = plan
+    self.committedRound = committedRound
+    self.model = model
+    self.modelDigest = Digest.of(values: model)
+    self.lastStartedRound = max(lastStartedRound, committedRound)
+  }
+
+  /// The open round, once its start is committed.
+  public var openRound: RoundStart? { open }
+
+  public mutating func handle(_ event: Event) -> [Action] {
+    switch event {
+    case .open(let now, let trainers, let aggregators, let seed):
+      guard open == nil, !aggregators.isEmpty, !trainers.isEmpty else { return [] }
+      let start = RoundStart(
+        round: lastStartedRound + 1, baseModel: modelDigest,
+        deadlineMilliseconds: now + plan.roundDurationMilliseconds,
+        assignments: Self.assign(sample(trainers, seed: seed), to: aggregators.sorted()))
+      return [.propose(.startRound(start))]
+    case .startCommitted(let start):
+      lastStartedRound = max(lastStartedRound, start.round)
+      guard start.round > committedRound, start.baseModel == modelDigest else { return [] }
+      open = start
+      isProposed = false
+      received = [:]
+      countedTrainers = []
+      let aggregators = Set(start.assignments.map(\.aggregator)).sorted()
+      return aggregators.map { .send(to: $0, .aggregate(start)) }
+    case .partial(let sender, let round, let weight, let trainers, let values, let now):
+      if let rejection = check(
+        sender: sender, round: round, trainers: trainers, values: values, now: now)
+      {
+        return [.rejected(from: sender, rejection)]
+      }
+      received[sender] = (weight, trainers, values)
+      countedTrainers.formUnion(trainers)
+      let groups = Set(open!.assignments.map(\.aggregator))
+      return received.count == groups.count ? proposeCommit() : []
+    case .tick(let now):
+      guard let open, now >= open.deadlineMilliseconds else { return [] }
+      return proposeCommit()
+    case .commitCommitted(let commit, let values):
+      guard commit.round > committedRound else { return [] }
+      committedRound = commit.round
+      model = values
+      modelDigest = commit.model
+      lastStartedRound = max(lastStartedRound, commit.round)
+      open = nil
+      return []
+    }
+  }
+
+  private func check(
+    sender: PeerID, round: UInt64, trainers: [PeerID], values: [Float], now: UInt64
+  ) -> ContributionRejection? {
+    guard let open, open.round == round else {
+      return .wrongRound(expected: self.open?.round, received: round)
+    }
+    let group = Set(open.assignments.filter { $0.aggregator == sender }.map(\.trainer))
+    guard open.assignments.contains(where: { $0.aggregator == sender }) else { return .notAssigned }
+    guard received[sender] == nil else { return .duplicate }
+    guard !isProposed, now <= open.deadlineMilliseconds + plan.roundDurationMilliseconds / 10 else {
+      return .late
+    }
+    var seen: Set<PeerID> = []
+    for trainer in trainers {
+      guard group.contains(trainer) else { return .trainerNotInGroup(trainer) }
+      guard !countedTrainers.contains(trainer), seen.insert(trainer).inserted else {
+        return .trainerCountedTwice(trainer)
+      }
+    }
+    return validateValues(values, length: model.count)
+  }
+
+  /// Combines the received partials: model + (sum of weighted updates) / (total weight).
+  private mutating func proposeCommit() -> [Action] {
+    guard let open, !isProposed else { return [] }
+    isProposed = true
+    let contributors = received.filter { $0.value.weight > 0 }
+    let totalWeight = contributors.values.reduce(UInt64(0)) { $0 + $1.weight }
+    var next = model
+    if totalWeight > 0 {
+      let scale = 1 / Float(totalWeight)
+      for partial in contributors.values {
+        for index in 0..<next.count { next[index] += scale * partial.values[index] }
+      }
+    }
+    let commit = RoundCommit(
+      round: open.round, model: Digest.of(values: next), aggregators: contributors.keys.sorted(),
+      trainers: contributors.values.flatMap(\.trainers).sorted())
+    return [
+      .publishModel(round: open.round, digest: commit.model, values: next),
+      .propose(.commitRound(commit)),
+    ]
+  }
+
+  /// A seeded sample of at most `plan.trainersPerRound` trainers.
+  private func sample(_ trainers: [TrainerCandidate], seed: UInt64) -> [TrainerCandidate] {
+    var generator = SplitMixGenerator(seed: seed)
+    var pool = trainers.sorted { $0.peer < $1.peer }
+    pool.shuffle(using: &generator)
+    return Array(pool.prefix(plan.trainersPerRound))
+  }
+
+  /// Assigns each trainer to the aggregator with the lowest cost `(load + 1) * (1 + rtt / 100ms)`
+  /// so groups stay balanced and trainers go to nearby aggregators; ties go to the lower ID.
+  static func assign(_ trainers: [TrainerCandidate], to aggregators: [PeerID])
+    -> [TrainerAssignment]
+  {
+    var load = [PeerID: Int]()
+    return trainers.sorted { $0.peer < $1.peer }.map { trainer in
+      let best = aggregators.min { first, second in
+        cost(trainer, first, load) != cost(trainer, second, load)
+          ? cost(trainer, first, load) < cost(trainer, second, load) : first < second
+      }!
+      load[best, default: 0] += 1
+      return TrainerAssignment(trainer: trainer.peer, aggregator: best)
+    }
+  }
+
+  private static func cost(_ trainer: TrainerCandidate, _ aggregator: PeerID, _ load: [PeerID: Int])
+    -> Double
+  {
+    let roundTrip = Double(trainer.roundTripMilliseconds[aggregator] ?? 100)
+    return Double(load[aggregator, default: 0] + 1) * (1 + roundTrip / 100)
+  }
+}
+
+/// SplitMix64: a tiny seeded generator for the pure core.
+public struct SplitMixGenerator: RandomNumberGenerator, Sendable {
+  private var state: UInt64
+  public init(seed: UInt64) { state = seed }
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

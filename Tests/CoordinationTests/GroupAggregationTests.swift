@@ -1,0 +1,98 @@
+import Coordination
+import Testing
+import Wire
+
+struct GroupAggregationTests {
+  let me = PeerID(simulatedIndex: 100)
+  let coordinator = PeerID(simulatedIndex: 0)
+  let trainers = (1...3).map { PeerID(simulatedIndex: UInt64($0)) }
+  let stranger = PeerID(simulatedIndex: 50)
+
+  func started() -> (GroupAggregation, [GroupAggregation.Action]) {
+    var group = GroupAggregation(me: me, modelLength: 2)
+    let start = RoundStart(
+      round: 7, baseModel: .zero, deadlineMilliseconds: 1_000,
+      assignments: trainers.map { TrainerAssignment(trainer: $0, aggregator: me) }
+        + [TrainerAssignment(trainer: stranger, aggregator: PeerID(simulatedIndex: 101))])
+    let actions = group.handle(.roundStarted(start, coordinator: coordinator, now: 0))
+    return (group, actions)
+  }
+
+  @Test func startingARoundSendsTheTrainTaskToEachOwnTrainer() {
+    let (_, actions) = started()
+    let targets = actions.compactMap { action -> PeerID? in
+      if case .send(let peer, .train(7, _, 1_000)) = action { return peer }
+      return nil
+    }
+    #expect(Set(targets) == Set(trainers))
+  }
+
+  @Test func partialIsTheWeightedSumOnceEveryTrainerReported() {
+    var (group, _) = started()
+    #expect(
+      group.handle(.update(from: trainers[0], round: 7, weight: 1, values: [1, 2], now: 10)).isEmpty
+    )
+    #expect(
+      group.handle(.update(from: trainers[1], round: 7, weight: 3, values: [1, 0], now: 20)).isEmpty
+    )
+    let actions = group.handle(
+      .update(from: trainers[2], round: 7, weight: 2, values: [0, -1], now: 30))
+    #expect(
+      actions == [
+        .send(to: coordinator, .partial(round: 7, weight: 6, trainers: trainers, values: [4, 0]))
+      ])
+  }
+
+  @Test func deadlineSendsWhatArrivedAndLaterUpdatesAreLate() {
+    var (group, _) = started()
+    _ = group.handle(.update(from: trainers[0], round: 7, weight: 2, values: [1, 1], now: 10))
+    #expect(group.handle(.tick(now: 999)).isEmpty)
+    #expect(
+      group.handle(.tick(now: 1_000)) == [
+        .send(
+          to: coordinator, .partial(round: 7, weight: 2, trainers: [trainers[0]], values: [2, 2]))
+      ])
+    #expect(group.handle(.tick(now: 2_000)).isEmpty, "one partial per round")
+    #expect(
+      group.handle(.update(from: trainers[1], round: 7, weight: 1, values: [1, 1], now: 1_001)) == [
+        .rejected(from: trainers[1], .late)
+      ])
+  }
+
+  @Test(arguments: [
+    (
+      UInt64(6), 0, UInt32(1), [Float(1), 1],
+      ContributionRejection.wrongRound(expected: 7, received: 6)
+    ),
+    (7, 3, 1, [1, 1], .notAssigned),
+    (7, 0, 0, [1, 1], .weightOutOfRange(0)),
+    (
+      7, 0, GroupAggregation.updateWeightMax + 1, [1, 1],
+      .weightOutOfRange(UInt64(GroupAggregation.updateWeightMax) + 1)
+    ),
+    (7, 0, 1, [1], .wrongLength(expected: 2, received: 1)),
+    (7, 0, 1, [.nan, 1], .nonFinite),
+    (7, 0, 1, [.infinity, 1], .nonFinite),
+  ])
+  func badUpdatesAreRejectedWithAReason(
+    round: UInt64, sender: Int, weight: UInt32, values: [Float], reason: ContributionRejection
+  ) {
+    var (group, _) = started()
+    let peer = sender < 3 ? trainers[sender] : stranger
+    #expect(
+      group.handle(.update(from: peer, round: round, weight: weight, values: values, now: 5)) == [
+        .rejected(from: peer, reason)
+      ])
+    #expect(group.includedTrainers.isEmpty)
+  }
+
+  @Test func aDuplicateUpdateIsCountedOnce() {
+    var (group, _) = started()
+    _ = group.handle(.update(from: trainers[0], round: 7, weight: 1, values: [1, 1], now: 5))
+    #expect(
+      group.handle(.update(from: trainers[0], round: 7, weight: 1, values: [1, 1], now: 6)) == [
+        .rejected(from: trainers[0], .duplicate)
+      ])
+    #expect(group.includedTrainers == [trainers[0]])
+  }
+}
