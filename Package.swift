@@ -39,6 +39,7 @@ let package = Package(
     .target(name: "Configuration"),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
+    .target(name: "Simulation", dependencies: ["Coordination", "Wire"]),
     .target(
       name: "Commands", dependencies: ["Tensors", "Learning", "Datasets", "Configuration"]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
@@ -50,5 +51,6 @@ let package = Package(
     .testTarget(name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning"]),
     .testTarget(name: "WireTests", dependencies: ["Wire"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
+    .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Coordination", "Wire"]),
   ]
 )
