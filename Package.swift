@@ -39,9 +39,11 @@ let package = Package(
     .target(name: "Configuration"),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
-    .target(name: "Simulation", dependencies: ["Coordination", "Wire"]),
+    .target(name: "Node", dependencies: ["Coordination", "Wire", "Learning", "Tensors"]),
+    .target(name: "Simulation", dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),
     .target(
-      name: "Commands", dependencies: ["Tensors", "Learning", "Datasets", "Configuration"]),
+      name: "Commands",
+      dependencies: ["Tensors", "Learning", "Datasets", "Configuration", "Simulation", "Node"]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
 
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -12,6 +12,7 @@ public enum StarlingCLI {
 
     usage: starling <command> [options]
       train       train a model on this machine (--config FILE or --template NAME)
+      simulate    many peers training together in the deterministic simulator
       bench       the PyTorch reference recipe on Fashion-MNIST, for side-by-side timing
       config      show a resolved configuration, or list the built-in templates
       help        this text; `starling <command> --help` for a command's options
@@ -38,6 +39,10 @@ public enum StarlingCLI {
         if train.isJSON { output.json(result) }
       case "bench":
         try BenchCommand(arguments: rest).run(output: output)
+      case "simulate":
+        let simulate = try SimulateCommand(arguments: rest)
+        let result = try simulate.run(output: output)
+        if simulate.isJSON { output.json(result) }
       case "config":
         try ConfigCommand(arguments: rest).run(output: output)
       case "help", "--help", "-h":
@@ -61,6 +66,7 @@ public enum StarlingCLI {
     switch command {
     case "train": TrainCommand.usage
     case "bench": BenchCommand.usage
+    case "simulate": SimulateCommand.usage
     case "config": ConfigCommand.usage
     default: usage
     }

@@ -38,7 +38,7 @@ public struct PeerID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
   /// The first 8 hex digits, for logs.
   public var description: String {
-    let hex = String(words.0 &* 0x9E37_79B9_7F4A_7C15 >> 32, radix: 16)
+    let hex = String(words.1 >> 32, radix: 16)
     return "peer-" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
   }
 }

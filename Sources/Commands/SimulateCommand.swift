@@ -1,0 +1,152 @@
+import Configuration
+import Coordination
+import Datasets
+import Foundation
+import Learning
+import Node
+import Simulation
+import Tensors
+import Wire
+
+/// `starling simulate`: many peers training one model in the deterministic simulator.
+struct SimulateCommand {
+  static let usage = """
+    usage: starling simulate (--config FILE | --template NAME) [options]
+      --mode federated|fdfl     topology (default federated in this version)
+      --peers N                 simulated peers (data.peers; default 8)
+      --rounds N                rounds to commit (training.rounds)
+      --trainers-per-round N    trainers sampled per round (default: all)
+      --seed N                  the run's seed: the same seed replays the run bit for bit
+      --train-limit N, --test-limit N, --set PATH=VALUE, --json  as for train
+    Peers train the real model on their shard of the data (data.partition) for one local epoch
+    (or training.localSteps steps) per round.
+    """
+
+  let configuration: ProjectConfiguration
+  let mode: TopologyMode
+  let trainersPerRound: Int?
+  let seed: UInt64
+  let isJSON: Bool
+
+  init(arguments raw: [String]) throws {
+    var passthrough: [String] = []
+    var mode = TopologyMode.federated
+    var trainersPerRound: Int?
+    var seed: UInt64 = 1
+    var index = 0
+    while index < raw.count {
+      let argument = raw[index]
+      let value = index + 1 < raw.count ? raw[index + 1] : nil
+      switch argument {
+      case "--mode":
+        guard let value, let parsed = TopologyMode(rawValue: value) else {
+          throw UsageError("--mode must be federated or fdfl")
+        }
+        mode = parsed
+        index += 2
+      case "--trainers-per-round":
+        guard let value, let parsed = Int(value), parsed >= 1 else {
+          throw UsageError("--trainers-per-round must be a positive integer")
+        }
+        trainersPerRound = parsed
+        index += 2
+      case "--seed":
+        guard let value, let parsed = UInt64(value) else {
+          throw UsageError("--seed must be a non-negative integer")
+        }
+        seed = parsed
+        index += 2
+      case "--peers":
+        guard let value else { throw UsageError("--peers needs a value") }
+        passthrough += ["--set", "data.peers=\(value)"]
+        index += 2
+      case "--rounds":
+        guard let value else { throw UsageError("--rounds needs a value") }
+        passthrough += ["--set", "training.rounds=\(value)"]
+        index += 2
+      default:
+        passthrough.append(argument)
+        index += 1
+      }
+    }
+    let train = try TrainCommand(arguments: passthrough)
+    guard mode == .federated else {
+      throw UsageError(
+        "fdfl mode arrives with the council (Raft) integration; use --mode federated for now")
+    }
+    configuration = train.configuration
+    isJSON = train.isJSON
+    self.mode = mode
+    self.trainersPerRound = trainersPerRound
+    self.seed = seed
+  }
+
+  func run(output: Output) throws -> [String: Any] {
+    try Parallel.withThreads(configuration.training.threadCount) { try simulate(output: output) }
+  }
+
+  private func simulate(output: Output) throws -> [String: Any] {
+    let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
+    let peerCount = max(configuration.data.peers, 2)
+    let partitioning: Partitioning
+    switch configuration.data.partition.kind {
+    case .iid: partitioning = .iid
+    case .dirichlet: partitioning = .dirichlet(alpha: configuration.data.partition.alpha)
+    case .shards: partitioning = .shards(perPeer: configuration.data.partition.shardsPerPeer)
+    }
+    // Peer 0 coordinates (federated); the others train on their shards.
+    let parts = try partitioning.partition(
+      labels: data.train.labels, classCount: data.train.classCount, peerCount: peerCount - 1,
+      seed: seed)
+    let shards = [data.train.subset([])] + parts.map { data.train.subset($0) }
+    let architecture = try TrainingSetup.architecture(
+      configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
+    let model = architecture.makeModel(seed: configuration.model.seed)
+    let optimizer = configuration.training.optimizer
+    let training = ShardTraining(
+      model: model, shards: shards, test: data.test, batchSize: configuration.training.batchSize,
+      learningRate: Float(optimizer.learningRate), momentum: Float(optimizer.momentum),
+      localSteps: configuration.training.localSteps, seed: seed)
+    var generator = SplitMixGenerator(seed: seed ^ 0x5EED)
+    // Heterogeneous peers: speeds spread log-uniformly from a slow phone to a fast server.
+    let speeds = (0..<peerCount).map { _ in pow(10, Double.random(in: 2.5...4, using: &generator)) }
+    let node = NodeSettings(
+      mode: mode,
+      plan: RoundPlan(
+        trainersPerRound: trainersPerRound ?? peerCount - 1, roundDurationMilliseconds: 120_000),
+      modelLength: training.modelLength, aggregatorCount: 1)
+    let settings = SimulationSettings(
+      seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,
+      samplesPerSecond: speeds)
+    output.line(
+      "simulating \(peerCount) peers (\(mode.rawValue)), \(architecture.name), \(configuration.data.partition.kind.rawValue) "
+        + "partition, \(configuration.training.rounds) rounds, seed \(seed)")
+    let simulator = Simulator(
+      settings: settings, training: training, initialModel: model.flattenedParameters())
+    let started = ProcessMetrics.now()
+    let report = simulator.run { round in
+      output.line(
+        "round \(round.round)  accuracy \(format(round.accuracy ?? 0, digits: 4))  coordinator \(round.coordinator)  "
+          + "aggregators \(round.aggregators.count)  trainers \(round.trainers.count)  peers alive \(round.peersAlive)  "
+          + "t=\(format(Double(round.virtualMilliseconds) / 1000, digits: 1)) s")
+    }
+    let accuracy = report.rounds.last?.accuracy ?? 0
+    output.line(
+      "\(report.rounds.count) rounds committed; final accuracy \(format(accuracy, digits: 4)); "
+        + "\(report.messages) messages; replay: starling simulate \(CommandLine.arguments.dropFirst(2).joined(separator: " "))"
+    )
+    return [
+      "command": "simulate", "mode": mode.rawValue, "peers": peerCount, "seed": seed,
+      "rounds": report.rounds.map {
+        [
+          "round": $0.round, "accuracy": rounded($0.accuracy ?? 0, 4),
+          "virtualSeconds": Double($0.virtualMilliseconds) / 1000,
+        ]
+      },
+      "finalAccuracy": rounded(accuracy, 4), "messages": report.messages, "bytes": report.bytes,
+      "rejected": report.rejected, "virtualSeconds": Double(report.virtualMilliseconds) / 1000,
+      "wallSeconds": rounded(ProcessMetrics.now() - started, 2),
+      "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
+    ]
+  }
+}
