@@ -64,16 +64,22 @@ public struct NodeController: Sendable {
   public private(set) var committedRound: UInt64 = 0
   public private(set) var model: [Float]
   public private(set) var commits: [RoundCommit] = []
+  /// The highest round this node saw started (durable on the coordinator).
+  public private(set) var lastStartedRound: UInt64
   private var coordinator: RoundCoordinator?
   private var group: GroupAggregation
   private var nextOpenTime: UInt64 = 0
   private var seed: UInt64
 
+  /// A node starting at `committedRound` with its model (from its durable store after a
+  /// restart); `lastStartedRound` is the highest round it knows was started.
   public init(
     me: PeerID, settings: NodeSettings, peers: [PeerID], coordinator: PeerID, model: [Float],
-    seed: UInt64
+    seed: UInt64, committedRound: UInt64 = 0, lastStartedRound: UInt64 = 0
   ) {
     precondition(model.count == settings.modelLength, "model length")
+    self.committedRound = committedRound
+    self.lastStartedRound = lastStartedRound
     self.me = me
     self.settings = settings
     self.peers = peers
@@ -83,7 +89,8 @@ public struct NodeController: Sendable {
     group = GroupAggregation(me: me, modelLength: settings.modelLength)
     if me == coordinator {
       self.coordinator = RoundCoordinator(
-        plan: settings.plan, committedRound: 0, model: model, lastStartedRound: 0)
+        plan: settings.plan, committedRound: committedRound, model: model,
+        lastStartedRound: lastStartedRound)
     }
   }
 
@@ -190,6 +197,7 @@ public struct NodeController: Sendable {
     for action in actions {
       switch action {
       case .propose(.startRound(let start)):
+        lastStartedRound = max(lastStartedRound, start.round)
         effects += apply(coordinator!.handle(.startCommitted(start)), now: now)
       case .propose(.commitRound(let commit)):
         let values = published ?? model

@@ -61,6 +61,19 @@ public struct NetworkModel: Sendable {
 
   public var hasPartitions: Bool { !blocked.isEmpty }
 
+  /// The same latencies and bandwidths with no loss, duplication or partition (liveness phase).
+  public var withoutFaults: NetworkModel {
+    var calm = self
+    calm.blocked = []
+    calm.defaultProfile.lossProbability = 0
+    calm.defaultProfile.duplicationProbability = 0
+    for peer in calm.profiles.keys {
+      calm.profiles[peer]!.lossProbability = 0
+      calm.profiles[peer]!.duplicationProbability = 0
+    }
+    return calm
+  }
+
   /// The delivery delays of one message of `bytes` bytes: empty when it is lost, two entries
   /// when it is duplicated.
   public func deliveryDelays(

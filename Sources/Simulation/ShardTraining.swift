@@ -2,11 +2,20 @@ import Datasets
 import Learning
 import Tensors
 
+/// What simulated peers train with: the real engine on data shards, or synthetic updates.
+public protocol TrainingBackend: AnyObject {
+  var modelLength: Int { get }
+  /// Trains peer `peer` from `parameters`; returns the samples used and the parameter delta.
+  func train(peer: Int, from parameters: [Float]) -> (weight: UInt32, delta: [Float])
+  /// Quality of a model in 0...1 (test accuracy, or closeness to the optimum for synthetic runs).
+  func accuracy(of parameters: [Float]) -> Double
+}
+
 /// Real-training fidelity: every simulated peer trains the real model on its own shard.
 ///
 /// One model instance serves all peers in turn (load the round's parameters, train, take the
 /// delta), so memory does not grow with the number of peers.
-public final class ShardTraining {
+public final class ShardTraining: TrainingBackend {
   public let model: any Layer
   public let shards: [LabeledDataset]
   public let test: LabeledDataset

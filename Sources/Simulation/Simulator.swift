@@ -14,6 +14,17 @@ public struct SimulationSettings: Sendable {
   public var samplesPerSecond: [Double]
   /// Stop after this much virtual time even if rounds remain.
   public var timeLimitMilliseconds: UInt64 = 24 * 3_600_000
+  /// Faults (crashes, restarts, loss) happen only before this time; then the liveness phase.
+  /// By default the whole run is the fault phase (no liveness phase).
+  public var faultPhaseMilliseconds: UInt64 = 24 * 3_600_000
+  /// Share of peers that crash (and restart) at random times during the fault phase.
+  public var crashFraction: Double = 0
+  /// How long a crashed peer stays down.
+  public var downtimeMilliseconds: ClosedRange<UInt64> = 1_000...20_000
+  /// Times at which the coordinator crashes (and restarts after a downtime).
+  public var coordinatorCrashes: [UInt64] = []
+  /// After the fault phase a round must commit within this bound.
+  public var livenessBoundMilliseconds: UInt64 = 600_000
 
   public init(
     seed: UInt64, peerCount: Int, node: NodeSettings, rounds: Int, samplesPerSecond: [Double]
@@ -44,7 +55,9 @@ public struct SimulationReport: Sendable {
   public var messages = 0
   public var bytes = 0
   public var rejected = 0
+  public var crashes = 0
   public var virtualMilliseconds: UInt64 = 0
+  public var violations: [InvariantViolation] = []
 }
 
 /// The deterministic discrete-event simulator: virtual time, a seeded network, and the same
@@ -53,7 +66,10 @@ public final class Simulator {
   enum Event {
     case tick(Int)
     case deliver(from: PeerID, to: Int, Message)
-    case trainingDone(peer: Int, round: UInt64, weight: UInt32, delta: [Float])
+    case trainingDone(peer: Int, round: UInt64, weight: UInt32, delta: [Float], incarnation: Int)
+    case crash(Int)
+    case restart(Int)
+    case livenessCheck
   }
 
   public let settings: SimulationSettings
@@ -61,11 +77,20 @@ public final class Simulator {
   private var nodes: [NodeController]
   private var queue = EventQueue<Event>()
   private var generator: SplitMixGenerator
-  private let training: ShardTraining
+  private let training: any TrainingBackend
   private var index: [PeerID: Int] = [:]
+  private let initialModel: [Float]
+  private var isAlive: [Bool]
+  /// Bumped at each restart so that work started before a crash is discarded.
+  private var incarnations: [Int]
+  /// What each peer has durably: its committed round, model and highest started round.
+  private var stores: [DurableStore<(round: UInt64, model: [Float], started: UInt64)>]
+  private var checker = InvariantChecker()
+  private lazy var calmNetwork = settings.network.withoutFaults
+  private var lastCommitTime: UInt64 = 0
   public private(set) var report = SimulationReport()
 
-  public init(settings: SimulationSettings, training: ShardTraining, initialModel: [Float]) {
+  public init(settings: SimulationSettings, training: any TrainingBackend, initialModel: [Float]) {
     self.settings = settings
     self.training = training
     generator = SplitMixGenerator(seed: settings.seed)
@@ -77,9 +102,36 @@ public final class Simulator {
         seed: settings.seed &+ UInt64(position))
     }
     for (position, peer) in peers.enumerated() { index[peer] = position }
+    self.initialModel = initialModel
+    isAlive = Array(repeating: true, count: peers.count)
+    incarnations = Array(repeating: 0, count: peers.count)
+    stores = Array(repeating: DurableStore((0, initialModel, 0)), count: peers.count)
+    scheduleFaults()
     for position in peers.indices {
       queue.schedule(
         .tick(position), at: UInt64.random(in: 0..<settings.tickMilliseconds, using: &generator))
+    }
+  }
+
+  private func scheduleFaults() {
+    let phase = settings.faultPhaseMilliseconds
+    let crashing = Int((Double(peers.count) * settings.crashFraction).rounded())
+    var candidates = Array(1..<peers.count)
+    candidates.shuffle(using: &generator)
+    for position in candidates.prefix(crashing) where phase > 0 {
+      let time = UInt64.random(in: 0..<phase, using: &generator)
+      queue.schedule(.crash(position), at: time)
+      queue.schedule(
+        .restart(position),
+        at: time + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
+    }
+    for time in settings.coordinatorCrashes {
+      queue.schedule(.crash(0), at: time)
+      queue.schedule(
+        .restart(0), at: time + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
+    }
+    if phase < settings.timeLimitMilliseconds {
+      queue.schedule(.livenessCheck, at: phase + settings.livenessBoundMilliseconds)
     }
   }
 
@@ -89,6 +141,31 @@ public final class Simulator {
       if now > settings.timeLimitMilliseconds { break }
       report.virtualMilliseconds = now
       switch event {
+      case .tick(let position) where !isAlive[position]:
+        queue.schedule(.tick(position), at: now + settings.tickMilliseconds)
+      case .deliver(_, let position, _) where !isAlive[position]:
+        break
+      case .trainingDone(let position, _, _, _, let incarnation)
+      where !isAlive[position] || incarnation != incarnations[position]:
+        break
+      case .crash(let position):
+        isAlive[position] = false
+        incarnations[position] += 1
+        report.crashes += 1
+      case .restart(let position):
+        let durable = stores[position].crash()!
+        isAlive[position] = true
+        nodes[position] = NodeController(
+          me: peers[position], settings: settings.node, peers: peers, coordinator: peers[0],
+          model: durable.model,
+          seed: settings.seed &+ UInt64(position) &+ UInt64(incarnations[position]) << 32,
+          committedRound: durable.round, lastStartedRound: durable.started)
+      case .livenessCheck:
+        if lastCommitTime < settings.faultPhaseMilliseconds {
+          checker.observeStall(
+            since: max(lastCommitTime, settings.faultPhaseMilliseconds), now: now,
+            bound: settings.livenessBoundMilliseconds)
+        }
       case .tick(let position):
         execute(nodes[position].handle(.tick(now: now)), at: position, now: now, onRound: onRound)
         queue.schedule(.tick(position), at: now + settings.tickMilliseconds)
@@ -96,15 +173,36 @@ public final class Simulator {
         execute(
           nodes[position].handle(.received(from: sender, message, now: now)), at: position,
           now: now, onRound: onRound)
-      case .trainingDone(let position, let round, let weight, let delta):
+      case .trainingDone(let position, let round, let weight, let delta, _):
         execute(
           nodes[position].handle(
             .trainingFinished(round: round, weight: weight, delta: delta, now: now)), at: position,
           now: now, onRound: onRound)
       }
+      persist(after: event)
       if report.rounds.count >= settings.rounds { break }
     }
+    report.violations = checker.violations
     return report
+  }
+
+  /// Each live peer writes and syncs its committed state after every step (a real node syncs
+  /// before acknowledging; the simulated disk keeps only what was synced).
+  private func persist(after event: Event) {
+    let position: Int
+    switch event {
+    case .tick(let peer), .deliver(_, let peer, _), .trainingDone(let peer, _, _, _, _):
+      position = peer
+    default: return
+    }
+    guard isAlive[position] else { return }
+    let node = nodes[position]
+    if stores[position].current?.round != node.committedRound
+      || stores[position].current?.started != node.lastStartedRound
+    {
+      stores[position].write((node.committedRound, node.model, node.lastStartedRound))
+      stores[position].sync()
+    }
   }
 
   private func execute(
@@ -118,7 +216,8 @@ public final class Simulator {
         let bytes = message.estimatedBytes
         report.messages += 1
         report.bytes += bytes
-        for delay in settings.network.deliveryDelays(
+        let network = now < settings.faultPhaseMilliseconds ? settings.network : calmNetwork
+        for delay in network.deliveryDelays(
           from: sender, to: receiver, bytes: bytes, using: &generator)
         {
           queue.schedule(.deliver(from: sender, to: target, message), at: now + max(delay, 1))
@@ -127,14 +226,18 @@ public final class Simulator {
         let (weight, delta) = training.train(peer: position, from: model)
         let seconds = Double(weight) / max(settings.samplesPerSecond[position], 1)
         queue.schedule(
-          .trainingDone(peer: position, round: round, weight: weight, delta: delta),
+          .trainingDone(
+            peer: position, round: round, weight: weight, delta: delta,
+            incarnation: incarnations[position]),
           at: now + UInt64(seconds * 1000) + 1)
       case .committed(let commit):
+        checker.observeCommit(commit, by: sender, holding: nodes[position].model, now: now)
+        lastCommitTime = now
         let accuracy = training.accuracy(of: nodes[position].model)
         let round = RoundReport(
           round: commit.round, virtualMilliseconds: now, coordinator: sender,
           aggregators: commit.aggregators,
-          trainers: commit.trainers, accuracy: accuracy, peersAlive: peers.count)
+          trainers: commit.trainers, accuracy: accuracy, peersAlive: isAlive.filter { $0 }.count)
         report.rounds.append(round)
         onRound(round)
       case .rejected:

@@ -8,9 +8,10 @@ import Wire
 
 /// Federated rounds in the simulator with real training on synthetic images.
 struct SimulatorTests {
-  func makeSimulator(seed: UInt64, peers: Int = 5, rounds: Int = 4, loss: Double = 0) throws
-    -> Simulator
-  {
+  func makeSimulator(
+    seed: UInt64, peers: Int = 5, rounds: Int = 4, loss: Double = 0,
+    configure: (inout SimulationSettings) -> Void = { _ in }
+  ) throws -> Simulator {
     let train = LabeledDataset.brightSquares(classCount: 4, count: 400, seed: 1)
     let test = LabeledDataset.brightSquares(classCount: 4, count: 100, seed: 2)
     let parts = try Partitioning.dirichlet(alpha: 0.5).partition(
@@ -29,6 +30,7 @@ struct SimulatorTests {
       samplesPerSecond: (0..<peers).map { 500 + 300 * Double($0) })
     settings.network = NetworkModel(
       defaultProfile: LinkProfile(lossProbability: loss, duplicationProbability: loss))
+    configure(&settings)
     return Simulator(
       settings: settings, training: training, initialModel: model.flattenedParameters())
   }
@@ -57,5 +59,23 @@ struct SimulatorTests {
     #expect(report.rounds.count == 4)
     #expect(report.rounds.allSatisfy { Set($0.trainers).count == $0.trainers.count })
     #expect(report.rejected > 0, "some duplicates must have reached an aggregator")
+  }
+}
+
+extension SimulatorTests {
+  @Test(arguments: [11, 12, 13] as [UInt64])
+  func churnAndACoordinatorCrashLoseNoCommittedRound(seed: UInt64) throws {
+    let simulator = try makeSimulator(seed: seed, peers: 8, rounds: 8, loss: 0.05) { settings in
+      settings.faultPhaseMilliseconds = 20_000
+      settings.crashFraction = 0.3
+      settings.downtimeMilliseconds = 1_000...8_000
+      settings.coordinatorCrashes = [6_000]
+      settings.livenessBoundMilliseconds = 200_000
+    }
+    let report = simulator.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.crashes >= 3)
+    #expect(report.rounds.map(\.round) == report.rounds.map(\.round).sorted())
+    #expect(report.rounds.count == 8, "training goes on after the coordinator restarts")
   }
 }

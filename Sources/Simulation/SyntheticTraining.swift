@@ -1,0 +1,52 @@
+import Tensors
+
+/// Synthetic-update fidelity for scale: no data, no engine. Each honest update points from the
+/// current model towards a hidden optimum, scaled by a local learning rate, plus Gaussian noise;
+/// "accuracy" is how much of the initial distance to the optimum has been covered.
+public final class SyntheticTraining: TrainingBackend {
+  public let modelLength: Int
+  public let stepFraction: Float
+  public let noise: Float
+  public let samplesPerUpdate: UInt32
+  private let optimum: [Float]
+  private let initialDistance: Double
+  private var generator: SeededGenerator
+
+  public init(
+    modelLength: Int, stepFraction: Float = 0.2, noise: Float = 0.01,
+    samplesPerUpdate: UInt32 = 600, seed: UInt64
+  ) {
+    self.modelLength = modelLength
+    self.stepFraction = stepFraction
+    self.noise = noise
+    self.samplesPerUpdate = samplesPerUpdate
+    generator = SeededGenerator(seed: seed)
+    optimum = (0..<modelLength).map { 1 + 0.1 * Float(($0 % 7) - 3) }
+    initialDistance = Self.distance(optimum, [Float](repeating: 0, count: modelLength))
+  }
+
+  /// The initial model of synthetic runs.
+  public var initialModel: [Float] { [Float](repeating: 0, count: modelLength) }
+
+  public func train(peer: Int, from parameters: [Float]) -> (weight: UInt32, delta: [Float]) {
+    var delta = [Float](repeating: 0, count: modelLength)
+    for index in 0..<modelLength {
+      delta[index] =
+        stepFraction * (optimum[index] - parameters[index]) + noise * generator.nextNormal()
+    }
+    return (samplesPerUpdate, delta)
+  }
+
+  public func accuracy(of parameters: [Float]) -> Double {
+    max(0, 1 - Self.distance(optimum, parameters) / initialDistance)
+  }
+
+  static func distance(_ a: [Float], _ b: [Float]) -> Double {
+    var total: Double = 0
+    for index in 0..<a.count {
+      let difference = Double(a[index] - b[index])
+      total += difference * difference
+    }
+    return total.squareRoot()
+  }
+}
