@@ -12,7 +12,11 @@ import Wire
 struct SimulateCommand {
   static let usage = """
     usage: starling simulate (--config FILE | --template NAME) [options]
-      --mode federated|fdfl     topology (default federated in this version)
+      --mode federated|fdfl     topology (default fdfl)
+      --council N               council members in fdfl: the coordinator and N-1 aggregators (default 5)
+      --crash-coordinator-at S  crash the coordinator at these virtual seconds (comma-separated)
+      --crash-fraction F        share of peers that crash and restart during the fault phase
+      --fault-seconds S         length of the fault phase; then faults stop (liveness phase)
       --peers N                 simulated peers (data.peers; default 8)
       --rounds N                rounds to commit (training.rounds)
       --trainers-per-round N    trainers sampled per round (default: all)
@@ -26,11 +30,19 @@ struct SimulateCommand {
   let mode: TopologyMode
   let trainersPerRound: Int?
   let seed: UInt64
+  let councilSize: Int
+  let coordinatorCrashes: [UInt64]
+  let crashFraction: Double
+  let faultMilliseconds: UInt64?
   let isJSON: Bool
 
   init(arguments raw: [String]) throws {
     var passthrough: [String] = []
-    var mode = TopologyMode.federated
+    var mode = TopologyMode.fdfl
+    var councilSize = 5
+    var coordinatorCrashes: [UInt64] = []
+    var crashFraction = 0.0
+    var faultSeconds: UInt64?
     var trainersPerRound: Int?
     var seed: UInt64 = 1
     var index = 0
@@ -56,6 +68,25 @@ struct SimulateCommand {
         }
         seed = parsed
         index += 2
+      case "--council":
+        guard let value, let parsed = Int(value), parsed >= 1 else { throw UsageError("--council must be a positive integer") }
+        councilSize = parsed
+        index += 2
+      case "--crash-coordinator-at":
+        guard let value else { throw UsageError("--crash-coordinator-at needs seconds") }
+        coordinatorCrashes = try value.split(separator: ",").map {
+          guard let seconds = Double($0), seconds >= 0 else { throw UsageError("--crash-coordinator-at takes seconds, got '\($0)'") }
+          return UInt64(seconds * 1000)
+        }
+        index += 2
+      case "--crash-fraction":
+        guard let value, let parsed = Double(value), (0...1).contains(parsed) else { throw UsageError("--crash-fraction must be in 0...1") }
+        crashFraction = parsed
+        index += 2
+      case "--fault-seconds":
+        guard let value, let parsed = UInt64(value) else { throw UsageError("--fault-seconds must be a whole number") }
+        faultSeconds = parsed
+        index += 2
       case "--peers":
         guard let value else { throw UsageError("--peers needs a value") }
         passthrough += ["--set", "data.peers=\(value)"]
@@ -70,15 +101,15 @@ struct SimulateCommand {
       }
     }
     let train = try TrainCommand(arguments: passthrough)
-    guard mode == .federated else {
-      throw UsageError(
-        "fdfl mode arrives with the council (Raft) integration; use --mode federated for now")
-    }
     configuration = train.configuration
     isJSON = train.isJSON
     self.mode = mode
     self.trainersPerRound = trainersPerRound
     self.seed = seed
+    self.councilSize = mode == .federated ? 1 : councilSize
+    self.coordinatorCrashes = coordinatorCrashes
+    self.crashFraction = crashFraction
+    self.faultMilliseconds = faultSeconds.map { $0 * 1000 }
   }
 
   func run(output: Output) throws -> [String: Any] {
@@ -87,18 +118,19 @@ struct SimulateCommand {
 
   private func simulate(output: Output) throws -> [String: Any] {
     let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
-    let peerCount = max(configuration.data.peers, 2)
+    let peerCount = max(configuration.data.peers, councilSize + 1)
     let partitioning: Partitioning
     switch configuration.data.partition.kind {
     case .iid: partitioning = .iid
     case .dirichlet: partitioning = .dirichlet(alpha: configuration.data.partition.alpha)
     case .shards: partitioning = .shards(perPeer: configuration.data.partition.shardsPerPeer)
     }
-    // Peer 0 coordinates (federated); the others train on their shards.
+    // Council members coordinate and aggregate; every other peer trains on its shard.
     let parts = try partitioning.partition(
-      labels: data.train.labels, classCount: data.train.classCount, peerCount: peerCount - 1,
-      seed: seed)
-    let shards = [data.train.subset([])] + parts.map { data.train.subset($0) }
+      labels: data.train.labels, classCount: data.train.classCount,
+      peerCount: peerCount - councilSize, seed: seed)
+    let shards =
+      Array(repeating: data.train.subset([]), count: councilSize) + parts.map { data.train.subset($0) }
     let architecture = try TrainingSetup.architecture(
       configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
     let model = architecture.makeModel(seed: configuration.model.seed)
@@ -113,11 +145,18 @@ struct SimulateCommand {
     let node = NodeSettings(
       mode: mode,
       plan: RoundPlan(
-        trainersPerRound: trainersPerRound ?? peerCount - 1, roundDurationMilliseconds: 120_000),
-      modelLength: training.modelLength, aggregatorCount: 1)
-    let settings = SimulationSettings(
-      seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,
-      samplesPerSecond: speeds)
+        trainersPerRound: trainersPerRound ?? peerCount - councilSize, roundDurationMilliseconds: 120_000),
+      modelLength: training.modelLength, council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
+    var settings = SimulationSettings(
+      seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds, samplesPerSecond: speeds)
+    settings.coordinatorCrashes = coordinatorCrashes
+    settings.crashFraction = crashFraction
+    settings.downtimeMilliseconds = 5_000...30_000
+    if let faultMilliseconds {
+      settings.faultPhaseMilliseconds = faultMilliseconds
+    } else if !coordinatorCrashes.isEmpty || crashFraction > 0 {
+      settings.faultPhaseMilliseconds = (coordinatorCrashes.max() ?? 0) + 60_000
+    }
     output.line(
       "simulating \(peerCount) peers (\(mode.rawValue)), \(architecture.name), \(configuration.data.partition.kind.rawValue) "
         + "partition, \(configuration.training.rounds) rounds, seed \(seed)")
@@ -145,6 +184,9 @@ struct SimulateCommand {
       },
       "finalAccuracy": rounded(accuracy, 4), "messages": report.messages, "bytes": report.bytes,
       "rejected": report.rejected, "virtualSeconds": Double(report.virtualMilliseconds) / 1000,
+      "crashes": report.crashes, "coordinatorChanges": report.coordinatorChanges,
+      "failoverSeconds": report.failoverMilliseconds.map { Double($0) / 1000 },
+      "invariantViolations": report.violations.map(\.description),
       "wallSeconds": rounded(ProcessMetrics.now() - started, 2),
       "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
     ]

@@ -5,7 +5,8 @@ import Wire
 public enum TopologyMode: String, Sendable, CaseIterable {
   /// A fixed coordinator that also aggregates; no council. The classic FL baseline.
   case federated
-  /// Trainers, intermediate aggregators and a coordinator elected by a council.
+  /// Trainers, intermediate aggregators and a coordinator: the council (a Raft group) elects the
+  /// coordinator among its members and the other members aggregate.
   case fdfl
 }
 
@@ -14,20 +15,43 @@ public struct NodeSettings: Sendable {
   public var mode: TopologyMode
   public var plan: RoundPlan
   public var modelLength: Int
-  /// Aggregators per round (fdfl).
-  public var aggregatorCount: Int
+  /// Council members (fdfl): the coordinator is elected among them, the others aggregate. In
+  /// federated mode the first one is the fixed coordinator.
+  public var council: [PeerID]
+  public var councilOptions: CouncilOptions
   /// Pause between a commit and the next round's opening.
   public var roundGapMilliseconds: UInt64
+  /// An aggregator not heard from for this long gets no trainers in the next round.
+  public var aggregatorSilenceMilliseconds: UInt64
 
   public init(
-    mode: TopologyMode, plan: RoundPlan, modelLength: Int, aggregatorCount: Int,
-    roundGapMilliseconds: UInt64 = 10
+    mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],
+    councilOptions: CouncilOptions = CouncilOptions(), roundGapMilliseconds: UInt64 = 10,
+    aggregatorSilenceMilliseconds: UInt64 = 3_000
   ) {
+    precondition(!council.isEmpty, "a project needs at least one council member")
     self.mode = mode
     self.plan = plan
     self.modelLength = modelLength
-    self.aggregatorCount = aggregatorCount
+    self.council = council
+    self.councilOptions = councilOptions
     self.roundGapMilliseconds = roundGapMilliseconds
+    self.aggregatorSilenceMilliseconds = aggregatorSilenceMilliseconds
+  }
+}
+
+/// What a node keeps on disk: its council state (fdfl) and its last committed model.
+public struct NodeDurableState: Sendable {
+  public var council: CouncilDurableState?
+  public var committedRound: UInt64
+  public var model: [Float]
+  public var lastStartedRound: UInt64
+
+  public init(council: CouncilDurableState?, committedRound: UInt64, model: [Float], lastStartedRound: UInt64) {
+    self.council = council
+    self.committedRound = committedRound
+    self.model = model
+    self.lastStartedRound = lastStartedRound
   }
 }
 
@@ -37,6 +61,8 @@ public enum NodeInput: Sendable {
   case received(from: PeerID, Message, now: UInt64)
   /// Local training for `round` finished: the parameter delta and the samples it used.
   case trainingFinished(round: UInt64, weight: UInt32, delta: [Float], now: UInt64)
+  /// Storage made the council writes up to `sequence` durable.
+  case persisted(upTo: UInt64, now: UInt64)
 }
 
 /// Everything a node asks its runtime (real or simulated) to do.
@@ -44,53 +70,67 @@ public enum NodeEffect: Sendable {
   case send(to: PeerID, Message)
   /// Train locally from `model` and report with `trainingFinished` before `deadline`.
   case train(round: UInt64, model: [Float], deadlineMilliseconds: UInt64)
-  /// A round was committed on this node: its number, model digest and contributors.
+  /// Write council state durably, then report `persisted(upTo: write.sequence)`.
+  case persist(CouncilWrite)
+  /// A round was committed on this node and the node holds its model's bytes.
   case committed(RoundCommit)
+  case becameCoordinator(term: UInt64)
   /// A contribution was refused (for logs and reputation).
   case rejected(from: PeerID, ContributionRejection)
 }
 
 /// One peer's protocol logic, synchronous and free of IO: inputs in, effects out. The simulator
-/// and (later) the real runtime drive the same controller.
+/// and the real runtime drive the same controller.
 ///
-/// In `federated` mode the coordinator's proposals commit at once on the coordinator (no
-/// council); trainers learn of commits from the model the coordinator sends them.
+/// Roles: in `fdfl` the council's Raft leader is the coordinator and every other live council
+/// member aggregates; everyone else trains. In `federated` the first council member coordinates
+/// and aggregates alone, and its proposals commit at once.
 public struct NodeController: Sendable {
   public let me: PeerID
   public let settings: NodeSettings
-  /// Every trainer this node knows (static in this version; membership comes from SWIM in fdfl).
-  public private(set) var peers: [PeerID]
-  public let coordinatorPeer: PeerID
-  public private(set) var committedRound: UInt64 = 0
+  public let peers: [PeerID]
+  public private(set) var committedRound: UInt64
   public private(set) var model: [Float]
-  public private(set) var commits: [RoundCommit] = []
-  /// The highest round this node saw started (durable on the coordinator).
   public private(set) var lastStartedRound: UInt64
+  public private(set) var council: Council?
   private var coordinator: RoundCoordinator?
   private var group: GroupAggregation
   private var nextOpenTime: UInt64 = 0
   private var seed: UInt64
+  private var aggregatorOfMine: PeerID?
+  private var pendingTraining: (round: UInt64, base: Digest, deadline: UInt64)?
+  /// Models published by the coordinator, by digest, until their commit applies.
+  private var publishedModels: [Digest: [Float]] = [:]
+  /// Committed rounds whose bytes have not arrived yet.
+  private var awaitedCommits: [Digest: RoundCommit] = [:]
+  private var lastHeard: [PeerID: UInt64] = [:]
+  private var now: UInt64 = 0
 
-  /// A node starting at `committedRound` with its model (from its durable store after a
-  /// restart); `lastStartedRound` is the highest round it knows was started.
-  public init(
-    me: PeerID, settings: NodeSettings, peers: [PeerID], coordinator: PeerID, model: [Float],
-    seed: UInt64, committedRound: UInt64 = 0, lastStartedRound: UInt64 = 0
-  ) {
-    precondition(model.count == settings.modelLength, "model length")
-    self.committedRound = committedRound
-    self.lastStartedRound = lastStartedRound
+  /// A node from its durable state (all zeros and the initial model on first start).
+  public init(me: PeerID, settings: NodeSettings, peers: [PeerID], durable: NodeDurableState, seed: UInt64) {
+    precondition(durable.model.count == settings.modelLength, "model length")
     self.me = me
     self.settings = settings
     self.peers = peers
-    self.coordinatorPeer = coordinator
-    self.model = model
     self.seed = seed
+    committedRound = durable.committedRound
+    model = durable.model
+    lastStartedRound = durable.lastStartedRound
     group = GroupAggregation(me: me, modelLength: settings.modelLength)
-    if me == coordinator {
-      self.coordinator = RoundCoordinator(
-        plan: settings.plan, committedRound: committedRound, model: model,
-        lastStartedRound: lastStartedRound)
+    switch settings.mode {
+    case .federated:
+      if me == settings.council[0] { becomeCoordinator() }
+    case .fdfl where settings.council.contains(me):
+      if let stored = durable.council,
+        let restored = try? Council(
+          id: me, bootstrapMembers: settings.council, options: settings.councilOptions, seed: seed, restoring: stored)
+      {
+        council = restored
+      } else {
+        council = Council(id: me, bootstrapMembers: settings.council, options: settings.councilOptions, seed: seed)
+      }
+    case .fdfl:
+      break
     }
   }
 
@@ -98,43 +138,75 @@ public struct NodeController: Sendable {
 
   public mutating func handle(_ input: NodeInput) -> [NodeEffect] {
     switch input {
-    case .tick(let now):
-      return tick(now: now)
-    case .received(let sender, let message, let now):
-      return receive(message, from: sender, now: now)
-    case .trainingFinished(let round, let weight, let delta, _):
-      return [
-        .send(
-          to: aggregatorOfMine ?? coordinatorPeer,
-          .round(.update(round: round, weight: weight, values: delta)))
-      ]
+    case .tick(let time):
+      now = time
+      return tick()
+    case .received(let sender, let message, let time):
+      now = time
+      lastHeard[sender] = time
+      return receive(message, from: sender)
+    case .trainingFinished(let round, let weight, let delta, let time):
+      now = time
+      guard let aggregator = aggregatorOfMine else { return [] }
+      let update = RoundMessage.update(round: round, weight: weight, values: delta)
+      return aggregator == me ? receive(.round(update), from: me) : [.send(to: aggregator, .round(update))]
+    case .persisted(let sequence, let time):
+      now = time
+      return councilStep(.persisted(upTo: sequence))
     }
   }
 
-  private var aggregatorOfMine: PeerID?
-  private var pendingTraining: (round: UInt64, base: Digest, deadline: UInt64)?
+  // MARK: Time
 
-  private mutating func tick(now: UInt64) -> [NodeEffect] {
-    var effects = translate(group.handle(.tick(now: now)), now: now)
+  private mutating func tick() -> [NodeEffect] {
+    var effects = councilStep(.tick(now: now))
+    effects += aggregate(group.handle(.tick(now: now)))
     guard coordinator != nil else { return effects }
-    effects += apply(coordinator!.handle(.tick(now: now)), now: now)
-    if coordinator!.openRound == nil, now >= nextOpenTime {
-      seed &+= 0x9E37_79B9_7F4A_7C15
-      let trainers = peers.filter { $0 != me }.map { TrainerCandidate(peer: $0) }
-      effects += apply(
-        coordinator!.handle(.open(now: now, trainers: trainers, aggregators: [me], seed: seed)),
-        now: now)
+    effects += coordinate(coordinator!.handle(.tick(now: now)))
+    if coordinator?.openRound == nil, now >= nextOpenTime, awaitedCommits.isEmpty {
+      effects += openRound()
     }
     return effects
   }
 
-  private mutating func receive(_ message: Message, from sender: PeerID, now: UInt64)
-    -> [NodeEffect]
-  {
-    guard case .round(let round) = message else { return [] }
-    switch round {
+  private mutating func openRound() -> [NodeEffect] {
+    let aggregators: [PeerID]
+    switch settings.mode {
+    case .federated:
+      aggregators = [me]
+    case .fdfl:
+      let members = council?.members ?? settings.council
+      let live = members.filter {
+        $0 != me && now - (lastHeard[$0] ?? 0) <= settings.aggregatorSilenceMilliseconds
+      }
+      aggregators = live.isEmpty ? [me] : live
+    }
+    let councilSet = Set(settings.council)
+    let trainers = peers.filter { !councilSet.contains($0) || settings.mode == .federated && $0 != me }
+    seed &+= 0x9E37_79B9_7F4A_7C15
+    nextOpenTime = now + settings.plan.roundDurationMilliseconds
+    return coordinate(
+      coordinator!.handle(
+        .open(now: now, trainers: trainers.map { TrainerCandidate(peer: $0) }, aggregators: aggregators, seed: seed)))
+  }
+
+  // MARK: Messages
+
+  private mutating func receive(_ message: Message, from sender: PeerID) -> [NodeEffect] {
+    switch message {
+    case .council(let councilMessage):
+      return councilStep(.received(from: sender, councilMessage, now: now))
+    case .membership:
+      return []
+    case .round(let round):
+      return receiveRound(round, from: sender)
+    }
+  }
+
+  private mutating func receiveRound(_ message: RoundMessage, from sender: PeerID) -> [NodeEffect] {
+    switch message {
     case .aggregate(let start):
-      return translate(group.handle(.roundStarted(start, coordinator: sender, now: now)), now: now)
+      return aggregate(group.handle(.roundStarted(start, coordinator: sender, now: now)))
     case .train(let number, let base, let deadline):
       aggregatorOfMine = sender
       guard base == Digest.of(values: model) else {
@@ -145,42 +217,119 @@ public struct NodeController: Sendable {
       pendingTraining = nil
       return [.train(round: number, model: model, deadlineMilliseconds: deadline)]
     case .update(let number, let weight, let values):
-      return translate(
-        group.handle(
-          .update(from: sender, round: number, weight: weight, values: values, now: now)), now: now)
+      return aggregate(group.handle(.update(from: sender, round: number, weight: weight, values: values, now: now)))
     case .partial(let number, let weight, let trainers, let values):
       guard coordinator != nil else { return [] }
-      return apply(
+      return coordinate(
         coordinator!.handle(
-          .partial(
-            from: sender, round: number, weight: weight, trainers: trainers, values: values,
-            now: now)),
-        now: now)
+          .partial(from: sender, round: number, weight: weight, trainers: trainers, values: values, now: now)))
     case .model(let number, let digest, let values):
-      guard number >= committedRound, values.count == settings.modelLength,
-        Digest.of(values: values) == digest
-      else { return [] }
-      committedRound = number
-      model = values
-      guard let pending = pendingTraining, pending.base == digest else { return [] }
-      pendingTraining = nil
-      return [.train(round: pending.round, model: model, deadlineMilliseconds: pending.deadline)]
+      guard values.count == settings.modelLength, Digest.of(values: values) == digest else { return [] }
+      return receiveModel(round: number, digest: digest, values: values)
     case .requestModel(let digest):
-      guard digest == Digest.of(values: model) else { return [] }
-      return [
-        .send(to: sender, .round(.model(round: committedRound, digest: digest, values: model)))
-      ]
+      if digest == Digest.of(values: model) {
+        return [.send(to: sender, .round(.model(round: committedRound, digest: digest, values: model)))]
+      }
+      if let values = publishedModels[digest] {
+        return [.send(to: sender, .round(.model(round: committedRound + 1, digest: digest, values: values)))]
+      }
+      return []
     }
   }
 
+  private mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {
+    var effects: [NodeEffect] = []
+    if let commit = awaitedCommits.removeValue(forKey: digest) {
+      effects += adopt(commit, values: values)
+    } else if settings.mode == .fdfl, council != nil, round > committedRound {
+      // A published model that is not committed yet: keep it until its commit applies.
+      publishedModels[digest] = values
+    } else if round > committedRound || (round == committedRound && council == nil) {
+      committedRound = round
+      model = values
+    }
+    if let pending = pendingTraining, pending.base == digest {
+      pendingTraining = nil
+      effects.append(.train(round: pending.round, model: values, deadlineMilliseconds: pending.deadline))
+    }
+    return effects
+  }
+
+  // MARK: Council
+
+  private mutating func councilStep(_ event: CouncilEvent) -> [NodeEffect] {
+    guard council != nil else { return [] }
+    var effects: [NodeEffect] = []
+    for action in council!.handle(event) {
+      switch action {
+      case .persist(let write):
+        effects.append(.persist(write))
+      case .send(let peer, let message):
+        effects.append(.send(to: peer, .council(message)))
+      case .commit(let entries):
+        for entry in entries { effects += apply(entry.command) }
+      case .becameLeader(let term):
+        becomeCoordinator()
+        effects.append(.becameCoordinator(term: term))
+      case .becameFollower:
+        coordinator = nil
+      case .rejectedProposal:
+        break
+      }
+    }
+    return effects
+  }
+
+  private mutating func becomeCoordinator() {
+    coordinator = RoundCoordinator(
+      plan: settings.plan, committedRound: committedRound, model: model, lastStartedRound: lastStartedRound)
+    nextOpenTime = now
+  }
+
+  /// Applies a committed log entry (idempotent: a restarted member re-applies its log).
+  private mutating func apply(_ command: CouncilCommand) -> [NodeEffect] {
+    switch command {
+    case .startRound(let start):
+      lastStartedRound = max(lastStartedRound, start.round)
+      return coordinator.map { _ in coordinate(coordinator!.handle(.startCommitted(start))) } ?? []
+    case .commitRound(let commit):
+      guard commit.round > committedRound else { return [] }
+      if commit.model == Digest.of(values: model) { return adopt(commit, values: model) }
+      if let values = publishedModels[commit.model] { return adopt(commit, values: values) }
+      awaitedCommits[commit.model] = commit
+      let source = council?.leader ?? settings.council[0]
+      return source == me ? [] : [.send(to: source, .round(.requestModel(digest: commit.model)))]
+    case .noOperation, .assignRoles, .ban, .addCouncilMember, .removeCouncilMember:
+      return []
+    }
+  }
+
+  private mutating func adopt(_ commit: RoundCommit, values: [Float]) -> [NodeEffect] {
+    guard commit.round > committedRound else { return [] }
+    committedRound = commit.round
+    lastStartedRound = max(lastStartedRound, commit.round)
+    model = values
+    publishedModels = [:]
+    nextOpenTime = now + settings.roundGapMilliseconds
+    var effects: [NodeEffect] = [.committed(commit)]
+    if coordinator != nil { effects += coordinate(coordinator!.handle(.commitCommitted(commit, values: values))) }
+    return effects
+  }
+
+  /// The state a restart needs.
+  public var durableState: NodeDurableState {
+    NodeDurableState(council: nil, committedRound: committedRound, model: model, lastStartedRound: lastStartedRound)
+  }
+
+  // MARK: Roles
+
   /// Aggregator actions become effects; messages to itself are handled at once.
-  private mutating func translate(_ actions: [GroupAggregation.Action], now: UInt64) -> [NodeEffect]
-  {
+  private mutating func aggregate(_ actions: [GroupAggregation.Action]) -> [NodeEffect] {
     var effects: [NodeEffect] = []
     for action in actions {
       switch action {
       case .send(let peer, let message) where peer == me:
-        effects += receive(.round(message), from: me, now: now)
+        effects += receiveRound(message, from: me)
       case .send(let peer, let message):
         effects.append(.send(to: peer, .round(message)))
       case .rejected(let peer, let reason):
@@ -190,34 +339,29 @@ public struct NodeController: Sendable {
     return effects
   }
 
-  /// Coordinator actions: in federated mode a proposal commits at once.
-  private mutating func apply(_ actions: [RoundCoordinator.Action], now: UInt64) -> [NodeEffect] {
+  /// Coordinator actions: proposals go to the council (fdfl) or commit at once (federated).
+  private mutating func coordinate(_ actions: [RoundCoordinator.Action]) -> [NodeEffect] {
     var effects: [NodeEffect] = []
-    var published: [Float]?
     for action in actions {
       switch action {
-      case .propose(.startRound(let start)):
-        lastStartedRound = max(lastStartedRound, start.round)
-        effects += apply(coordinator!.handle(.startCommitted(start)), now: now)
-      case .propose(.commitRound(let commit)):
-        let values = published ?? model
-        effects += apply(coordinator!.handle(.commitCommitted(commit, values: values)), now: now)
-        committedRound = commit.round
-        model = values
-        commits.append(commit)
-        nextOpenTime = now + settings.roundGapMilliseconds
-        effects.append(.committed(commit))
-        for peer in peers where peer != me {
-          effects.append(
-            .send(
-              to: peer, .round(.model(round: commit.round, digest: commit.model, values: values))))
+      case .propose(let command) where settings.mode == .federated:
+        effects += apply(command)
+        if case .commitRound = command {
+          for peer in peers where peer != me {
+            effects.append(.send(to: peer, .round(.model(round: committedRound, digest: Digest.of(values: model), values: model))))
+          }
         }
-      case .propose:
-        break
-      case .publishModel(_, _, let values):
-        published = values
+      case .propose(let command):
+        effects += councilStep(.propose(command))
+      case .publishModel(let round, let digest, let values):
+        publishedModels[digest] = values
+        if settings.mode == .fdfl {
+          for member in council?.members ?? [] where member != me {
+            effects.append(.send(to: member, .round(.model(round: round, digest: digest, values: values))))
+          }
+        }
       case .send(let peer, let message) where peer == me:
-        effects += receive(.round(message), from: me, now: now)
+        effects += receiveRound(message, from: me)
       case .send(let peer, let message):
         effects.append(.send(to: peer, .round(message)))
       case .rejected(let peer, let reason):

@@ -1,3 +1,4 @@
+import Foundation
 import Coordination
 import Node
 import Wire
@@ -56,6 +57,10 @@ public struct SimulationReport: Sendable {
   public var bytes = 0
   public var rejected = 0
   public var crashes = 0
+  /// Virtual time from each coordinator crash to the next committed round.
+  public var failoverMilliseconds: [UInt64] = []
+  /// Elections won (a new coordinator took over).
+  public var coordinatorChanges = 0
   public var virtualMilliseconds: UInt64 = 0
   public var violations: [InvariantViolation] = []
 }
@@ -68,8 +73,11 @@ public final class Simulator {
     case deliver(from: PeerID, to: Int, Message)
     case trainingDone(peer: Int, round: UInt64, weight: UInt32, delta: [Float], incarnation: Int)
     case crash(Int)
+    /// Crash whichever peer coordinates at that moment.
+    case crashCoordinator
     case restart(Int)
     case livenessCheck
+    case fsync(peer: Int, incarnation: Int)
   }
 
   public let settings: SimulationSettings
@@ -84,7 +92,9 @@ public final class Simulator {
   /// Bumped at each restart so that work started before a crash is discarded.
   private var incarnations: [Int]
   /// What each peer has durably: its committed round, model and highest started round.
-  private var stores: [DurableStore<(round: UInt64, model: [Float], started: UInt64)>]
+  private var stores: [DurableStore<NodeDurableState>]
+  private var lastWrittenSequence: [UInt64]
+  private var pendingFailover: UInt64?
   private var checker = InvariantChecker()
   private lazy var calmNetwork = settings.network.withoutFaults
   private var lastCommitTime: UInt64 = 0
@@ -96,16 +106,16 @@ public final class Simulator {
     generator = SplitMixGenerator(seed: settings.seed)
     let peers = (0..<settings.peerCount).map { PeerID(simulatedIndex: UInt64($0)) }
     self.peers = peers
+    let fresh = NodeDurableState(council: nil, committedRound: 0, model: initialModel, lastStartedRound: 0)
     nodes = peers.enumerated().map { position, peer in
-      NodeController(
-        me: peer, settings: settings.node, peers: peers, coordinator: peers[0], model: initialModel,
-        seed: settings.seed &+ UInt64(position))
+      NodeController(me: peer, settings: settings.node, peers: peers, durable: fresh, seed: settings.seed &+ UInt64(position))
     }
     for (position, peer) in peers.enumerated() { index[peer] = position }
     self.initialModel = initialModel
     isAlive = Array(repeating: true, count: peers.count)
     incarnations = Array(repeating: 0, count: peers.count)
-    stores = Array(repeating: DurableStore((0, initialModel, 0)), count: peers.count)
+    stores = Array(repeating: DurableStore(fresh), count: peers.count)
+    lastWrittenSequence = Array(repeating: 0, count: peers.count)
     scheduleFaults()
     for position in peers.indices {
       queue.schedule(
@@ -149,17 +159,28 @@ public final class Simulator {
       where !isAlive[position] || incarnation != incarnations[position]:
         break
       case .crash(let position):
-        isAlive[position] = false
-        incarnations[position] += 1
-        report.crashes += 1
+        crash(position)
+      case .crashCoordinator:
+        if let position = nodes.indices.first(where: { isAlive[$0] && nodes[$0].isCoordinator }) {
+          crash(position)
+          pendingFailover = now
+          queue.schedule(
+            .restart(position), at: now + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
+        }
       case .restart(let position):
         let durable = stores[position].crash()!
+        trace(now, "restart \(peers[position]) at round \(durable.committedRound)")
         isAlive[position] = true
+        lastWrittenSequence[position] = 0
         nodes[position] = NodeController(
-          me: peers[position], settings: settings.node, peers: peers, coordinator: peers[0],
-          model: durable.model,
-          seed: settings.seed &+ UInt64(position) &+ UInt64(incarnations[position]) << 32,
-          committedRound: durable.round, lastStartedRound: durable.started)
+          me: peers[position], settings: settings.node, peers: peers, durable: durable,
+          seed: settings.seed &+ UInt64(position) &+ UInt64(incarnations[position]) << 32)
+      case .fsync(let position, let incarnation):
+        guard isAlive[position], incarnation == incarnations[position] else { break }
+        stores[position].sync()
+        execute(
+          nodes[position].handle(.persisted(upTo: lastWrittenSequence[position], now: now)), at: position,
+          now: now, onRound: onRound)
       case .livenessCheck:
         if lastCommitTime < settings.faultPhaseMilliseconds {
           checker.observeStall(
@@ -186,24 +207,44 @@ public final class Simulator {
     return report
   }
 
+  /// `STARLING_TRACE=1` prints role changes, crashes and restarts to standard error.
+  private let isTracing = ProcessInfo.processInfo.environment["STARLING_TRACE"] != nil
+
+  private func trace(_ now: UInt64, _ text: @autoclosure () -> String) {
+    if isTracing { FileHandle.standardError.write(Data("t=\(now) \(text())\n".utf8)) }
+  }
+
+  private func crash(_ position: Int) {
+    guard isAlive[position] else { return }
+    trace(report.virtualMilliseconds, "crash \(peers[position])")
+    isAlive[position] = false
+    incarnations[position] += 1
+    report.crashes += 1
+  }
+
   /// Each live peer writes and syncs its committed state after every step (a real node syncs
   /// before acknowledging; the simulated disk keeps only what was synced).
   private func persist(after event: Event) {
     let position: Int
     switch event {
-    case .tick(let peer), .deliver(_, let peer, _), .trainingDone(let peer, _, _, _, _):
+    case .tick(let peer), .deliver(_, let peer, _), .trainingDone(let peer, _, _, _, _),
+      .fsync(let peer, _):
       position = peer
     default: return
     }
     guard isAlive[position] else { return }
     let node = nodes[position]
-    if stores[position].current?.round != node.committedRound
-      || stores[position].current?.started != node.lastStartedRound
-    {
-      stores[position].write((node.committedRound, node.model, node.lastStartedRound))
+    guard var state = stores[position].current else { return }
+    if state.committedRound != node.committedRound || state.lastStartedRound != node.lastStartedRound {
+      // The model is written and synced before the node acts on it again.
+      state.committedRound = node.committedRound
+      state.model = node.model
+      state.lastStartedRound = node.lastStartedRound
+      stores[position].write(state)
       stores[position].sync()
     }
   }
+
 
   private func execute(
     _ effects: [NodeEffect], at position: Int, now: UInt64, onRound: (RoundReport) -> Void
@@ -230,9 +271,28 @@ public final class Simulator {
             peer: position, round: round, weight: weight, delta: delta,
             incarnation: incarnations[position]),
           at: now + UInt64(seconds * 1000) + 1)
+      case .persist(let write):
+        var state = stores[position].current!
+        var council = state.council ?? CouncilDurableState()
+        council.apply(write)
+        state.council = council
+        stores[position].write(state)
+        lastWrittenSequence[position] = write.sequence
+        queue.schedule(.fsync(peer: position, incarnation: incarnations[position]), at: now + 2)
+      case .becameCoordinator(let term):
+        trace(now, "\(sender) coordinates in term \(term)")
+        checker.observeLeader(sender, term: term, now: now)
+        report.coordinatorChanges += 1
       case .committed(let commit):
+        let isNew = commit.round > checker.highestCommittedRound
         checker.observeCommit(commit, by: sender, holding: nodes[position].model, now: now)
+        guard isNew else { continue }
         lastCommitTime = now
+        if let crashed = pendingFailover {
+          report.failoverMilliseconds.append(now - crashed)
+          pendingFailover = nil
+        }
+        let coordinator = nodes.indices.first { isAlive[$0] && nodes[$0].isCoordinator }.map { peers[$0] } ?? sender
         let accuracy = training.accuracy(of: nodes[position].model)
         let round = RoundReport(
           round: commit.round, virtualMilliseconds: now, coordinator: sender,

@@ -9,22 +9,23 @@ import Wire
 /// Federated rounds in the simulator with real training on synthetic images.
 struct SimulatorTests {
   func makeSimulator(
-    seed: UInt64, peers: Int = 5, rounds: Int = 4, loss: Double = 0,
-    configure: (inout SimulationSettings) -> Void = { _ in }
+    seed: UInt64, peers: Int = 5, rounds: Int = 4, loss: Double = 0, mode: TopologyMode = .federated,
+    councilSize: Int = 1, configure: (inout SimulationSettings) -> Void = { _ in }
   ) throws -> Simulator {
     let train = LabeledDataset.brightSquares(classCount: 4, count: 400, seed: 1)
     let test = LabeledDataset.brightSquares(classCount: 4, count: 100, seed: 2)
     let parts = try Partitioning.dirichlet(alpha: 0.5).partition(
-      labels: train.labels, classCount: 4, peerCount: peers - 1, seed: seed)
+      labels: train.labels, classCount: 4, peerCount: peers - councilSize, seed: seed)
     let model = ModelArchitecture.mlp(inputs: 784, classes: 4).makeModel(seed: 3)
     let training = ShardTraining(
-      model: model, shards: [train.subset([])] + parts.map { train.subset($0) }, test: test,
-      batchSize: 16,
-      learningRate: 0.05, momentum: 0.9, localSteps: nil, seed: seed)
+      model: model,
+      shards: Array(repeating: train.subset([]), count: councilSize) + parts.map { train.subset($0) },
+      test: test, batchSize: 16, learningRate: 0.05, momentum: 0.9, localSteps: nil, seed: seed)
+    let council = (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) }
     let node = NodeSettings(
-      mode: .federated,
-      plan: RoundPlan(trainersPerRound: peers - 1, roundDurationMilliseconds: 60_000),
-      modelLength: training.modelLength, aggregatorCount: 1)
+      mode: mode,
+      plan: RoundPlan(trainersPerRound: peers - councilSize, roundDurationMilliseconds: 60_000),
+      modelLength: training.modelLength, council: council)
     var settings = SimulationSettings(
       seed: seed, peerCount: peers, node: node, rounds: rounds,
       samplesPerSecond: (0..<peers).map { 500 + 300 * Double($0) })
@@ -77,5 +78,34 @@ extension SimulatorTests {
     #expect(report.crashes >= 3)
     #expect(report.rounds.map(\.round) == report.rounds.map(\.round).sorted())
     #expect(report.rounds.count == 8, "training goes on after the coordinator restarts")
+  }
+}
+
+/// FDFL: the council elects the coordinator; aggregators in between; failover on crashes.
+struct FDFLSimulatorTests {
+  let base = SimulatorTests()
+
+  @Test func councilElectsACoordinatorAndRoundsFlowThroughAggregators() throws {
+    let report = try base.makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4).run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
+    #expect(report.rounds.allSatisfy { $0.aggregators.count == 3 && $0.trainers.count == 6 })
+    #expect(try #require(report.rounds.last?.accuracy) > 0.9)
+  }
+
+  @Test(arguments: [31, 32, 33, 34] as [UInt64])
+  func aCrashedCoordinatorIsReplacedByElectionAndTrainingGoesOn(seed: UInt64) throws {
+    let simulator = try base.makeSimulator(seed: seed, peers: 10, rounds: 12, loss: 0.02, mode: .fdfl, councilSize: 4) {
+      settings in
+      settings.faultPhaseMilliseconds = 10_000
+      settings.coordinatorCrashes = [1_500, 6_000]
+      settings.downtimeMilliseconds = 2_000...6_000
+      settings.livenessBoundMilliseconds = 120_000
+    }
+    let report = simulator.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 12)
+    #expect(report.coordinatorChanges >= 2)
+    #expect(report.failoverMilliseconds.count >= 1)
   }
 }
