@@ -50,11 +50,16 @@ import Wire
 
   /// The voter holds entries of terms 1 and 2 (last index 2, last term 2).
   @Test(arguments: [
-    VoteCase(name: "longer log, older term", candidateLastIndex: 5, candidateLastTerm: 1, isGranted: false),
-    VoteCase(name: "same term, shorter log", candidateLastIndex: 1, candidateLastTerm: 2, isGranted: false),
-    VoteCase(name: "same term, same length", candidateLastIndex: 2, candidateLastTerm: 2, isGranted: true),
-    VoteCase(name: "same term, longer log", candidateLastIndex: 3, candidateLastTerm: 2, isGranted: true),
-    VoteCase(name: "newer term, shorter log", candidateLastIndex: 1, candidateLastTerm: 3, isGranted: true),
+    VoteCase(
+      name: "longer log, older term", candidateLastIndex: 5, candidateLastTerm: 1, isGranted: false),
+    VoteCase(
+      name: "same term, shorter log", candidateLastIndex: 1, candidateLastTerm: 2, isGranted: false),
+    VoteCase(
+      name: "same term, same length", candidateLastIndex: 2, candidateLastTerm: 2, isGranted: true),
+    VoteCase(
+      name: "same term, longer log", candidateLastIndex: 3, candidateLastTerm: 2, isGranted: true),
+    VoteCase(
+      name: "newer term, shorter log", candidateLastIndex: 1, candidateLastTerm: 3, isGranted: true),
     VoteCase(name: "empty log", candidateLastIndex: 0, candidateLastTerm: 0, isGranted: false),
   ])
   func grantsVotesOnlyToUpToDateLogs(_ voteCase: VoteCase) throws {
@@ -75,7 +80,8 @@ import Wire
         .requestVote(
           term: 3, candidate: candidate, lastLogIndex: voteCase.candidateLastIndex,
           lastLogTerm: voteCase.candidateLastTerm), now: 10))
-    let write = try #require(actions.compactMap { if case .persist(let w) = $0 { w } else { nil } }.last)
+    let write = try #require(
+      actions.compactMap { if case .persist(let w) = $0 { w } else { nil } }.last)
     #expect(!actions.contains { if case .send = $0 { true } else { false } })
     actions = council.handle(.persisted(upTo: write.sequence))
     #expect(actions == [.send(to: candidate, .vote(term: 3, granted: voteCase.isGranted))])

@@ -16,7 +16,8 @@ import Wire
     let second = network.handle(leader, .propose(.addCouncilMember(CouncilNetwork.peer(4))))
     #expect(
       second == [
-        .rejectedProposal(.addCouncilMember(CouncilNetwork.peer(4)), reason: .configurationChangePending)
+        .rejectedProposal(
+          .addCouncilMember(CouncilNetwork.peer(4)), reason: .configurationChangePending)
       ])
     network.tickAll(advancing: 100)
     network.deliverAll()
@@ -28,7 +29,10 @@ import Wire
     }
     #expect(network[leader].commitIndex == 2)
     let duplicate = network.handle(leader, .propose(.addCouncilMember(joiner)))
-    #expect(duplicate == [.rejectedProposal(.addCouncilMember(joiner), reason: .configurationChangeInvalid)])
+    #expect(
+      duplicate == [
+        .rejectedProposal(.addCouncilMember(joiner), reason: .configurationChangeInvalid)
+      ])
     // Four members: the leader and the joiner alone are no majority.
     network.isolate(network.ids.filter { $0 != leader && $0 != joiner })
     network.propose(leader)
@@ -88,6 +92,8 @@ import Wire
     let leader = try #require(settled)
     let actions = network.handle(leader, .propose(.removeCouncilMember(leader)))
     #expect(
-      actions == [.rejectedProposal(.removeCouncilMember(leader), reason: .configurationChangeInvalid)])
+      actions == [
+        .rejectedProposal(.removeCouncilMember(leader), reason: .configurationChangeInvalid)
+      ])
   }
 }

@@ -238,7 +238,9 @@ struct CouncilNetwork {
       tickAll(advancing: options.heartbeatMilliseconds)
       deliverAll()
       if leaders.count == 1, let leader = leaders.first,
-        liveIDs.filter({ self[leader].members.contains($0) }).allSatisfy({ self[$0].leader == leader && self[$0].term == self[leader].term })
+        liveIDs.filter({ self[leader].members.contains($0) }).allSatisfy({
+          self[$0].leader == leader && self[$0].term == self[leader].term
+        })
       {
         return leader
       }

@@ -96,11 +96,14 @@ import Wire
 
   @Test(arguments: [
     StoreCase(
-      name: "gap", store: CouncilDurableState(currentTerm: 1, entries: [LogEntry(term: 1, index: 2, command: .noOperation)]),
+      name: "gap",
+      store: CouncilDurableState(
+        currentTerm: 1, entries: [LogEntry(term: 1, index: 2, command: .noOperation)]),
       error: .entriesNotContiguous(index: 2)),
     StoreCase(
       name: "entry term beyond current term",
-      store: CouncilDurableState(currentTerm: 1, entries: [LogEntry(term: 2, index: 1, command: .noOperation)]),
+      store: CouncilDurableState(
+        currentTerm: 1, entries: [LogEntry(term: 2, index: 1, command: .noOperation)]),
       error: .entryTermOutOfOrder(index: 1)),
     StoreCase(
       name: "applied beyond log", store: CouncilDurableState(currentTerm: 1, appliedIndex: 1),

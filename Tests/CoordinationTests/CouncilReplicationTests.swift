@@ -53,12 +53,15 @@ import Wire
 
   @Test func followerWithConflictingEntriesIsTruncatedToTheLeadersLog() throws {
     func entry(_ term: UInt64, _ index: UInt64) -> LogEntry {
-      LogEntry(term: term, index: index, command: .ban(peer: CouncilNetwork.peer(99), reason: "\(term)/\(index)"))
+      LogEntry(
+        term: term, index: index,
+        command: .ban(peer: CouncilNetwork.peer(99), reason: "\(term)/\(index)"))
     }
     let stores = [
       CouncilDurableState(currentTerm: 3, entries: [entry(1, 1), entry(3, 2)]),
       CouncilDurableState(currentTerm: 3, entries: [entry(1, 1)]),
-      CouncilDurableState(currentTerm: 2, entries: [entry(1, 1), entry(2, 2), entry(2, 3), entry(2, 4)]),
+      CouncilDurableState(
+        currentTerm: 2, entries: [entry(1, 1), entry(2, 2), entry(2, 3), entry(2, 4)]),
     ]
     var network = CouncilNetwork(memberCount: 3, seed: 3, stores: stores)
     network.isRecordingSends = true
@@ -80,7 +83,9 @@ import Wire
   /// counting replicas, because a later leader may still overwrite it.
   @Test func entryOfAnEarlierTermIsNotCommittedByCountingReplicas() throws {
     func entry(_ term: UInt64, _ index: UInt64) -> LogEntry {
-      LogEntry(term: term, index: index, command: .ban(peer: CouncilNetwork.peer(99), reason: "\(term)/\(index)"))
+      LogEntry(
+        term: term, index: index,
+        command: .ban(peer: CouncilNetwork.peer(99), reason: "\(term)/\(index)"))
     }
     let first = entry(1, 1)
     let stores = [
@@ -165,7 +170,8 @@ import Wire
   }
 
   @Test func laggingFollowerCatchesUpInBoundedBatches() throws {
-    var network = CouncilNetwork(memberCount: 3, seed: 8, options: CouncilOptions(uncommittedEntriesMax: 500))
+    var network = CouncilNetwork(
+      memberCount: 3, seed: 8, options: CouncilOptions(uncommittedEntriesMax: 500))
     let settled = network.settleLeader()
     let leader = try #require(settled)
     let lagging = try #require(network.ids.first { $0 != leader })
@@ -189,7 +195,8 @@ import Wire
   }
 
   @Test func leaderRejectsProposalsBeyondTheUncommittedBound() throws {
-    var network = CouncilNetwork(memberCount: 3, seed: 9, options: CouncilOptions(uncommittedEntriesMax: 4))
+    var network = CouncilNetwork(
+      memberCount: 3, seed: 9, options: CouncilOptions(uncommittedEntriesMax: 4))
     let settled = network.settleLeader()
     let leader = try #require(settled)
     network.isolate(network.ids.filter { $0 != leader })
