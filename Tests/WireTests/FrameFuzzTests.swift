@@ -14,7 +14,7 @@ import Testing
 ///       --scratch-path /tmp/build-wire --filter FrameFuzzTests
 @Suite(.timeLimit(.minutes(2))) struct FrameFuzzTests {
   static let environment = ProcessInfo.processInfo.environment
-  static let iterations = Int(environment["STARLING_FUZZ_ITERATIONS"] ?? "") ?? 2_000
+  static let iterations = Int(environment["STARLING_FUZZ_ITERATIONS"] ?? "") ?? 10_000
   static let seed = UInt64(environment["STARLING_FUZZ_SEED"] ?? "") ?? 0x5EED
 
   /// What happened to the inputs fed so far, by outcome.
@@ -45,7 +45,9 @@ import Testing
     }
   }
 
-  static func header(payloadBytes: Int) -> [UInt8] { hex("53 4C 01 00") + lengthBytes(payloadBytes) }
+  static func header(payloadBytes: Int) -> [UInt8] {
+    hex("53 4C 01 00") + lengthBytes(payloadBytes)
+  }
 
   static func randomBytes(count: Int, using generator: inout SeededGenerator) -> [UInt8] {
     (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -55,7 +57,8 @@ import Testing
     var generator = SeededGenerator(seed: Self.seed)
     var tally = Tally()
     for _ in 0..<Self.iterations {
-      tally.feed(Self.randomBytes(count: Int.random(in: 0...64, using: &generator), using: &generator))
+      tally.feed(
+        Self.randomBytes(count: Int.random(in: 0...64, using: &generator), using: &generator))
     }
     #expect(tally.decoded == 0)
     #expect(tally.rejected["badMagic"] ?? 0 > Self.iterations / 2)
@@ -67,8 +70,11 @@ import Testing
     var generator = SeededGenerator(seed: Self.seed &+ 1)
     var tally = Tally()
     for _ in 0..<Self.iterations {
-      let tags = [UInt8.random(in: 0...3, using: &generator), UInt8.random(in: 0...7, using: &generator)]
-      let tail = Self.randomBytes(count: Int.random(in: 0...120, using: &generator), using: &generator)
+      let tags = [
+        UInt8.random(in: 0...3, using: &generator), UInt8.random(in: 0...7, using: &generator),
+      ]
+      let tail = Self.randomBytes(
+        count: Int.random(in: 0...120, using: &generator), using: &generator)
       let payload = Self.randomBytes(count: 64, using: &generator) + tags + tail
       tally.feed(Self.header(payloadBytes: payload.count) + payload)
     }
@@ -139,7 +145,8 @@ import Testing
     let envelope = Envelope(
       sender: samplePeer, receiver: samplePeer,
       message: .membership(
-        .ping(sequence: 1, gossip: [MemberUpdate(peer: samplePeer, status: .alive, incarnation: 2)])))
+        .ping(sequence: 1, gossip: [MemberUpdate(peer: samplePeer, status: .alive, incarnation: 2)])
+      ))
     let frame = Frame.encode(envelope)
     var tally = Tally()
     for bit in 0..<frame.count * 8 {

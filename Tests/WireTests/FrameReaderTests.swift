@@ -119,7 +119,8 @@ import Testing
 
   @Test func aMalformedPayloadIsRejectedOnceItIsWhole() throws {
     var reader = FrameReader()
-    try reader.append(contentsOf: hex("53 4C 01 00", "41 00 00 00") + [UInt8](repeating: 0, count: 64))
+    try reader.append(
+      contentsOf: hex("53 4C 01 00", "41 00 00 00") + [UInt8](repeating: 0, count: 64))
     #expect(try reader.nextEnvelope() == nil)
     try reader.append(contentsOf: [9])
     #expect(throws: WireError.unknownTag(type: "Message", tag: 9)) { try reader.nextEnvelope() }

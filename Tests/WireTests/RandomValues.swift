@@ -14,7 +14,9 @@ struct RandomValues {
       ? UInt64.random(in: 0...300, using: &generator) : generator.next()
   }
 
-  mutating func count(_ upperBound: Int) -> Int { Int.random(in: 0...upperBound, using: &generator) }
+  mutating func count(_ upperBound: Int) -> Int {
+    Int.random(in: 0...upperBound, using: &generator)
+  }
 
   mutating func peer() -> PeerID {
     PeerID(words: (uint64(), uint64(), uint64(), uint64()))
@@ -42,7 +44,8 @@ struct RandomValues {
 
   mutating func rate() -> Float {
     Bool.random(using: &generator)
-      ? Float.random(in: 0...1e9, using: &generator) : [0, .leastNonzeroMagnitude, .greatestFiniteMagnitude].randomElement(using: &generator)!
+      ? Float.random(in: 0...1e9, using: &generator)
+      : [0, .leastNonzeroMagnitude, .greatestFiniteMagnitude].randomElement(using: &generator)!
   }
 
   mutating func capacity() -> Capacity {
@@ -50,7 +53,8 @@ struct RandomValues {
   }
 
   mutating func memberRecord() -> MemberRecord {
-    MemberRecord(peer: peer(), address: address(), capacity: capacity(), joinedAtMilliseconds: uint64())
+    MemberRecord(
+      peer: peer(), address: address(), capacity: capacity(), joinedAtMilliseconds: uint64())
   }
 
   mutating func memberUpdate() -> MemberUpdate {
@@ -90,7 +94,8 @@ struct RandomValues {
   mutating func roundStart() -> RoundStart {
     RoundStart(
       round: uint64(), baseModel: digest(), deadlineMilliseconds: uint64(),
-      assignments: (0..<count(3)).map { _ in TrainerAssignment(trainer: peer(), aggregator: peer()) })
+      assignments: (0..<count(3)).map { _ in TrainerAssignment(trainer: peer(), aggregator: peer())
+      })
   }
 
   mutating func roundCommit() -> RoundCommit {
@@ -120,7 +125,8 @@ struct RandomValues {
   /// One message of each `CouncilMessage` case, and an `appendEntries` carrying every command.
   mutating func councilMessages() -> [CouncilMessage] {
     [
-      .requestVote(term: uint64(), candidate: peer(), lastLogIndex: uint64(), lastLogTerm: uint64()),
+      .requestVote(
+        term: uint64(), candidate: peer(), lastLogIndex: uint64(), lastLogTerm: uint64()),
       .vote(term: uint64(), granted: Bool.random(using: &generator)),
       .appendEntries(
         term: uint64(), leader: peer(), previousLogIndex: uint64(), previousLogTerm: uint64(),

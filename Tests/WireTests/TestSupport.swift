@@ -45,7 +45,9 @@ let sampleDigestHex =
 /// A `UInt32` length prefix, little-endian, written by hand for crafted inputs.
 func lengthBytes(_ length: Int) -> [UInt8] {
   let value = UInt32(length)
-  return [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)]
+  return [
+    UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24),
+  ]
 }
 
 /// Decodes `bytes` as one `Value`, returning the typed error instead of throwing.

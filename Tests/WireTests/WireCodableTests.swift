@@ -21,7 +21,9 @@ import Testing
     let record = MemberRecord(
       peer: zero, address: PeerAddress(""), capacity: capacity, joinedAtMilliseconds: 0)
     let start = RoundStart(round: 0, baseModel: .zero, deadlineMilliseconds: 0, assignments: [])
-    func check<Value: WireCodable>(_ value: Value, sourceLocation: SourceLocation = #_sourceLocation) {
+    func check<Value: WireCodable>(
+      _ value: Value, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
       #expect(
         value.wireBytes.count == Value.encodedBytesMin, "\(Value.self)",
         sourceLocation: sourceLocation)
