@@ -20,8 +20,7 @@ extension Council {
     advanceCommit()
   }
 
-  func rejection(of command: CouncilCommand, termStartIndex: UInt64) -> CouncilProposalRejection?
-  {
+  func rejection(of command: CouncilCommand, termStartIndex: UInt64) -> CouncilProposalRejection? {
     guard lastLogIndex - commitIndex < UInt64(options.uncommittedEntriesMax) else {
       return .uncommittedEntriesFull
     }

@@ -1,0 +1,245 @@
+extension CouncilLimits {
+  /// Trainers named in one `RoundCommit`: at most every trainer assigned in the round.
+  public static let trainersPerCommitMax = assignmentsPerRoundMax
+}
+
+extension RoleAssignment: WireCodable {
+  /// Epoch, coordinator, no aggregators.
+  public static let encodedBytesMin = 8 + PeerID.encodedBytesMin + 4
+
+  public func encode(to encoder: inout WireEncoder) {
+    encoder.encode(epoch)
+    encoder.encode(coordinator)
+    encoder.encode(
+      aggregators, field: "RoleAssignment.aggregators", countMax: CouncilLimits.aggregatorsMax)
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    self.init(
+      epoch: try decoder.decode(UInt64.self), coordinator: try decoder.decode(PeerID.self),
+      aggregators: try decoder.decode(
+        [PeerID].self, field: "RoleAssignment.aggregators",
+        countMax: CouncilLimits.aggregatorsMax))
+  }
+}
+
+extension TrainerAssignment: WireCodable {
+  /// Trainer, aggregator.
+  public static let encodedBytesMin = 2 * PeerID.encodedBytesMin
+
+  public func encode(to encoder: inout WireEncoder) {
+    encoder.encode(trainer)
+    encoder.encode(aggregator)
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    self.init(trainer: try decoder.decode(PeerID.self), aggregator: try decoder.decode(PeerID.self))
+  }
+}
+
+extension RoundStart: WireCodable {
+  /// Round, base model, deadline, no assignments.
+  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 8 + 4
+
+  public func encode(to encoder: inout WireEncoder) {
+    encoder.encode(round)
+    encoder.encode(baseModel)
+    encoder.encode(deadlineMilliseconds)
+    encoder.encode(
+      assignments, field: "RoundStart.assignments",
+      countMax: CouncilLimits.assignmentsPerRoundMax)
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    self.init(
+      round: try decoder.decode(UInt64.self), baseModel: try decoder.decode(Digest.self),
+      deadlineMilliseconds: try decoder.decode(UInt64.self),
+      assignments: try decoder.decode(
+        [TrainerAssignment].self, field: "RoundStart.assignments",
+        countMax: CouncilLimits.assignmentsPerRoundMax))
+  }
+}
+
+extension RoundCommit: WireCodable {
+  /// Round, model, no aggregators, no trainers.
+  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 4 + 4
+
+  public func encode(to encoder: inout WireEncoder) {
+    encoder.encode(round)
+    encoder.encode(model)
+    encoder.encode(
+      aggregators, field: "RoundCommit.aggregators", countMax: CouncilLimits.aggregatorsMax)
+    encoder.encode(
+      trainers, field: "RoundCommit.trainers", countMax: CouncilLimits.trainersPerCommitMax)
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    self.init(
+      round: try decoder.decode(UInt64.self), model: try decoder.decode(Digest.self),
+      aggregators: try decoder.decode(
+        [PeerID].self, field: "RoundCommit.aggregators", countMax: CouncilLimits.aggregatorsMax),
+      trainers: try decoder.decode(
+        [PeerID].self, field: "RoundCommit.trainers",
+        countMax: CouncilLimits.trainersPerCommitMax))
+  }
+}
+
+extension CouncilCommand: WireCodable {
+  /// The smallest case: `noOperation`, a tag alone.
+  public static let encodedBytesMin = 1
+
+  private enum Tag: UInt8 {
+    case noOperation = 0
+    case assignRoles = 1
+    case startRound = 2
+    case commitRound = 3
+    case ban = 4
+    case addCouncilMember = 5
+    case removeCouncilMember = 6
+  }
+
+  public func encode(to encoder: inout WireEncoder) {
+    switch self {
+    case .noOperation:
+      encoder.encode(Tag.noOperation.rawValue)
+    case .assignRoles(let assignment):
+      encoder.encode(Tag.assignRoles.rawValue)
+      encoder.encode(assignment)
+    case .startRound(let start):
+      encoder.encode(Tag.startRound.rawValue)
+      encoder.encode(start)
+    case .commitRound(let commit):
+      encoder.encode(Tag.commitRound.rawValue)
+      encoder.encode(commit)
+    case .ban(let peer, let reason):
+      encoder.encode(Tag.ban.rawValue)
+      encoder.encode(peer)
+      encoder.encode(
+        reason, field: "CouncilCommand.ban.reason", bytesMax: CouncilLimits.banReasonBytesMax)
+    case .addCouncilMember(let peer):
+      encoder.encode(Tag.addCouncilMember.rawValue)
+      encoder.encode(peer)
+    case .removeCouncilMember(let peer):
+      encoder.encode(Tag.removeCouncilMember.rawValue)
+      encoder.encode(peer)
+    }
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    let tag = try decoder.decode(UInt8.self)
+    switch Tag(rawValue: tag) {
+    case .noOperation:
+      self = .noOperation
+    case .assignRoles:
+      self = .assignRoles(try decoder.decode(RoleAssignment.self))
+    case .startRound:
+      self = .startRound(try decoder.decode(RoundStart.self))
+    case .commitRound:
+      self = .commitRound(try decoder.decode(RoundCommit.self))
+    case .ban:
+      self = .ban(
+        peer: try decoder.decode(PeerID.self),
+        reason: try decoder.decode(
+          String.self, field: "CouncilCommand.ban.reason",
+          bytesMax: CouncilLimits.banReasonBytesMax))
+    case .addCouncilMember:
+      self = .addCouncilMember(try decoder.decode(PeerID.self))
+    case .removeCouncilMember:
+      self = .removeCouncilMember(try decoder.decode(PeerID.self))
+    case nil:
+      throw .unknownTag(type: "CouncilCommand", tag: tag)
+    }
+  }
+}
+
+extension LogEntry: WireCodable {
+  /// Term, index, a `noOperation` command.
+  public static let encodedBytesMin = 8 + 8 + CouncilCommand.encodedBytesMin
+
+  public func encode(to encoder: inout WireEncoder) {
+    encoder.encode(term)
+    encoder.encode(index)
+    encoder.encode(command)
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    self.init(
+      term: try decoder.decode(UInt64.self), index: try decoder.decode(UInt64.self),
+      command: try decoder.decode(CouncilCommand.self))
+  }
+}
+
+extension CouncilMessage: WireCodable {
+  /// The smallest case: `vote`, a tag, a term and a boolean.
+  public static let encodedBytesMin = 1 + 8 + 1
+
+  private enum Tag: UInt8 {
+    case requestVote = 0
+    case vote = 1
+    case appendEntries = 2
+    case appendResult = 3
+  }
+
+  public func encode(to encoder: inout WireEncoder) {
+    switch self {
+    case .requestVote(let term, let candidate, let lastLogIndex, let lastLogTerm):
+      encoder.encode(Tag.requestVote.rawValue)
+      encoder.encode(term)
+      encoder.encode(candidate)
+      encoder.encode(lastLogIndex)
+      encoder.encode(lastLogTerm)
+    case .vote(let term, let granted):
+      encoder.encode(Tag.vote.rawValue)
+      encoder.encode(term)
+      encoder.encode(granted)
+    case .appendEntries(
+      let term, let leader, let previousLogIndex, let previousLogTerm, let entries,
+      let leaderCommit):
+      encoder.encode(Tag.appendEntries.rawValue)
+      encoder.encode(term)
+      encoder.encode(leader)
+      encoder.encode(previousLogIndex)
+      encoder.encode(previousLogTerm)
+      encoder.encode(
+        entries, field: "CouncilMessage.appendEntries.entries",
+        countMax: CouncilLimits.entriesPerAppendMax)
+      encoder.encode(leaderCommit)
+    case .appendResult(let term, let success, let matchIndex):
+      encoder.encode(Tag.appendResult.rawValue)
+      encoder.encode(term)
+      encoder.encode(success)
+      encoder.encode(matchIndex)
+    }
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    let tag = try decoder.decode(UInt8.self)
+    switch Tag(rawValue: tag) {
+    case .requestVote:
+      self = .requestVote(
+        term: try decoder.decode(UInt64.self), candidate: try decoder.decode(PeerID.self),
+        lastLogIndex: try decoder.decode(UInt64.self),
+        lastLogTerm: try decoder.decode(UInt64.self))
+    case .vote:
+      self = .vote(
+        term: try decoder.decode(UInt64.self),
+        granted: try decoder.decode(Bool.self, field: "CouncilMessage.vote.granted"))
+    case .appendEntries:
+      self = .appendEntries(
+        term: try decoder.decode(UInt64.self), leader: try decoder.decode(PeerID.self),
+        previousLogIndex: try decoder.decode(UInt64.self),
+        previousLogTerm: try decoder.decode(UInt64.self),
+        entries: try decoder.decode(
+          [LogEntry].self, field: "CouncilMessage.appendEntries.entries",
+          countMax: CouncilLimits.entriesPerAppendMax),
+        leaderCommit: try decoder.decode(UInt64.self))
+    case .appendResult:
+      self = .appendResult(
+        term: try decoder.decode(UInt64.self),
+        success: try decoder.decode(Bool.self, field: "CouncilMessage.appendResult.success"),
+        matchIndex: try decoder.decode(UInt64.self))
+    case nil:
+      throw .unknownTag(type: "CouncilMessage", tag: tag)
+    }
+  }
+}

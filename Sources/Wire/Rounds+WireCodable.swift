@@ -1,0 +1,81 @@
+extension RoundMessage: WireCodable {
+  /// The smallest case: `update` with no values.
+  public static let encodedBytesMin = 1 + 8 + 4 + 4
+
+  private enum Tag: UInt8 {
+    case aggregate = 0
+    case train = 1
+    case update = 2
+    case partial = 3
+    case model = 4
+    case requestModel = 5
+  }
+
+  public func encode(to encoder: inout WireEncoder) {
+    switch self {
+    case .aggregate(let start):
+      encoder.encode(Tag.aggregate.rawValue)
+      encoder.encode(start)
+    case .train(let round, let baseModel, let deadlineMilliseconds):
+      encoder.encode(Tag.train.rawValue)
+      encoder.encode(round)
+      encoder.encode(baseModel)
+      encoder.encode(deadlineMilliseconds)
+    case .update(let round, let weight, let values):
+      encoder.encode(Tag.update.rawValue)
+      encoder.encode(round)
+      encoder.encode(weight)
+      encoder.encode(values, field: "RoundMessage.update.values", countMax: RoundLimits.valuesMax)
+    case .partial(let round, let weight, let trainers, let values):
+      encoder.encode(Tag.partial.rawValue)
+      encoder.encode(round)
+      encoder.encode(weight)
+      encoder.encode(
+        trainers, field: "RoundMessage.partial.trainers",
+        countMax: RoundLimits.trainersPerPartialMax)
+      encoder.encode(values, field: "RoundMessage.partial.values", countMax: RoundLimits.valuesMax)
+    case .model(let round, let digest, let values):
+      encoder.encode(Tag.model.rawValue)
+      encoder.encode(round)
+      encoder.encode(digest)
+      encoder.encode(values, field: "RoundMessage.model.values", countMax: RoundLimits.valuesMax)
+    case .requestModel(let digest):
+      encoder.encode(Tag.requestModel.rawValue)
+      encoder.encode(digest)
+    }
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    let tag = try decoder.decode(UInt8.self)
+    switch Tag(rawValue: tag) {
+    case .aggregate:
+      self = .aggregate(try decoder.decode(RoundStart.self))
+    case .train:
+      self = .train(
+        round: try decoder.decode(UInt64.self), baseModel: try decoder.decode(Digest.self),
+        deadlineMilliseconds: try decoder.decode(UInt64.self))
+    case .update:
+      self = .update(
+        round: try decoder.decode(UInt64.self), weight: try decoder.decode(UInt32.self),
+        values: try decoder.decode(
+          [Float].self, field: "RoundMessage.update.values", countMax: RoundLimits.valuesMax))
+    case .partial:
+      self = .partial(
+        round: try decoder.decode(UInt64.self), weight: try decoder.decode(UInt64.self),
+        trainers: try decoder.decode(
+          [PeerID].self, field: "RoundMessage.partial.trainers",
+          countMax: RoundLimits.trainersPerPartialMax),
+        values: try decoder.decode(
+          [Float].self, field: "RoundMessage.partial.values", countMax: RoundLimits.valuesMax))
+    case .model:
+      self = .model(
+        round: try decoder.decode(UInt64.self), digest: try decoder.decode(Digest.self),
+        values: try decoder.decode(
+          [Float].self, field: "RoundMessage.model.values", countMax: RoundLimits.valuesMax))
+    case .requestModel:
+      self = .requestModel(digest: try decoder.decode(Digest.self))
+    case nil:
+      throw .unknownTag(type: "RoundMessage", tag: tag)
+    }
+  }
+}
