@@ -69,22 +69,30 @@ struct SimulateCommand {
         seed = parsed
         index += 2
       case "--council":
-        guard let value, let parsed = Int(value), parsed >= 1 else { throw UsageError("--council must be a positive integer") }
+        guard let value, let parsed = Int(value), parsed >= 1 else {
+          throw UsageError("--council must be a positive integer")
+        }
         councilSize = parsed
         index += 2
       case "--crash-coordinator-at":
         guard let value else { throw UsageError("--crash-coordinator-at needs seconds") }
         coordinatorCrashes = try value.split(separator: ",").map {
-          guard let seconds = Double($0), seconds >= 0 else { throw UsageError("--crash-coordinator-at takes seconds, got '\($0)'") }
+          guard let seconds = Double($0), seconds >= 0 else {
+            throw UsageError("--crash-coordinator-at takes seconds, got '\($0)'")
+          }
           return UInt64(seconds * 1000)
         }
         index += 2
       case "--crash-fraction":
-        guard let value, let parsed = Double(value), (0...1).contains(parsed) else { throw UsageError("--crash-fraction must be in 0...1") }
+        guard let value, let parsed = Double(value), (0...1).contains(parsed) else {
+          throw UsageError("--crash-fraction must be in 0...1")
+        }
         crashFraction = parsed
         index += 2
       case "--fault-seconds":
-        guard let value, let parsed = UInt64(value) else { throw UsageError("--fault-seconds must be a whole number") }
+        guard let value, let parsed = UInt64(value) else {
+          throw UsageError("--fault-seconds must be a whole number")
+        }
         faultSeconds = parsed
         index += 2
       case "--peers":
@@ -130,7 +138,8 @@ struct SimulateCommand {
       labels: data.train.labels, classCount: data.train.classCount,
       peerCount: peerCount - councilSize, seed: seed)
     let shards =
-      Array(repeating: data.train.subset([]), count: councilSize) + parts.map { data.train.subset($0) }
+      Array(repeating: data.train.subset([]), count: councilSize)
+      + parts.map { data.train.subset($0) }
     let architecture = try TrainingSetup.architecture(
       configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
     let model = architecture.makeModel(seed: configuration.model.seed)
@@ -145,10 +154,13 @@ struct SimulateCommand {
     let node = NodeSettings(
       mode: mode,
       plan: RoundPlan(
-        trainersPerRound: trainersPerRound ?? peerCount - councilSize, roundDurationMilliseconds: 120_000),
-      modelLength: training.modelLength, council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
+        trainersPerRound: trainersPerRound ?? peerCount - councilSize,
+        roundDurationMilliseconds: 120_000),
+      modelLength: training.modelLength,
+      council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
     var settings = SimulationSettings(
-      seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds, samplesPerSecond: speeds)
+      seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,
+      samplesPerSecond: speeds)
     settings.coordinatorCrashes = coordinatorCrashes
     settings.crashFraction = crashFraction
     settings.downtimeMilliseconds = 5_000...30_000

@@ -47,7 +47,9 @@ public struct NodeDurableState: Sendable {
   public var model: [Float]
   public var lastStartedRound: UInt64
 
-  public init(council: CouncilDurableState?, committedRound: UInt64, model: [Float], lastStartedRound: UInt64) {
+  public init(
+    council: CouncilDurableState?, committedRound: UInt64, model: [Float], lastStartedRound: UInt64
+  ) {
     self.council = council
     self.committedRound = committedRound
     self.model = model
@@ -107,7 +109,9 @@ public struct NodeController: Sendable {
   private var now: UInt64 = 0
 
   /// A node from its durable state (all zeros and the initial model on first start).
-  public init(me: PeerID, settings: NodeSettings, peers: [PeerID], durable: NodeDurableState, seed: UInt64) {
+  public init(
+    me: PeerID, settings: NodeSettings, peers: [PeerID], durable: NodeDurableState, seed: UInt64
+  ) {
     precondition(durable.model.count == settings.modelLength, "model length")
     self.me = me
     self.settings = settings
@@ -123,11 +127,13 @@ public struct NodeController: Sendable {
     case .fdfl where settings.council.contains(me):
       if let stored = durable.council,
         let restored = try? Council(
-          id: me, bootstrapMembers: settings.council, options: settings.councilOptions, seed: seed, restoring: stored)
+          id: me, bootstrapMembers: settings.council, options: settings.councilOptions, seed: seed,
+          restoring: stored)
       {
         council = restored
       } else {
-        council = Council(id: me, bootstrapMembers: settings.council, options: settings.councilOptions, seed: seed)
+        council = Council(
+          id: me, bootstrapMembers: settings.council, options: settings.councilOptions, seed: seed)
       }
     case .fdfl:
       break
@@ -149,7 +155,8 @@ public struct NodeController: Sendable {
       now = time
       guard let aggregator = aggregatorOfMine else { return [] }
       let update = RoundMessage.update(round: round, weight: weight, values: delta)
-      return aggregator == me ? receive(.round(update), from: me) : [.send(to: aggregator, .round(update))]
+      return aggregator == me
+        ? receive(.round(update), from: me) : [.send(to: aggregator, .round(update))]
     case .persisted(let sequence, let time):
       now = time
       return councilStep(.persisted(upTo: sequence))
@@ -182,12 +189,16 @@ public struct NodeController: Sendable {
       aggregators = live.isEmpty ? [me] : live
     }
     let councilSet = Set(settings.council)
-    let trainers = peers.filter { !councilSet.contains($0) || settings.mode == .federated && $0 != me }
+    let trainers = peers.filter {
+      !councilSet.contains($0) || settings.mode == .federated && $0 != me
+    }
     seed &+= 0x9E37_79B9_7F4A_7C15
     nextOpenTime = now + settings.plan.roundDurationMilliseconds
     return coordinate(
       coordinator!.handle(
-        .open(now: now, trainers: trainers.map { TrainerCandidate(peer: $0) }, aggregators: aggregators, seed: seed)))
+        .open(
+          now: now, trainers: trainers.map { TrainerCandidate(peer: $0) }, aggregators: aggregators,
+          seed: seed)))
   }
 
   // MARK: Messages
@@ -217,27 +228,39 @@ public struct NodeController: Sendable {
       pendingTraining = nil
       return [.train(round: number, model: model, deadlineMilliseconds: deadline)]
     case .update(let number, let weight, let values):
-      return aggregate(group.handle(.update(from: sender, round: number, weight: weight, values: values, now: now)))
+      return aggregate(
+        group.handle(.update(from: sender, round: number, weight: weight, values: values, now: now))
+      )
     case .partial(let number, let weight, let trainers, let values):
       guard coordinator != nil else { return [] }
       return coordinate(
         coordinator!.handle(
-          .partial(from: sender, round: number, weight: weight, trainers: trainers, values: values, now: now)))
+          .partial(
+            from: sender, round: number, weight: weight, trainers: trainers, values: values,
+            now: now)))
     case .model(let number, let digest, let values):
-      guard values.count == settings.modelLength, Digest.of(values: values) == digest else { return [] }
+      guard values.count == settings.modelLength, Digest.of(values: values) == digest else {
+        return []
+      }
       return receiveModel(round: number, digest: digest, values: values)
     case .requestModel(let digest):
       if digest == Digest.of(values: model) {
-        return [.send(to: sender, .round(.model(round: committedRound, digest: digest, values: model)))]
+        return [
+          .send(to: sender, .round(.model(round: committedRound, digest: digest, values: model)))
+        ]
       }
       if let values = publishedModels[digest] {
-        return [.send(to: sender, .round(.model(round: committedRound + 1, digest: digest, values: values)))]
+        return [
+          .send(
+            to: sender, .round(.model(round: committedRound + 1, digest: digest, values: values)))
+        ]
       }
       return []
     }
   }
 
-  private mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {
+  private mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect]
+  {
     var effects: [NodeEffect] = []
     if let commit = awaitedCommits.removeValue(forKey: digest) {
       effects += adopt(commit, values: values)
@@ -250,7 +273,8 @@ public struct NodeController: Sendable {
     }
     if let pending = pendingTraining, pending.base == digest {
       pendingTraining = nil
-      effects.append(.train(round: pending.round, model: values, deadlineMilliseconds: pending.deadline))
+      effects.append(
+        .train(round: pending.round, model: values, deadlineMilliseconds: pending.deadline))
     }
     return effects
   }
@@ -282,7 +306,8 @@ public struct NodeController: Sendable {
 
   private mutating func becomeCoordinator() {
     coordinator = RoundCoordinator(
-      plan: settings.plan, committedRound: committedRound, model: model, lastStartedRound: lastStartedRound)
+      plan: settings.plan, committedRound: committedRound, model: model,
+      lastStartedRound: lastStartedRound)
     nextOpenTime = now
   }
 
@@ -312,13 +337,17 @@ public struct NodeController: Sendable {
     publishedModels = [:]
     nextOpenTime = now + settings.roundGapMilliseconds
     var effects: [NodeEffect] = [.committed(commit)]
-    if coordinator != nil { effects += coordinate(coordinator!.handle(.commitCommitted(commit, values: values))) }
+    if coordinator != nil {
+      effects += coordinate(coordinator!.handle(.commitCommitted(commit, values: values)))
+    }
     return effects
   }
 
   /// The state a restart needs.
   public var durableState: NodeDurableState {
-    NodeDurableState(council: nil, committedRound: committedRound, model: model, lastStartedRound: lastStartedRound)
+    NodeDurableState(
+      council: nil, committedRound: committedRound, model: model, lastStartedRound: lastStartedRound
+    )
   }
 
   // MARK: Roles
@@ -348,7 +377,11 @@ public struct NodeController: Sendable {
         effects += apply(command)
         if case .commitRound = command {
           for peer in peers where peer != me {
-            effects.append(.send(to: peer, .round(.model(round: committedRound, digest: Digest.of(values: model), values: model))))
+            effects.append(
+              .send(
+                to: peer,
+                .round(
+                  .model(round: committedRound, digest: Digest.of(values: model), values: model))))
           }
         }
       case .propose(let command):
@@ -357,7 +390,8 @@ public struct NodeController: Sendable {
         publishedModels[digest] = values
         if settings.mode == .fdfl {
           for member in council?.members ?? [] where member != me {
-            effects.append(.send(to: member, .round(.model(round: round, digest: digest, values: values))))
+            effects.append(
+              .send(to: member, .round(.model(round: round, digest: digest, values: values))))
           }
         }
       case .send(let peer, let message) where peer == me:

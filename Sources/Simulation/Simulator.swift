@@ -1,5 +1,5 @@
-import Foundation
 import Coordination
+import Foundation
 import Node
 import Wire
 
@@ -106,9 +106,12 @@ public final class Simulator {
     generator = SplitMixGenerator(seed: settings.seed)
     let peers = (0..<settings.peerCount).map { PeerID(simulatedIndex: UInt64($0)) }
     self.peers = peers
-    let fresh = NodeDurableState(council: nil, committedRound: 0, model: initialModel, lastStartedRound: 0)
+    let fresh = NodeDurableState(
+      council: nil, committedRound: 0, model: initialModel, lastStartedRound: 0)
     nodes = peers.enumerated().map { position, peer in
-      NodeController(me: peer, settings: settings.node, peers: peers, durable: fresh, seed: settings.seed &+ UInt64(position))
+      NodeController(
+        me: peer, settings: settings.node, peers: peers, durable: fresh,
+        seed: settings.seed &+ UInt64(position))
     }
     for (position, peer) in peers.enumerated() { index[peer] = position }
     self.initialModel = initialModel
@@ -135,11 +138,7 @@ public final class Simulator {
         .restart(position),
         at: time + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
     }
-    for time in settings.coordinatorCrashes {
-      queue.schedule(.crash(0), at: time)
-      queue.schedule(
-        .restart(0), at: time + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
-    }
+    for time in settings.coordinatorCrashes { queue.schedule(.crashCoordinator, at: time) }
     if phase < settings.timeLimitMilliseconds {
       queue.schedule(.livenessCheck, at: phase + settings.livenessBoundMilliseconds)
     }
@@ -162,10 +161,15 @@ public final class Simulator {
         crash(position)
       case .crashCoordinator:
         if let position = nodes.indices.first(where: { isAlive[$0] && nodes[$0].isCoordinator }) {
+          trace(
+            now,
+            "crashing the coordinator \(peers[position]) (council role \(String(describing: nodes[position].council?.role)), term \(nodes[position].council?.term ?? 0))"
+          )
           crash(position)
           pendingFailover = now
           queue.schedule(
-            .restart(position), at: now + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
+            .restart(position),
+            at: now + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
         }
       case .restart(let position):
         let durable = stores[position].crash()!
@@ -179,7 +183,8 @@ public final class Simulator {
         guard isAlive[position], incarnation == incarnations[position] else { break }
         stores[position].sync()
         execute(
-          nodes[position].handle(.persisted(upTo: lastWrittenSequence[position], now: now)), at: position,
+          nodes[position].handle(.persisted(upTo: lastWrittenSequence[position], now: now)),
+          at: position,
           now: now, onRound: onRound)
       case .livenessCheck:
         if lastCommitTime < settings.faultPhaseMilliseconds {
@@ -235,7 +240,9 @@ public final class Simulator {
     guard isAlive[position] else { return }
     let node = nodes[position]
     guard var state = stores[position].current else { return }
-    if state.committedRound != node.committedRound || state.lastStartedRound != node.lastStartedRound {
+    if state.committedRound != node.committedRound
+      || state.lastStartedRound != node.lastStartedRound
+    {
       // The model is written and synced before the node acts on it again.
       state.committedRound = node.committedRound
       state.model = node.model
@@ -244,7 +251,6 @@ public final class Simulator {
       stores[position].sync()
     }
   }
-
 
   private func execute(
     _ effects: [NodeEffect], at position: Int, now: UInt64, onRound: (RoundReport) -> Void
@@ -292,7 +298,8 @@ public final class Simulator {
           report.failoverMilliseconds.append(now - crashed)
           pendingFailover = nil
         }
-        let coordinator = nodes.indices.first { isAlive[$0] && nodes[$0].isCoordinator }.map { peers[$0] } ?? sender
+        let coordinator =
+          nodes.indices.first { isAlive[$0] && nodes[$0].isCoordinator }.map { peers[$0] } ?? sender
         let accuracy = training.accuracy(of: nodes[position].model)
         let round = RoundReport(
           round: commit.round, virtualMilliseconds: now, coordinator: sender,

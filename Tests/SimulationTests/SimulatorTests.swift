@@ -9,7 +9,8 @@ import Wire
 /// Federated rounds in the simulator with real training on synthetic images.
 struct SimulatorTests {
   func makeSimulator(
-    seed: UInt64, peers: Int = 5, rounds: Int = 4, loss: Double = 0, mode: TopologyMode = .federated,
+    seed: UInt64, peers: Int = 5, rounds: Int = 4, loss: Double = 0,
+    mode: TopologyMode = .federated,
     councilSize: Int = 1, configure: (inout SimulationSettings) -> Void = { _ in }
   ) throws -> Simulator {
     let train = LabeledDataset.brightSquares(classCount: 4, count: 400, seed: 1)
@@ -19,7 +20,8 @@ struct SimulatorTests {
     let model = ModelArchitecture.mlp(inputs: 784, classes: 4).makeModel(seed: 3)
     let training = ShardTraining(
       model: model,
-      shards: Array(repeating: train.subset([]), count: councilSize) + parts.map { train.subset($0) },
+      shards: Array(repeating: train.subset([]), count: councilSize)
+        + parts.map { train.subset($0) },
       test: test, batchSize: 16, learningRate: 0.05, momentum: 0.9, localSteps: nil, seed: seed)
     let council = (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) }
     let node = NodeSettings(
@@ -86,7 +88,8 @@ struct FDFLSimulatorTests {
   let base = SimulatorTests()
 
   @Test func councilElectsACoordinatorAndRoundsFlowThroughAggregators() throws {
-    let report = try base.makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4).run()
+    let report = try base.makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4)
+      .run()
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
     #expect(report.rounds.allSatisfy { $0.aggregators.count == 3 && $0.trainers.count == 6 })
@@ -95,7 +98,9 @@ struct FDFLSimulatorTests {
 
   @Test(arguments: [31, 32, 33, 34] as [UInt64])
   func aCrashedCoordinatorIsReplacedByElectionAndTrainingGoesOn(seed: UInt64) throws {
-    let simulator = try base.makeSimulator(seed: seed, peers: 10, rounds: 12, loss: 0.02, mode: .fdfl, councilSize: 4) {
+    let simulator = try base.makeSimulator(
+      seed: seed, peers: 10, rounds: 12, loss: 0.02, mode: .fdfl, councilSize: 4
+    ) {
       settings in
       settings.faultPhaseMilliseconds = 10_000
       settings.coordinatorCrashes = [1_500, 6_000]
