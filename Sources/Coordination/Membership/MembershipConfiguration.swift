@@ -44,12 +44,12 @@ public struct MembershipConfiguration: Hashable, Sendable {
   }
 
   /// How many times a rumour is piggybacked in a group of `memberCount`.
-  func retransmissionsMax(memberCount: Int) -> Int {
+  public func retransmissionsMax(memberCount: Int) -> Int {
     retransmitMultiplier * max(1, ceilingLog2(memberCount + 1))
   }
 
   /// How long a suspect has to refute before it is declared dead, in a group of `memberCount`.
-  func suspicionTimeoutMilliseconds(memberCount: Int) -> UInt64 {
+  public func suspicionTimeoutMilliseconds(memberCount: Int) -> UInt64 {
     UInt64(suspicionMultiplier * max(1, ceilingLog2(memberCount + 1))) * protocolPeriodMilliseconds
   }
 }
