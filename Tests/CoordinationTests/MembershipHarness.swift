@@ -22,7 +22,7 @@ final class MembershipNetwork {
     var to: PeerID
   }
 
-  struct Sent {
+  struct Sent: Equatable {
     var from: PeerID
     var to: PeerID
     var message: MembershipMessage
