@@ -166,4 +166,44 @@ import Wire
     #expect(transcript(seed: 1) == transcript(seed: 1))
     #expect(transcript(seed: 1) != transcript(seed: 2))
   }
+
+  /// Ten fresh rumours and four per message: every rumour goes out once before any goes twice.
+  @Test func messagesCarryTheLeastSentRumoursFirst() {
+    var configuration = MembershipConfiguration()
+    configuration.gossipPerMessageMax = 4
+    var node = Self.node(configuration: configuration)
+    let newcomers = (10..<20).map { MembershipNetwork.record($0) }
+    let news = newcomers.map {
+      MemberUpdate(peer: $0.peer, status: .alive, incarnation: 0, record: $0)
+    }
+    let asker = Self.records[1].peer
+    _ = node.handle(.received(from: asker, .ping(sequence: 0, gossip: news), now: 1))
+    var sentCounts = Dictionary(uniqueKeysWithValues: newcomers.map { ($0.peer, 0) })
+    for sequence in UInt64(1)...6 {
+      let reply = node.handle(.received(from: asker, .ping(sequence: sequence, gossip: []), now: 2))
+      for update in Self.sends(reply).first?.message.gossip ?? [] {
+        sentCounts[update.peer, default: 0] += 1
+      }
+      let counts = sentCounts.values
+      #expect(counts.max()! - counts.min()! <= 1, "after message \(sequence): \(counts.sorted())")
+    }
+    #expect(sentCounts.values.reduce(0, +) == 24)
+  }
+
+  /// Lifeguard's buddy rule: a member learns it is suspected from the next message it gets.
+  @Test func rumourAboutTheRecipientTravelsFirst() throws {
+    var configuration = MembershipConfiguration()
+    configuration.gossipPerMessageMax = 1
+    var node = Self.node(configuration: configuration)
+    let suspect = Self.records[4]
+    let news = (10..<20).map { index in
+      let record = MembershipNetwork.record(index)
+      return MemberUpdate(peer: record.peer, status: .alive, incarnation: 0, record: record)
+    }
+    let rumour = MemberUpdate(peer: suspect.peer, status: .suspect, incarnation: 0)
+    _ = node.handle(
+      .received(from: Self.records[1].peer, .ping(sequence: 0, gossip: news + [rumour]), now: 1))
+    let reply = node.handle(.received(from: suspect.peer, .ping(sequence: 1, gossip: []), now: 2))
+    #expect(try #require(Self.sends(reply).first).message.gossip == [rumour])
+  }
 }
