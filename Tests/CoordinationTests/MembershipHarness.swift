@@ -125,7 +125,9 @@ final class MembershipNetwork {
   func everyone(
     about peer: PeerID, excluding: Set<PeerID> = [], _ condition: (Membership.Member?) -> Bool
   ) -> Bool {
-    livePeers.allSatisfy { $0 == peer || excluding.contains($0) || condition(view(of: $0, about: peer)) }
+    livePeers.allSatisfy {
+      $0 == peer || excluding.contains($0) || condition(view(of: $0, about: peer))
+    }
   }
 
   func step() {
@@ -133,7 +135,11 @@ final class MembershipNetwork {
     var due: [Envelope] = []
     var later: [Envelope] = []
     for envelope in inFlight {
-      if envelope.deliverAtMilliseconds <= nowMilliseconds { due.append(envelope) } else { later.append(envelope) }
+      if envelope.deliverAtMilliseconds <= nowMilliseconds {
+        due.append(envelope)
+      } else {
+        later.append(envelope)
+      }
     }
     inFlight = later
     for envelope in due.sorted(by: { $0.order < $1.order }) {

@@ -11,8 +11,9 @@ extension Membership {
   }
 
   /// Applies the rumours of a received message, in order.
-  mutating func merge(_ updates: [MemberUpdate], now: UInt64, into actions: inout [MembershipAction])
-  {
+  mutating func merge(
+    _ updates: [MemberUpdate], now: UInt64, into actions: inout [MembershipAction]
+  ) {
     for update in updates.prefix(MembershipLimits.gossipPerMessageMax) {
       merge(update, now: now, into: &actions)
     }

@@ -19,7 +19,6 @@ extension Membership {
       if now >= probeNextAtMilliseconds! { startPeriod(now: now, into: &actions) }
       expireSuspicions(now: now, into: &actions)
       expireRelays(now: now)
-      pruneTombstones(now: now)
     }
   }
 
@@ -41,8 +40,11 @@ extension Membership {
 
   /// Closes the previous period's probe (no ack: suspect) and probes the next member.
   private mutating func startPeriod(now: UInt64, into actions: inout [MembershipAction]) {
-    if let finished = probe, !finished.isAcknowledged { suspect(finished.target, now: now, into: &actions) }
+    if let finished = probe, !finished.isAcknowledged {
+      suspect(finished.target, now: now, into: &actions)
+    }
     probe = nil
+    pruneTombstones(now: now)
     let period = configuration.protocolPeriodMilliseconds
     let next = probeNextAtMilliseconds! + period
     // A runtime that stalled for whole periods resumes on schedule instead of catching up.
@@ -53,7 +55,8 @@ extension Membership {
     actions.append(.send(to: target, .ping(sequence: sequence, gossip: gossip(for: target))))
   }
 
-  private mutating func suspect(_ peer: PeerID, now: UInt64, into actions: inout [MembershipAction]) {
+  private mutating func suspect(_ peer: PeerID, now: UInt64, into actions: inout [MembershipAction])
+  {
     guard let entry = entries[peer], entry.member.status == .alive else { return }
     let version = MemberVersion(status: .suspect, incarnation: entry.member.incarnation)
     transition(entry.member.record, to: version, now: now, isDisseminated: true, into: &actions)
