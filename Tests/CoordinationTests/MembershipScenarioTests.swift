@@ -117,6 +117,9 @@ import Wire
       }
     }
     let measured = try #require(periods, "the refutation did not reach everyone")
+    // The refutation must overtake the suspicion before anyone's timer runs out.
+    let timeout = Self.configuration.suspicionTimeoutMilliseconds(memberCount: size)
+    #expect(measured < Double(timeout) / Double(Self.configuration.protocolPeriodMilliseconds))
     #expect(network.node(accused).incarnation == 1)
     #expect(network.observed[listener, default: []].contains(.memberRecovered(accused)))
     for peer in network.livePeers {
@@ -144,6 +147,7 @@ import Wire
       }
     }
     let measured = try #require(periods, "the restarted member was not seen alive everywhere")
+    #expect(measured <= Self.disseminationPeriodsMax(16))
     #expect(network.node(restarted).incarnation >= 1)
     #expect(network.node(restarted).count == 16)
     let joined = MembershipAction.memberJoined(
