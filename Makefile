@@ -5,7 +5,7 @@ PYTHON_ENV := .build/python
 STARLING := .build/release/starling
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build test demo bench lint experiments clean
+.PHONY: deps python-deps build test demo demo-local bench lint experiments clean
 
 ## deps: install the Debian packages Starling needs (only those missing).
 deps:
@@ -32,8 +32,13 @@ build: deps
 test: deps python-deps lint
 	STARLING_PYTHON=$(CURDIR)/$(PYTHON_ENV)/bin/python $(SWIFT) test --parallel
 
-## demo: train cnn-small on Fashion-MNIST on this machine and show progress and final accuracy.
+## demo: 8 simulated peers train cnn-small on Fashion-MNIST with no fixed server; the coordinator
+## crashes half-way, the council elects another, and training goes on to the end.
 demo: build
+	$(STARLING) simulate --config Examples/simulation.json --council 3 --crash-coordinator-at 45
+
+## demo-local: train cnn-small on this machine alone (the PyTorch reference recipe).
+demo-local: build
 	$(STARLING) train --config Examples/demo.json
 
 ## bench: Starling's side of the benchmarks (see BENCHMARKS.md for the peer scripts).

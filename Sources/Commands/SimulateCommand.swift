@@ -175,12 +175,27 @@ struct SimulateCommand {
     let simulator = Simulator(
       settings: settings, training: training, initialModel: model.flattenedParameters())
     let started = ProcessMetrics.now()
-    let report = simulator.run { round in
-      output.line(
-        "round \(round.round)  accuracy \(format(round.accuracy ?? 0, digits: 4))  coordinator \(round.coordinator)  "
-          + "aggregators \(round.aggregators.count)  trainers \(round.trainers.count)  peers alive \(round.peersAlive)  "
-          + "t=\(format(Double(round.virtualMilliseconds) / 1000, digits: 1)) s")
+    func seconds(_ milliseconds: UInt64) -> String {
+      format(Double(milliseconds) / 1000, digits: 1)
     }
+    let report = simulator.run(
+      onRound: { round in
+        output.line(
+          "round \(round.round)  accuracy \(format(round.accuracy ?? 0, digits: 4))  coordinator \(round.coordinator)  "
+            + "aggregators \(round.aggregators.count)  trainers \(round.trainers.count)  "
+            + "peers alive \(round.peersAlive)  t=\(seconds(round.virtualMilliseconds)) s")
+      },
+      onEvent: { event in
+        switch event {
+        case .crashed(let peer, let wasCoordinator, let time):
+          output.line(
+            "  t=\(seconds(time)) s  \(peer) crashed\(wasCoordinator ? " (the coordinator)" : "")")
+        case .restarted(let peer, let round, let time):
+          output.line("  t=\(seconds(time)) s  \(peer) restarted from its store at round \(round)")
+        case .elected(let peer, let term, let time):
+          output.line("  t=\(seconds(time)) s  \(peer) elected coordinator (term \(term))")
+        }
+      })
     let accuracy = report.rounds.last?.accuracy ?? 0
     output.line(
       "\(report.rounds.count) rounds committed; final accuracy \(format(accuracy, digits: 4)); "

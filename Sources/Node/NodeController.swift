@@ -21,13 +21,16 @@ public struct NodeSettings: Sendable {
   public var councilOptions: CouncilOptions
   /// Pause between a commit and the next round's opening.
   public var roundGapMilliseconds: UInt64
-  /// An aggregator not heard from for this long gets no trainers in the next round.
+  /// An aggregator not heard from for this long gets no trainers in the next round, and an open
+  /// round stops waiting for it. Council members exchange heartbeats every 100 ms, and an
+  /// election takes at least one election timeout (1 s), so a crashed coordinator is always
+  /// excluded by its successor.
   public var aggregatorSilenceMilliseconds: UInt64
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],
     councilOptions: CouncilOptions = CouncilOptions(), roundGapMilliseconds: UInt64 = 10,
-    aggregatorSilenceMilliseconds: UInt64 = 3_000
+    aggregatorSilenceMilliseconds: UInt64 = 1_000
   ) {
     precondition(!council.isEmpty, "a project needs at least one council member")
     self.mode = mode
@@ -169,7 +172,11 @@ public struct NodeController: Sendable {
     var effects = councilStep(.tick(now: now))
     effects += aggregate(group.handle(.tick(now: now)))
     guard coordinator != nil else { return effects }
-    effects += coordinate(coordinator!.handle(.tick(now: now)))
+    let silent = Set(
+      (council?.members ?? []).filter {
+        $0 != me && now - (lastHeard[$0] ?? 0) > settings.aggregatorSilenceMilliseconds
+      })
+    effects += coordinate(coordinator!.handle(.tick(now: now, unreachable: silent)))
     if coordinator?.openRound == nil, now >= nextOpenTime, awaitedCommits.isEmpty {
       effects += openRound()
     }

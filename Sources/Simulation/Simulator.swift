@@ -50,6 +50,13 @@ public struct RoundReport: Sendable {
   public var peersAlive: Int
 }
 
+/// Something worth telling a person watching the run.
+public enum SimulationEvent: Sendable {
+  case crashed(PeerID, wasCoordinator: Bool, virtualMilliseconds: UInt64)
+  case restarted(PeerID, committedRound: UInt64, virtualMilliseconds: UInt64)
+  case elected(PeerID, term: UInt64, virtualMilliseconds: UInt64)
+}
+
 /// Totals of a run.
 public struct SimulationReport: Sendable {
   public var rounds: [RoundReport] = []
@@ -145,7 +152,19 @@ public final class Simulator {
   }
 
   /// Runs until `settings.rounds` rounds are committed or the time limit; `onRound` sees each.
-  public func run(onRound: (RoundReport) -> Void = { _ in }) -> SimulationReport {
+  public func run(
+    onRound: (RoundReport) -> Void = { _ in }, onEvent: (SimulationEvent) -> Void = { _ in }
+  ) -> SimulationReport {
+    withoutActuallyEscaping(onEvent) { onEvent in
+      self.onEvent = onEvent
+      defer { self.onEvent = { _ in } }
+      runEvents(onRound: onRound)
+    }
+    report.violations = checker.violations
+    return report
+  }
+
+  private func runEvents(onRound: (RoundReport) -> Void) {
     while let (now, event) = queue.popEarliest() {
       if now > settings.timeLimitMilliseconds { break }
       report.virtualMilliseconds = now
@@ -174,6 +193,9 @@ public final class Simulator {
       case .restart(let position):
         let durable = stores[position].crash()!
         trace(now, "restart \(peers[position]) at round \(durable.committedRound)")
+        onEvent(
+          .restarted(
+            peers[position], committedRound: durable.committedRound, virtualMilliseconds: now))
         isAlive[position] = true
         lastWrittenSequence[position] = 0
         nodes[position] = NodeController(
@@ -208,12 +230,11 @@ public final class Simulator {
       persist(after: event)
       if report.rounds.count >= settings.rounds { break }
     }
-    report.violations = checker.violations
-    return report
   }
 
   /// `STARLING_TRACE=1` prints role changes, crashes and restarts to standard error.
   private let isTracing = ProcessInfo.processInfo.environment["STARLING_TRACE"] != nil
+  private var onEvent: (SimulationEvent) -> Void = { _ in }
 
   private func trace(_ now: UInt64, _ text: @autoclosure () -> String) {
     if isTracing { FileHandle.standardError.write(Data("t=\(now) \(text())\n".utf8)) }
@@ -221,6 +242,10 @@ public final class Simulator {
 
   private func crash(_ position: Int) {
     guard isAlive[position] else { return }
+    onEvent(
+      .crashed(
+        peers[position], wasCoordinator: nodes[position].isCoordinator,
+        virtualMilliseconds: report.virtualMilliseconds))
     trace(report.virtualMilliseconds, "crash \(peers[position])")
     isAlive[position] = false
     incarnations[position] += 1
@@ -287,6 +312,7 @@ public final class Simulator {
         queue.schedule(.fsync(peer: position, incarnation: incarnations[position]), at: now + 2)
       case .becameCoordinator(let term):
         trace(now, "\(sender) coordinates in term \(term)")
+        onEvent(.elected(sender, term: term, virtualMilliseconds: now))
         checker.observeLeader(sender, term: term, now: now)
         report.coordinatorChanges += 1
       case .committed(let commit):

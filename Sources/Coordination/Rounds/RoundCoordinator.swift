@@ -36,7 +36,10 @@ public struct RoundCoordinator: Sendable {
     case startCommitted(RoundStart)
     case partial(
       from: PeerID, round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], now: UInt64)
-    case tick(now: UInt64)
+    /// `now` passed; `unreachable` are aggregators that stopped answering. When every assigned
+    /// aggregator has either delivered or is unreachable, the round commits without waiting for
+    /// the deadline (their trainers are left out and sampled again next round).
+    case tick(now: UInt64, unreachable: Set<PeerID> = [])
     /// The council committed a `commitRound`, with the model's values.
     case commitCommitted(RoundCommit, values: [Float])
   }
@@ -102,8 +105,12 @@ public struct RoundCoordinator: Sendable {
       countedTrainers.formUnion(trainers)
       let groups = Set(open!.assignments.map(\.aggregator))
       return received.count == groups.count ? proposeCommit() : []
-    case .tick(let now):
-      guard let open, now >= open.deadlineMilliseconds else { return [] }
+    case .tick(let now, let unreachable):
+      guard let open else { return [] }
+      let pending = Set(open.assignments.map(\.aggregator)).subtracting(received.keys)
+      guard
+        now >= open.deadlineMilliseconds || (!received.isEmpty && pending.isSubset(of: unreachable))
+      else { return [] }
       return proposeCommit()
     case .commitCommitted(let commit, let values):
       guard commit.round > committedRound else { return [] }
