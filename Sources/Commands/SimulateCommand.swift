@@ -17,6 +17,9 @@ struct SimulateCommand {
       --crash-coordinator-at S  crash the coordinator at these virtual seconds (comma-separated)
       --crash-fraction F        share of peers that crash and restart during the fault phase
       --fault-seconds S         length of the fault phase; then faults stop (liveness phase)
+      --sweep N                 run N seeds (from --seed) of the fault sweep: small fdfl projects with
+                                synthetic updates and random faults, checked for safety and liveness
+      --failover                with --sweep: the only crash is one of the coordinator (failover time)
       --peers N                 simulated peers (data.peers; default 8)
       --rounds N                rounds to commit (training.rounds)
       --trainers-per-round N    trainers sampled per round (default: all)
@@ -34,6 +37,8 @@ struct SimulateCommand {
   let coordinatorCrashes: [UInt64]
   let crashFraction: Double
   let faultMilliseconds: UInt64?
+  let sweepCount: UInt64?
+  let isFailoverOnly: Bool
   let isJSON: Bool
 
   init(arguments raw: [String]) throws {
@@ -43,6 +48,8 @@ struct SimulateCommand {
     var coordinatorCrashes: [UInt64] = []
     var crashFraction = 0.0
     var faultSeconds: UInt64?
+    var sweepCount: UInt64?
+    var isFailoverOnly = false
     var trainersPerRound: Int?
     var seed: UInt64 = 1
     var index = 0
@@ -95,6 +102,15 @@ struct SimulateCommand {
         }
         faultSeconds = parsed
         index += 2
+      case "--failover":
+        isFailoverOnly = true
+        index += 1
+      case "--sweep":
+        guard let value, let parsed = UInt64(value), parsed >= 1 else {
+          throw UsageError("--sweep must be a positive integer")
+        }
+        sweepCount = parsed
+        index += 2
       case "--peers":
         guard let value else { throw UsageError("--peers needs a value") }
         passthrough += ["--set", "data.peers=\(value)"]
@@ -108,6 +124,9 @@ struct SimulateCommand {
         index += 1
       }
     }
+    if sweepCount != nil, !passthrough.contains("--config"), !passthrough.contains("--template") {
+      passthrough += ["--template", "fmnist-mlp"]
+    }
     let train = try TrainCommand(arguments: passthrough)
     configuration = train.configuration
     isJSON = train.isJSON
@@ -118,10 +137,57 @@ struct SimulateCommand {
     self.coordinatorCrashes = coordinatorCrashes
     self.crashFraction = crashFraction
     self.faultMilliseconds = faultSeconds.map { $0 * 1000 }
+    self.sweepCount = sweepCount
+    self.isFailoverOnly = isFailoverOnly
   }
 
   func run(output: Output) throws -> [String: Any] {
-    try Parallel.withThreads(configuration.training.threadCount) { try simulate(output: output) }
+    if let sweepCount { return sweep(count: sweepCount, output: output) }
+    return try Parallel.withThreads(configuration.training.threadCount) {
+      try simulate(output: output)
+    }
+  }
+
+  /// The fault sweep: seeds `seed ..< seed + count`.
+  private func sweep(count: UInt64, output: Output) -> [String: Any] {
+    var failures: [[String: Any]] = []
+    var failovers: [UInt64] = []
+    var timeout: UInt64 = 1
+    let started = ProcessMetrics.now()
+    for current in seed..<(seed + count) {
+      let result = FaultSweep.run(seed: current, isFailoverOnly: isFailoverOnly)
+      failovers += result.failoverMilliseconds
+      timeout = result.electionTimeoutMaximumMilliseconds
+      if !result.isPassing {
+        failures.append([
+          "seed": current, "rounds": result.roundsCommitted,
+          "violations": result.violations.map(\.description),
+        ])
+        output.line(
+          "seed \(current) FAILED: \(result.roundsCommitted)/\(result.roundsWanted) rounds, "
+            + "\(result.violations.map(\.description).joined(separator: "; ")); replay: \(result.replayCommand)"
+        )
+      }
+    }
+    failovers.sort()
+    func percentile(_ fraction: Double) -> Double {
+      failovers.isEmpty
+        ? 0
+        : Double(failovers[min(failovers.count - 1, Int(Double(failovers.count) * fraction))])
+          / 1000
+    }
+    output.line(
+      "\(count) seeds, \(failures.count) failed; \(failovers.count) coordinator failovers: median "
+        + "\(format(percentile(0.5), digits: 2)) s, 99th percentile \(format(percentile(0.99), digits: 2)) s "
+        + "(election timeout at most \(format(Double(timeout) / 1000, digits: 1)) s)")
+    return [
+      "command": "simulate", "sweep": count, "firstSeed": seed, "failed": failures.count,
+      "failures": failures,
+      "failovers": failovers.count, "failoverMedianSeconds": percentile(0.5),
+      "failoverP99Seconds": percentile(0.99),
+      "electionTimeoutMaximumSeconds": Double(timeout) / 1000,
+      "wallSeconds": rounded(ProcessMetrics.now() - started, 2),
+    ]
   }
 
   private func simulate(output: Output) throws -> [String: Any] {

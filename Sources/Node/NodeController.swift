@@ -109,6 +109,10 @@ public struct NodeController: Sendable {
   /// Committed rounds whose bytes have not arrived yet.
   private var awaitedCommits: [Digest: RoundCommit] = [:]
   private var lastHeard: [PeerID: UInt64] = [:]
+  private var nextModelRequest: UInt64 = 0
+  private var modelRequestTurn = 0
+  /// How often a node that lacks a committed model's bytes asks another council member.
+  static let modelRequestIntervalMilliseconds: UInt64 = 300
   private var now: UInt64 = 0
 
   /// A node from its durable state (all zeros and the initial model on first start).
@@ -169,7 +173,7 @@ public struct NodeController: Sendable {
   // MARK: Time
 
   private mutating func tick() -> [NodeEffect] {
-    var effects = councilStep(.tick(now: now))
+    var effects = councilStep(.tick(now: now)) + requestAwaitedModel()
     effects += aggregate(group.handle(.tick(now: now)))
     guard coordinator != nil else { return effects }
     let silent = Set(
@@ -181,6 +185,25 @@ public struct NodeController: Sendable {
       effects += openRound()
     }
     return effects
+  }
+
+  /// Asks the council members in turn for the bytes of the newest committed model this node
+  /// lacks; any member that holds it answers (the model of a committed round is held by a
+  /// majority, so someone always can once enough members are up).
+  private mutating func requestAwaitedModel() -> [NodeEffect] {
+    guard let commit = awaitedCommits.values.max(by: { $0.round < $1.round }),
+      now >= nextModelRequest
+    else {
+      return []
+    }
+    let others = (council?.members ?? settings.council).filter { $0 != me }
+    guard !others.isEmpty else { return [] }
+    nextModelRequest = now + Self.modelRequestIntervalMilliseconds
+    modelRequestTurn += 1
+    return [
+      .send(
+        to: others[modelRequestTurn % others.count], .round(.requestModel(digest: commit.model)))
+    ]
   }
 
   private mutating func openRound() -> [NodeEffect] {
@@ -342,6 +365,8 @@ public struct NodeController: Sendable {
     lastStartedRound = max(lastStartedRound, commit.round)
     model = values
     publishedModels = [:]
+    // Older commits still waiting for bytes are superseded: nobody needs their models now.
+    awaitedCommits = awaitedCommits.filter { $0.value.round > commit.round }
     nextOpenTime = now + settings.roundGapMilliseconds
     var effects: [NodeEffect] = [.committed(commit)]
     if coordinator != nil {

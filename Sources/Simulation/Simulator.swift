@@ -127,7 +127,9 @@ public final class Simulator {
     stores = Array(repeating: DurableStore(fresh), count: peers.count)
     lastWrittenSequence = Array(repeating: 0, count: peers.count)
     scheduleFaults()
-    for position in peers.indices {
+    // Only council members act on time (elections, heartbeats, deadlines); trainers only react.
+    let ticking = Set(settings.node.council)
+    for (position, peer) in peers.enumerated() where ticking.contains(peer) {
       queue.schedule(
         .tick(position), at: UInt64.random(in: 0..<settings.tickMilliseconds, using: &generator))
     }

@@ -1,0 +1,67 @@
+import Coordination
+import Node
+import Wire
+
+/// One seed of the fault sweep: a small fdfl project with synthetic updates and faults drawn
+/// from the seed (council size, loss, duplication, churn, coordinator crashes), then a liveness
+/// phase. The same seed always builds and runs the same scenario.
+public struct FaultSweepResult: Sendable {
+  public var seed: UInt64
+  public var violations: [InvariantViolation]
+  public var roundsCommitted: Int
+  public var roundsWanted: Int
+  public var failoverMilliseconds: [UInt64]
+  public var electionTimeoutMaximumMilliseconds: UInt64
+
+  public var isPassing: Bool { violations.isEmpty && roundsCommitted == roundsWanted }
+
+  /// The command that replays this seed.
+  public var replayCommand: String { "starling simulate --sweep 1 --seed \(seed)" }
+}
+
+public enum FaultSweep {
+  /// Builds and runs the scenario of `seed`. With `isFailoverOnly`, the only crash is one of the
+  /// coordinator at a random moment (loss and duplication stay): what failover time measures,
+  /// apart from rounds lost because churn left the council without a majority.
+  public static func run(seed: UInt64, isFailoverOnly: Bool = false) -> FaultSweepResult {
+    var generator = SplitMixGenerator(seed: seed)
+    let councilSize = Bool.random(using: &generator) ? 3 : 5
+    let peerCount = councilSize + Int.random(in: 3...8, using: &generator)
+    let rounds = 8
+    let training = SyntheticTraining(modelLength: 32, samplesPerUpdate: 600, seed: seed)
+    let council = (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) }
+    let node = NodeSettings(
+      mode: .fdfl,
+      plan: RoundPlan(trainersPerRound: peerCount - councilSize, roundDurationMilliseconds: 1_500),
+      modelLength: training.modelLength, council: council)
+    var settings = SimulationSettings(
+      seed: seed, peerCount: peerCount, node: node, rounds: rounds,
+      samplesPerSecond: (0..<peerCount).map { _ in
+        Double.random(in: 3_000...30_000, using: &generator)
+      })
+    settings.network = NetworkModel(
+      defaultProfile: LinkProfile(
+        latencyMinimumMilliseconds: 1,
+        latencyMaximumMilliseconds: .random(in: 5...80, using: &generator),
+        lossProbability: .random(in: 0...0.1, using: &generator),
+        duplicationProbability: .random(in: 0...0.05, using: &generator)))
+    settings.faultPhaseMilliseconds = 20_000
+    settings.crashFraction = isFailoverOnly ? 0 : [0, 0.2, 0.4].randomElement(using: &generator)!
+    settings.downtimeMilliseconds = 500...8_000
+    settings.coordinatorCrashes =
+      (0..<(isFailoverOnly ? 1 : Int.random(in: 0...2, using: &generator))).map { _ in
+        UInt64.random(in: isFailoverOnly ? 2_000...4_000 : 2_000...18_000, using: &generator)
+      }.sorted()
+    settings.livenessBoundMilliseconds = 60_000
+    settings.timeLimitMilliseconds = 200_000
+    let report = Simulator(
+      settings: settings, training: training, initialModel: training.initialModel
+    ).run()
+    return FaultSweepResult(
+      seed: seed, violations: report.violations, roundsCommitted: report.rounds.count,
+      roundsWanted: rounds,
+      failoverMilliseconds: report.failoverMilliseconds,
+      electionTimeoutMaximumMilliseconds: node.councilOptions.electionTimeoutMilliseconds.upperBound
+    )
+  }
+}
