@@ -338,7 +338,8 @@ public struct NodeController: Sendable {
     coordinator = RoundCoordinator(
       plan: settings.plan, committedRound: committedRound, model: model,
       lastStartedRound: lastStartedRound)
-    nextOpenTime = now
+    // Wait two heartbeats so the new coordinator hears which council members are up.
+    nextOpenTime = now + 2 * settings.councilOptions.heartbeatMilliseconds
   }
 
   /// Applies a committed log entry (idempotent: a restarted member re-applies its log).
