@@ -20,6 +20,9 @@ struct SimulateCommand {
       --sweep N                 run N seeds (from --seed) of the fault sweep: small fdfl projects with
                                 synthetic updates and random faults, checked for safety and liveness
       --failover                with --sweep: the only crash is one of the coordinator (failover time)
+      --compare                 run federated, fdfl, and fdfl with failures (30% churn and two coordinator
+                                crashes, unless --crash-fraction/--crash-coordinator-at say otherwise)
+      --plot FILE.svg           with --compare: accuracy per round of the three runs on one chart
       --peers N                 simulated peers (data.peers; default 8)
       --rounds N                rounds to commit (training.rounds)
       --trainers-per-round N    trainers sampled per round (default: all)
@@ -39,6 +42,10 @@ struct SimulateCommand {
   let faultMilliseconds: UInt64?
   let sweepCount: UInt64?
   let isFailoverOnly: Bool
+  let isComparison: Bool
+  let plotPath: String?
+  /// Crash the coordinator at a third and at two thirds of the fault phase.
+  var crashCoordinatorTwice = false
   let isJSON: Bool
 
   init(arguments raw: [String]) throws {
@@ -50,6 +57,8 @@ struct SimulateCommand {
     var faultSeconds: UInt64?
     var sweepCount: UInt64?
     var isFailoverOnly = false
+    var isComparison = false
+    var plotPath: String?
     var trainersPerRound: Int?
     var seed: UInt64 = 1
     var index = 0
@@ -102,6 +111,13 @@ struct SimulateCommand {
         }
         faultSeconds = parsed
         index += 2
+      case "--compare":
+        isComparison = true
+        index += 1
+      case "--plot":
+        guard let value else { throw UsageError("--plot needs a file name") }
+        plotPath = value
+        index += 2
       case "--failover":
         isFailoverOnly = true
         index += 1
@@ -139,13 +155,75 @@ struct SimulateCommand {
     self.faultMilliseconds = faultSeconds.map { $0 * 1000 }
     self.sweepCount = sweepCount
     self.isFailoverOnly = isFailoverOnly
+    self.isComparison = isComparison
+    self.plotPath = plotPath
+    if plotPath != nil && !isComparison { throw UsageError("--plot draws the --compare runs; add --compare") }
   }
 
   func run(output: Output) throws -> [String: Any] {
     if let sweepCount { return sweep(count: sweepCount, output: output) }
+    if isComparison { return try compare(output: output) }
     return try Parallel.withThreads(configuration.training.threadCount) {
       try simulate(output: output)
     }
+  }
+
+  /// The same project three ways: the classic FL baseline, fdfl, and fdfl under failures.
+  private func compare(output: Output) throws -> [String: Any] {
+    let rounds = configuration.training.rounds
+    let failing = SimulateCommand(
+      copying: self, mode: .fdfl,
+      coordinatorCrashes: coordinatorCrashes.isEmpty ? [] : coordinatorCrashes,
+      crashFraction: crashFraction > 0 ? crashFraction : 0.3, isFailureRun: true)
+    let runs: [(String, SimulateCommand)] = [
+      ("federated", SimulateCommand(copying: self, mode: .federated, coordinatorCrashes: [], crashFraction: 0)),
+      ("fdfl", SimulateCommand(copying: self, mode: .fdfl, coordinatorCrashes: [], crashFraction: 0)),
+      ("fdfl with failures", failing),
+    ]
+    var results: [[String: Any]] = []
+    var series: [SVGChart.Series] = []
+    for (name, run) in runs {
+      output.line("== \(name)")
+      let result = try Parallel.withThreads(configuration.training.threadCount) { try run.simulate(output: output) }
+      results.append(["name": name, "result": result])
+      let points = (result["rounds"] as? [[String: Any]] ?? []).enumerated().map { index, round in
+        (x: Double(index + 1), y: round["accuracy"] as? Double ?? 0)
+      }
+      series.append(SVGChart.Series(name: name, points: points))
+    }
+    if let plotPath {
+      let chart = SVGChart(
+        title: "\(configuration.project.name): test accuracy per committed round (\(rounds) rounds)",
+        xLabel: "committed round", yLabel: "test accuracy", series: series)
+      let url = URL(fileURLWithPath: plotPath)
+      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try chart.render().write(to: url, atomically: true, encoding: .utf8)
+      output.line("chart written to \(plotPath)")
+    }
+    return ["command": "simulate", "compare": results, "plot": plotPath ?? NSNull()]
+  }
+
+  /// A copy with another topology and other faults (for `--compare`).
+  private init(
+    copying other: SimulateCommand, mode: TopologyMode, coordinatorCrashes: [UInt64], crashFraction: Double,
+    isFailureRun: Bool = false
+  ) {
+    configuration = other.configuration
+    isJSON = other.isJSON
+    self.mode = mode
+    trainersPerRound = other.trainersPerRound
+    seed = other.seed
+    councilSize = mode == .federated ? 1 : other.councilSize
+    self.crashFraction = crashFraction
+    sweepCount = nil
+    isFailoverOnly = false
+    isComparison = false
+    plotPath = nil
+    faultMilliseconds = other.faultMilliseconds
+    // Two coordinator crashes spread over the run unless given: a third and two thirds of the
+    // fault phase, which then covers two thirds of an estimated run.
+    self.coordinatorCrashes = isFailureRun && coordinatorCrashes.isEmpty ? [] : coordinatorCrashes
+    crashCoordinatorTwice = isFailureRun && coordinatorCrashes.isEmpty
   }
 
   /// The fault sweep: seeds `seed ..< seed + count`.
@@ -190,7 +268,7 @@ struct SimulateCommand {
     ]
   }
 
-  private func simulate(output: Output) throws -> [String: Any] {
+  func simulate(output: Output) throws -> [String: Any] {
     let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
     let peerCount = max(configuration.data.peers, councilSize + 1)
     let partitioning: Partitioning
@@ -229,10 +307,18 @@ struct SimulateCommand {
       samplesPerSecond: speeds)
     settings.coordinatorCrashes = coordinatorCrashes
     settings.crashFraction = crashFraction
+    if crashCoordinatorTwice {
+      // A round lasts as long as its slowest trainer; faults cover the first two thirds.
+      let slowest = zip(shards, speeds).map { Double($0.count) / $1 }.max() ?? 1
+      let roundMilliseconds = UInt64(slowest * 1000) + 2_000
+      let phase = roundMilliseconds * UInt64(configuration.training.rounds) * 2 / 3
+      settings.faultPhaseMilliseconds = phase
+      settings.coordinatorCrashes = [phase / 3, 2 * phase / 3]
+    }
     settings.downtimeMilliseconds = 5_000...30_000
     if let faultMilliseconds {
       settings.faultPhaseMilliseconds = faultMilliseconds
-    } else if !coordinatorCrashes.isEmpty || crashFraction > 0 {
+    } else if !crashCoordinatorTwice && (!coordinatorCrashes.isEmpty || crashFraction > 0) {
       settings.faultPhaseMilliseconds = (coordinatorCrashes.max() ?? 0) + 60_000
     }
     output.line(
