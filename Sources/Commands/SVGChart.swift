@@ -23,7 +23,9 @@ struct SVGChart {
     let plotWidth = width - margin.left - margin.right
     let plotHeight = height - margin.top - margin.bottom
     func x(_ value: Double) -> Double { margin.left + value / xMax * plotWidth }
-    func y(_ value: Double) -> Double { margin.top + (1 - (value - yMin) / max(yMax - yMin, 1e-9)) * plotHeight }
+    func y(_ value: Double) -> Double {
+      margin.top + (1 - (value - yMin) / max(yMax - yMin, 1e-9)) * plotHeight
+    }
     func text(_ value: Double) -> String { String(format: "%.1f", value) }
     var svg = """
       <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
@@ -33,24 +35,34 @@ struct SVGChart {
       """
     for step in 0...5 {
       let value = yMin + (yMax - yMin) * Double(step) / 5
-      svg += "<line x1=\"\(text(margin.left))\" x2=\"\(text(margin.left + plotWidth))\" y1=\"\(text(y(value)))\" y2=\"\(text(y(value)))\" stroke=\"#ddd\"/>\n"
-      svg += "<text x=\"\(text(margin.left - 8))\" y=\"\(text(y(value) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", value))</text>\n"
+      svg +=
+        "<line x1=\"\(text(margin.left))\" x2=\"\(text(margin.left + plotWidth))\" y1=\"\(text(y(value)))\" y2=\"\(text(y(value)))\" stroke=\"#ddd\"/>\n"
+      svg +=
+        "<text x=\"\(text(margin.left - 8))\" y=\"\(text(y(value) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", value))</text>\n"
     }
     let xStep = max(1, Int((xMax / 10).rounded(.up)))
     for tick in stride(from: 0, through: Int(xMax), by: xStep) {
-      svg += "<text x=\"\(text(x(Double(tick))))\" y=\"\(text(margin.top + plotHeight + 18))\" text-anchor=\"middle\">\(tick)</text>\n"
+      svg +=
+        "<text x=\"\(text(x(Double(tick))))\" y=\"\(text(margin.top + plotHeight + 18))\" text-anchor=\"middle\">\(tick)</text>\n"
     }
-    svg += "<line x1=\"\(text(margin.left))\" x2=\"\(text(margin.left + plotWidth))\" y1=\"\(text(margin.top + plotHeight))\" y2=\"\(text(margin.top + plotHeight))\" stroke=\"black\"/>\n"
-    svg += "<line x1=\"\(text(margin.left))\" x2=\"\(text(margin.left))\" y1=\"\(text(margin.top))\" y2=\"\(text(margin.top + plotHeight))\" stroke=\"black\"/>\n"
-    svg += "<text x=\"\(text(margin.left + plotWidth / 2))\" y=\"\(text(height - 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
-    svg += "<text transform=\"translate(18 \(text(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+    svg +=
+      "<line x1=\"\(text(margin.left))\" x2=\"\(text(margin.left + plotWidth))\" y1=\"\(text(margin.top + plotHeight))\" y2=\"\(text(margin.top + plotHeight))\" stroke=\"black\"/>\n"
+    svg +=
+      "<line x1=\"\(text(margin.left))\" x2=\"\(text(margin.left))\" y1=\"\(text(margin.top))\" y2=\"\(text(margin.top + plotHeight))\" stroke=\"black\"/>\n"
+    svg +=
+      "<text x=\"\(text(margin.left + plotWidth / 2))\" y=\"\(text(height - 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+    svg +=
+      "<text transform=\"translate(18 \(text(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
     for (index, line) in series.enumerated() {
       let color = Self.colors[index % Self.colors.count]
       let points = line.points.map { "\(text(x($0.x))),\(text(y($0.y)))" }.joined(separator: " ")
-      svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>\n"
+      svg +=
+        "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>\n"
       let legendY = margin.top + 10 + Double(index) * 20
-      svg += "<line x1=\"\(text(width - margin.right + 12))\" x2=\"\(text(width - margin.right + 36))\" y1=\"\(text(legendY))\" y2=\"\(text(legendY))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-      svg += "<text x=\"\(text(width - margin.right + 42))\" y=\"\(text(legendY + 4))\">\(escape(line.name))</text>\n"
+      svg +=
+        "<line x1=\"\(text(width - margin.right + 12))\" x2=\"\(text(width - margin.right + 36))\" y1=\"\(text(legendY))\" y2=\"\(text(legendY))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+      svg +=
+        "<text x=\"\(text(width - margin.right + 42))\" y=\"\(text(legendY + 4))\">\(escape(line.name))</text>\n"
     }
     return svg + "</svg>\n"
   }

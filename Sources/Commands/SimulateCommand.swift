@@ -23,6 +23,7 @@ struct SimulateCommand {
       --compare                 run federated, fdfl, and fdfl with failures (30% churn and two coordinator
                                 crashes, unless --crash-fraction/--crash-coordinator-at say otherwise)
       --plot FILE.svg           with --compare: accuracy per round of the three runs on one chart
+      --synthetic P             synthetic updates of P parameters instead of real training (for scale)
       --peers N                 simulated peers (data.peers; default 8)
       --rounds N                rounds to commit (training.rounds)
       --trainers-per-round N    trainers sampled per round (default: all)
@@ -44,6 +45,7 @@ struct SimulateCommand {
   let isFailoverOnly: Bool
   let isComparison: Bool
   let plotPath: String?
+  let syntheticParameters: Int?
   /// Crash the coordinator at a third and at two thirds of the fault phase.
   var crashCoordinatorTwice = false
   let isJSON: Bool
@@ -58,6 +60,7 @@ struct SimulateCommand {
     var sweepCount: UInt64?
     var isFailoverOnly = false
     var isComparison = false
+    var syntheticParameters: Int?
     var plotPath: String?
     var trainersPerRound: Int?
     var seed: UInt64 = 1
@@ -111,6 +114,13 @@ struct SimulateCommand {
         }
         faultSeconds = parsed
         index += 2
+      case "--synthetic":
+        guard let value, let parsed = Int(value), (1...RoundLimits.valuesMax).contains(parsed)
+        else {
+          throw UsageError("--synthetic takes a parameter count in 1...\(RoundLimits.valuesMax)")
+        }
+        syntheticParameters = parsed
+        index += 2
       case "--compare":
         isComparison = true
         index += 1
@@ -140,7 +150,9 @@ struct SimulateCommand {
         index += 1
       }
     }
-    if sweepCount != nil, !passthrough.contains("--config"), !passthrough.contains("--template") {
+    if sweepCount != nil || syntheticParameters != nil, !passthrough.contains("--config"),
+      !passthrough.contains("--template")
+    {
       passthrough += ["--template", "fmnist-mlp"]
     }
     let train = try TrainCommand(arguments: passthrough)
@@ -157,7 +169,10 @@ struct SimulateCommand {
     self.isFailoverOnly = isFailoverOnly
     self.isComparison = isComparison
     self.plotPath = plotPath
-    if plotPath != nil && !isComparison { throw UsageError("--plot draws the --compare runs; add --compare") }
+    self.syntheticParameters = syntheticParameters
+    if plotPath != nil && !isComparison {
+      throw UsageError("--plot draws the --compare runs; add --compare")
+    }
   }
 
   func run(output: Output) throws -> [String: Any] {
@@ -176,15 +191,23 @@ struct SimulateCommand {
       coordinatorCrashes: coordinatorCrashes.isEmpty ? [] : coordinatorCrashes,
       crashFraction: crashFraction > 0 ? crashFraction : 0.3, isFailureRun: true)
     let runs: [(String, SimulateCommand)] = [
-      ("federated", SimulateCommand(copying: self, mode: .federated, coordinatorCrashes: [], crashFraction: 0)),
-      ("fdfl", SimulateCommand(copying: self, mode: .fdfl, coordinatorCrashes: [], crashFraction: 0)),
+      (
+        "federated",
+        SimulateCommand(copying: self, mode: .federated, coordinatorCrashes: [], crashFraction: 0)
+      ),
+      (
+        "fdfl",
+        SimulateCommand(copying: self, mode: .fdfl, coordinatorCrashes: [], crashFraction: 0)
+      ),
       ("fdfl with failures", failing),
     ]
     var results: [[String: Any]] = []
     var series: [SVGChart.Series] = []
     for (name, run) in runs {
       output.line("== \(name)")
-      let result = try Parallel.withThreads(configuration.training.threadCount) { try run.simulate(output: output) }
+      let result = try Parallel.withThreads(configuration.training.threadCount) {
+        try run.simulate(output: output)
+      }
       results.append(["name": name, "result": result])
       let points = (result["rounds"] as? [[String: Any]] ?? []).enumerated().map { index, round in
         (x: Double(index + 1), y: round["accuracy"] as? Double ?? 0)
@@ -193,10 +216,12 @@ struct SimulateCommand {
     }
     if let plotPath {
       let chart = SVGChart(
-        title: "\(configuration.project.name): test accuracy per committed round (\(rounds) rounds)",
+        title:
+          "\(configuration.project.name): test accuracy per committed round (\(rounds) rounds)",
         xLabel: "committed round", yLabel: "test accuracy", series: series)
       let url = URL(fileURLWithPath: plotPath)
-      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       try chart.render().write(to: url, atomically: true, encoding: .utf8)
       output.line("chart written to \(plotPath)")
     }
@@ -205,7 +230,8 @@ struct SimulateCommand {
 
   /// A copy with another topology and other faults (for `--compare`).
   private init(
-    copying other: SimulateCommand, mode: TopologyMode, coordinatorCrashes: [UInt64], crashFraction: Double,
+    copying other: SimulateCommand, mode: TopologyMode, coordinatorCrashes: [UInt64],
+    crashFraction: Double,
     isFailureRun: Bool = false
   ) {
     configuration = other.configuration
@@ -219,11 +245,41 @@ struct SimulateCommand {
     isFailoverOnly = false
     isComparison = false
     plotPath = nil
+    syntheticParameters = other.syntheticParameters
     faultMilliseconds = other.faultMilliseconds
     // Two coordinator crashes spread over the run unless given: a third and two thirds of the
     // fault phase, which then covers two thirds of an estimated run.
     self.coordinatorCrashes = isFailureRun && coordinatorCrashes.isEmpty ? [] : coordinatorCrashes
     crashCoordinatorTwice = isFailureRun && coordinatorCrashes.isEmpty
+  }
+
+  /// Real-training fidelity: the configured model on shards of the configured data.
+  private func realTraining(peerCount: Int) throws -> (
+    training: ShardTraining, initialModel: [Float], name: String
+  ) {
+    let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
+    let partitioning: Partitioning
+    switch configuration.data.partition.kind {
+    case .iid: partitioning = .iid
+    case .dirichlet: partitioning = .dirichlet(alpha: configuration.data.partition.alpha)
+    case .shards: partitioning = .shards(perPeer: configuration.data.partition.shardsPerPeer)
+    }
+    // Council members coordinate and aggregate; every other peer trains on its shard.
+    let parts = try partitioning.partition(
+      labels: data.train.labels, classCount: data.train.classCount,
+      peerCount: peerCount - councilSize, seed: seed)
+    let shards =
+      Array(repeating: data.train.subset([]), count: councilSize)
+      + parts.map { data.train.subset($0) }
+    let architecture = try TrainingSetup.architecture(
+      configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
+    let model = architecture.makeModel(seed: configuration.model.seed)
+    let optimizer = configuration.training.optimizer
+    let training = ShardTraining(
+      model: model, shards: shards, test: data.test, batchSize: configuration.training.batchSize,
+      learningRate: Float(optimizer.learningRate), momentum: Float(optimizer.momentum),
+      localSteps: configuration.training.localSteps, seed: seed)
+    return (training, model.flattenedParameters(), architecture.name)
   }
 
   /// The fault sweep: seeds `seed ..< seed + count`.
@@ -269,29 +325,19 @@ struct SimulateCommand {
   }
 
   func simulate(output: Output) throws -> [String: Any] {
-    let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
     let peerCount = max(configuration.data.peers, councilSize + 1)
-    let partitioning: Partitioning
-    switch configuration.data.partition.kind {
-    case .iid: partitioning = .iid
-    case .dirichlet: partitioning = .dirichlet(alpha: configuration.data.partition.alpha)
-    case .shards: partitioning = .shards(perPeer: configuration.data.partition.shardsPerPeer)
+    let training: any TrainingBackend
+    let initialModel: [Float]
+    let modelName: String
+    if let syntheticParameters {
+      let synthetic = SyntheticTraining(modelLength: syntheticParameters, seed: seed)
+      (training, initialModel, modelName) = (
+        synthetic, synthetic.initialModel, "synthetic \(syntheticParameters)"
+      )
+    } else {
+      let real = try realTraining(peerCount: peerCount)
+      (training, initialModel, modelName) = (real.training, real.initialModel, real.name)
     }
-    // Council members coordinate and aggregate; every other peer trains on its shard.
-    let parts = try partitioning.partition(
-      labels: data.train.labels, classCount: data.train.classCount,
-      peerCount: peerCount - councilSize, seed: seed)
-    let shards =
-      Array(repeating: data.train.subset([]), count: councilSize)
-      + parts.map { data.train.subset($0) }
-    let architecture = try TrainingSetup.architecture(
-      configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
-    let model = architecture.makeModel(seed: configuration.model.seed)
-    let optimizer = configuration.training.optimizer
-    let training = ShardTraining(
-      model: model, shards: shards, test: data.test, batchSize: configuration.training.batchSize,
-      learningRate: Float(optimizer.learningRate), momentum: Float(optimizer.momentum),
-      localSteps: configuration.training.localSteps, seed: seed)
     var generator = SplitMixGenerator(seed: seed ^ 0x5EED)
     // Heterogeneous peers: speeds spread log-uniformly from a slow phone to a fast server.
     let speeds = (0..<peerCount).map { _ in pow(10, Double.random(in: 2.5...4, using: &generator)) }
@@ -302,6 +348,7 @@ struct SimulateCommand {
         roundDurationMilliseconds: 120_000),
       modelLength: training.modelLength,
       council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
+    let shardSizes = (0..<peerCount).map { training.sampleCount(peer: $0) }
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,
       samplesPerSecond: speeds)
@@ -309,7 +356,7 @@ struct SimulateCommand {
     settings.crashFraction = crashFraction
     if crashCoordinatorTwice {
       // A round lasts as long as its slowest trainer; faults cover the first two thirds.
-      let slowest = zip(shards, speeds).map { Double($0.count) / $1 }.max() ?? 1
+      let slowest = zip(shardSizes, speeds).map { Double($0) / $1 }.max() ?? 1
       let roundMilliseconds = UInt64(slowest * 1000) + 2_000
       let phase = roundMilliseconds * UInt64(configuration.training.rounds) * 2 / 3
       settings.faultPhaseMilliseconds = phase
@@ -322,10 +369,10 @@ struct SimulateCommand {
       settings.faultPhaseMilliseconds = (coordinatorCrashes.max() ?? 0) + 60_000
     }
     output.line(
-      "simulating \(peerCount) peers (\(mode.rawValue)), \(architecture.name), \(configuration.data.partition.kind.rawValue) "
+      "simulating \(peerCount) peers (\(mode.rawValue)), \(modelName), \(configuration.data.partition.kind.rawValue) "
         + "partition, \(configuration.training.rounds) rounds, seed \(seed)")
     let simulator = Simulator(
-      settings: settings, training: training, initialModel: model.flattenedParameters())
+      settings: settings, training: training, initialModel: initialModel)
     let started = ProcessMetrics.now()
     func seconds(_ milliseconds: UInt64) -> String {
       format(Double(milliseconds) / 1000, digits: 1)

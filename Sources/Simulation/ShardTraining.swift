@@ -5,6 +5,8 @@ import Tensors
 /// What simulated peers train with: the real engine on data shards, or synthetic updates.
 public protocol TrainingBackend: AnyObject {
   var modelLength: Int { get }
+  /// Samples peer `peer` trains on per round (its update's weight, and its training time).
+  func sampleCount(peer: Int) -> Int
   /// Trains peer `peer` from `parameters`; returns the samples used and the parameter delta.
   func train(peer: Int, from parameters: [Float]) -> (weight: UInt32, delta: [Float])
   /// Quality of a model in 0...1 (test accuracy, or closeness to the optimum for synthetic runs).
@@ -42,6 +44,11 @@ public final class ShardTraining: TrainingBackend {
   }
 
   public var modelLength: Int { model.parameterCount }
+
+  public func sampleCount(peer: Int) -> Int {
+    let shard = shards[peer].count
+    return localSteps.map { min(shard, $0 * batchSize) } ?? shard
+  }
 
   /// Trains peer `peer` from `parameters`; returns the samples used and the parameter delta.
   public func train(peer: Int, from parameters: [Float]) -> (weight: UInt32, delta: [Float]) {

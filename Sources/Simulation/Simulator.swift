@@ -78,7 +78,9 @@ public final class Simulator {
   enum Event {
     case tick(Int)
     case deliver(from: PeerID, to: Int, Message)
-    case trainingDone(peer: Int, round: UInt64, weight: UInt32, delta: [Float], incarnation: Int)
+    /// Local training of `model` by `peer` ends now; the delta is computed at this moment so
+    /// that thousands of pending trainings hold one shared model, not thousands of deltas.
+    case trainingDone(peer: Int, round: UInt64, model: [Float], incarnation: Int)
     case crash(Int)
     /// Crash whichever peer coordinates at that moment.
     case crashCoordinator
@@ -175,7 +177,7 @@ public final class Simulator {
         queue.schedule(.tick(position), at: now + settings.tickMilliseconds)
       case .deliver(_, let position, _) where !isAlive[position]:
         break
-      case .trainingDone(let position, _, _, _, let incarnation)
+      case .trainingDone(let position, _, _, let incarnation)
       where !isAlive[position] || incarnation != incarnations[position]:
         break
       case .crash(let position):
@@ -223,7 +225,8 @@ public final class Simulator {
         execute(
           nodes[position].handle(.received(from: sender, message, now: now)), at: position,
           now: now, onRound: onRound)
-      case .trainingDone(let position, let round, let weight, let delta, _):
+      case .trainingDone(let position, let round, let model, _):
+        let (weight, delta) = training.train(peer: position, from: model)
         execute(
           nodes[position].handle(
             .trainingFinished(round: round, weight: weight, delta: delta, now: now)), at: position,
@@ -259,7 +262,7 @@ public final class Simulator {
   private func persist(after event: Event) {
     let position: Int
     switch event {
-    case .tick(let peer), .deliver(_, let peer, _), .trainingDone(let peer, _, _, _, _),
+    case .tick(let peer), .deliver(_, let peer, _), .trainingDone(let peer, _, _, _),
       .fsync(let peer, _):
       position = peer
     default: return
@@ -297,12 +300,11 @@ public final class Simulator {
           queue.schedule(.deliver(from: sender, to: target, message), at: now + max(delay, 1))
         }
       case .train(let round, let model, _):
-        let (weight, delta) = training.train(peer: position, from: model)
-        let seconds = Double(weight) / max(settings.samplesPerSecond[position], 1)
+        let samples = training.sampleCount(peer: position)
+        let seconds = Double(samples) / max(settings.samplesPerSecond[position], 1)
         queue.schedule(
           .trainingDone(
-            peer: position, round: round, weight: weight, delta: delta,
-            incarnation: incarnations[position]),
+            peer: position, round: round, model: model, incarnation: incarnations[position]),
           at: now + UInt64(seconds * 1000) + 1)
       case .persist(let write):
         var state = stores[position].current!
@@ -330,7 +332,7 @@ public final class Simulator {
           nodes.indices.first { isAlive[$0] && nodes[$0].isCoordinator }.map { peers[$0] } ?? sender
         let accuracy = training.accuracy(of: nodes[position].model)
         let round = RoundReport(
-          round: commit.round, virtualMilliseconds: now, coordinator: sender,
+          round: commit.round, virtualMilliseconds: now, coordinator: coordinator,
           aggregators: commit.aggregators,
           trainers: commit.trainers, accuracy: accuracy, peersAlive: isAlive.filter { $0 }.count)
         report.rounds.append(round)

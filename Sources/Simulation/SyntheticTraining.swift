@@ -1,7 +1,7 @@
 import Tensors
 
 /// Synthetic-update fidelity for scale: no data, no engine. Each honest update points from the
-/// current model towards a hidden optimum, scaled by a local learning rate, plus Gaussian noise;
+/// current model towards a hidden optimum, scaled by a local learning rate, plus noise;
 /// "accuracy" is how much of the initial distance to the optimum has been covered.
 public final class SyntheticTraining: TrainingBackend {
   public let modelLength: Int
@@ -28,11 +28,28 @@ public final class SyntheticTraining: TrainingBackend {
   /// The initial model of synthetic runs.
   public var initialModel: [Float] { [Float](repeating: 0, count: modelLength) }
 
+  public func sampleCount(peer: Int) -> Int { Int(samplesPerUpdate) }
+
+  /// The step towards the optimum plus noise of standard deviation `noise` (uniform, from raw
+  /// random bits: a normal draw per parameter would dominate the run time at scale).
   public func train(peer: Int, from parameters: [Float]) -> (weight: UInt32, delta: [Float]) {
     var delta = [Float](repeating: 0, count: modelLength)
-    for index in 0..<modelLength {
-      delta[index] =
-        stepFraction * (optimum[index] - parameters[index]) + noise * generator.nextNormal()
+    let spread = noise * 3.464_101_6 / 16_777_216  // uniform on ±sqrt(3)·noise
+    delta.withUnsafeMutableBufferPointer { out in
+      optimum.withUnsafeBufferPointer { target in
+        parameters.withUnsafeBufferPointer { current in
+          var index = 0
+          while index < out.count {
+            let bits = generator.next()
+            for half in 0..<2 where index + half < out.count {
+              let draw = Float((bits >> (32 * UInt64(half) + 8)) & 0xFF_FFFF) - 8_388_608
+              out[index + half] =
+                stepFraction * (target[index + half] - current[index + half]) + spread * draw
+            }
+            index += 2
+          }
+        }
+      }
     }
     return (samplesPerUpdate, delta)
   }
