@@ -49,14 +49,18 @@ public struct NodeDurableState: Sendable {
   public var committedRound: UInt64
   public var model: [Float]
   public var lastStartedRound: UInt64
+  /// Published models this council member acknowledged holding, not yet committed.
+  public var storedModels: [Digest: [Float]]
 
   public init(
-    council: CouncilDurableState?, committedRound: UInt64, model: [Float], lastStartedRound: UInt64
+    council: CouncilDurableState?, committedRound: UInt64, model: [Float], lastStartedRound: UInt64,
+    storedModels: [Digest: [Float]] = [:]
   ) {
     self.council = council
     self.committedRound = committedRound
     self.model = model
     self.lastStartedRound = lastStartedRound
+    self.storedModels = storedModels
   }
 }
 
@@ -109,6 +113,14 @@ public struct NodeController: Sendable {
   /// Committed rounds whose bytes have not arrived yet.
   private var awaitedCommits: [Digest: RoundCommit] = [:]
   private var lastHeard: [PeerID: UInt64] = [:]
+  /// The coordinator's commit proposal waiting until a majority of the council holds its model.
+  private var heldCommit: RoundCommit?
+  private var modelHolders: Set<PeerID> = []
+  private var nextModelPush: UInt64 = 0
+  /// Bumped whenever something that must survive a crash changes (the runtime persists it).
+  public private(set) var durableVersion = 0
+  /// The term this node leads, while its coordinator waits for the term's first commit.
+  private var leadershipTerm: UInt64?
   private var nextModelRequest: UInt64 = 0
   private var modelRequestTurn = 0
   /// How often a node that lacks a committed model's bytes asks another council member.
@@ -127,6 +139,7 @@ public struct NodeController: Sendable {
     committedRound = durable.committedRound
     model = durable.model
     lastStartedRound = durable.lastStartedRound
+    publishedModels = durable.storedModels
     group = GroupAggregation(me: me, modelLength: settings.modelLength)
     switch settings.mode {
     case .federated:
@@ -173,7 +186,7 @@ public struct NodeController: Sendable {
   // MARK: Time
 
   private mutating func tick() -> [NodeEffect] {
-    var effects = councilStep(.tick(now: now)) + requestAwaitedModel()
+    var effects = councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
     effects += aggregate(group.handle(.tick(now: now)))
     guard coordinator != nil else { return effects }
     let silent = Set(
@@ -185,6 +198,32 @@ public struct NodeController: Sendable {
       effects += openRound()
     }
     return effects
+  }
+
+  /// How often the coordinator re-sends a published model to members that have not stored it.
+  static let modelPushIntervalMilliseconds: UInt64 = 500
+
+  /// Counts a council member that holds the held commit's model; proposes the commit once a
+  /// majority of the council does.
+  private mutating func acknowledgeModel(_ digest: Digest, from member: PeerID) -> [NodeEffect] {
+    guard let commit = heldCommit, commit.model == digest, let council else { return [] }
+    guard council.members.contains(member) else { return [] }
+    modelHolders.insert(member)
+    guard modelHolders.count * 2 > council.members.count else { return [] }
+    heldCommit = nil
+    return councilStep(.propose(.commitRound(commit)))
+  }
+
+  /// Re-sends the held commit's model to members that have not said they store it.
+  private mutating func pushHeldModel() -> [NodeEffect] {
+    guard let commit = heldCommit, now >= nextModelPush, let values = publishedModels[commit.model]
+    else {
+      return []
+    }
+    nextModelPush = now + Self.modelPushIntervalMilliseconds
+    return (council?.members ?? []).filter { !modelHolders.contains($0) }.map {
+      .send(to: $0, .round(.model(round: commit.round, digest: commit.model, values: values)))
+    }
   }
 
   /// Asks the council members in turn for the bytes of the newest committed model this node
@@ -273,6 +312,8 @@ public struct NodeController: Sendable {
         return []
       }
       return receiveModel(round: number, digest: digest, values: values)
+    case .modelStored(let digest):
+      return acknowledgeModel(digest, from: sender)
     case .requestModel(let digest):
       if digest == Digest.of(values: model) {
         return [
@@ -295,8 +336,15 @@ public struct NodeController: Sendable {
     if let commit = awaitedCommits.removeValue(forKey: digest) {
       effects += adopt(commit, values: values)
     } else if settings.mode == .fdfl, council != nil, round > committedRound {
-      // A published model that is not committed yet: keep it until its commit applies.
-      publishedModels[digest] = values
+      // A published model that is not committed yet: keep it (durably) until its commit
+      // applies, and tell the coordinator, who commits only once a majority holds it.
+      if publishedModels[digest] == nil {
+        publishedModels[digest] = values
+        durableVersion += 1
+      }
+      if let leader = council?.leader, leader != me {
+        effects.append(.send(to: leader, .round(.modelStored(digest: digest))))
+      }
     } else if round > committedRound || (round == committedRound && council == nil) {
       committedRound = round
       model = values
@@ -322,11 +370,21 @@ public struct NodeController: Sendable {
         effects.append(.send(to: peer, .council(message)))
       case .commit(let entries):
         for entry in entries { effects += apply(entry.command) }
+        // A new leader knows what is committed only once an entry of its own term commits
+        // (its no-op); by then every earlier entry has been applied here, so it coordinates
+        // from the true committed state and never reuses a started round's number.
+        if let term = leadershipTerm, coordinator == nil,
+          entries.contains(where: { $0.term == term })
+        {
+          becomeCoordinator()
+        }
       case .becameLeader(let term):
-        becomeCoordinator()
+        leadershipTerm = term
         effects.append(.becameCoordinator(term: term))
       case .becameFollower:
+        leadershipTerm = nil
         coordinator = nil
+        heldCommit = nil
       case .rejectedProposal:
         break
       }
@@ -366,6 +424,7 @@ public struct NodeController: Sendable {
     lastStartedRound = max(lastStartedRound, commit.round)
     model = values
     publishedModels = [:]
+    durableVersion += 1
     // Older commits still waiting for bytes are superseded: nobody needs their models now.
     awaitedCommits = awaitedCommits.filter { $0.value.round > commit.round }
     nextOpenTime = now + settings.roundGapMilliseconds
@@ -379,8 +438,9 @@ public struct NodeController: Sendable {
   /// The state a restart needs.
   public var durableState: NodeDurableState {
     NodeDurableState(
-      council: nil, committedRound: committedRound, model: model, lastStartedRound: lastStartedRound
-    )
+      council: nil, committedRound: committedRound, model: model,
+      lastStartedRound: lastStartedRound,
+      storedModels: publishedModels)
   }
 
   // MARK: Roles
@@ -417,6 +477,11 @@ public struct NodeController: Sendable {
                   .model(round: committedRound, digest: Digest.of(values: model), values: model))))
           }
         }
+      case .propose(.commitRound(let commit)):
+        heldCommit = commit
+        modelHolders = [me]
+        nextModelPush = now + Self.modelPushIntervalMilliseconds
+        effects += acknowledgeModel(commit.model, from: me)
       case .propose(let command):
         effects += councilStep(.propose(command))
       case .publishModel(let round, let digest, let values):

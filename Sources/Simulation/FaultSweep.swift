@@ -52,6 +52,18 @@ public enum FaultSweep {
       (0..<(isFailoverOnly ? 1 : Int.random(in: 0...2, using: &generator))).map { _ in
         UInt64.random(in: isFailoverOnly ? 2_000...4_000 : 2_000...18_000, using: &generator)
       }.sorted()
+    if !isFailoverOnly {
+      // Isolate the coordinator (or, one time in three, another council member) for a while,
+      // both ways or only its outgoing messages: the split-brain scenarios.
+      settings.partitions = (0..<Int.random(in: 0...2, using: &generator)).map { _ in
+        PartitionFault(
+          startMilliseconds: .random(in: 1_000...16_000, using: &generator),
+          durationMilliseconds: .random(in: 500...6_000, using: &generator),
+          isolated: Int.random(in: 0..<3, using: &generator) == 0
+            ? [Int.random(in: 0..<councilSize, using: &generator)] : nil,
+          isOneWay: Bool.random(using: &generator))
+      }
+    }
     settings.livenessBoundMilliseconds = 60_000
     settings.timeLimitMilliseconds = 200_000
     let report = Simulator(

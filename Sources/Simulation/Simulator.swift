@@ -24,6 +24,8 @@ public struct SimulationSettings: Sendable {
   public var downtimeMilliseconds: ClosedRange<UInt64> = 1_000...20_000
   /// Times at which the coordinator crashes (and restarts after a downtime).
   public var coordinatorCrashes: [UInt64] = []
+  /// Timed partitions during the fault phase.
+  public var partitions: [PartitionFault] = []
   /// After the fault phase a round must commit within this bound.
   public var livenessBoundMilliseconds: UInt64 = 600_000
 
@@ -36,6 +38,24 @@ public struct SimulationSettings: Sendable {
     self.node = node
     self.rounds = rounds
     self.samplesPerSecond = samplesPerSecond
+  }
+}
+
+/// A partition that isolates some peers from all others for a while.
+public struct PartitionFault: Sendable {
+  public var startMilliseconds: UInt64
+  public var durationMilliseconds: UInt64
+  /// Peers cut off; nil means "whoever coordinates when the partition starts".
+  public var isolated: [Int]?
+  /// Only the isolated peers' outgoing messages are dropped (they still hear the others).
+  public var isOneWay: Bool
+  public init(
+    startMilliseconds: UInt64, durationMilliseconds: UInt64, isolated: [Int]?, isOneWay: Bool
+  ) {
+    self.startMilliseconds = startMilliseconds
+    self.durationMilliseconds = durationMilliseconds
+    self.isolated = isolated
+    self.isOneWay = isOneWay
   }
 }
 
@@ -86,6 +106,8 @@ public final class Simulator {
     case crashCoordinator
     case restart(Int)
     case livenessCheck
+    case partitionStart(Int)
+    case partitionEnd
     case fsync(peer: Int, incarnation: Int)
   }
 
@@ -103,9 +125,12 @@ public final class Simulator {
   /// What each peer has durably: its committed round, model and highest started round.
   private var stores: [DurableStore<NodeDurableState>]
   private var lastWrittenSequence: [UInt64]
+  private var persistedVersions: [Int]
   private var pendingFailover: UInt64?
   private var checker = InvariantChecker()
   private lazy var calmNetwork = settings.network.withoutFaults
+  /// The network as it is now: the configured one with the partitions in force.
+  private lazy var network = settings.network
   private var lastCommitTime: UInt64 = 0
   public private(set) var report = SimulationReport()
 
@@ -128,6 +153,7 @@ public final class Simulator {
     incarnations = Array(repeating: 0, count: peers.count)
     stores = Array(repeating: DurableStore(fresh), count: peers.count)
     lastWrittenSequence = Array(repeating: 0, count: peers.count)
+    persistedVersions = Array(repeating: 0, count: peers.count)
     scheduleFaults()
     // Only council members act on time (elections, heartbeats, deadlines); trainers only react.
     let ticking = Set(settings.node.council)
@@ -150,6 +176,11 @@ public final class Simulator {
         at: time + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
     }
     for time in settings.coordinatorCrashes { queue.schedule(.crashCoordinator, at: time) }
+    for (index, partition) in settings.partitions.enumerated() {
+      queue.schedule(.partitionStart(index), at: partition.startMilliseconds)
+      queue.schedule(
+        .partitionEnd, at: partition.startMilliseconds + partition.durationMilliseconds)
+    }
     if phase < settings.timeLimitMilliseconds {
       queue.schedule(.livenessCheck, at: phase + settings.livenessBoundMilliseconds)
     }
@@ -202,6 +233,7 @@ public final class Simulator {
             peers[position], committedRound: durable.committedRound, virtualMilliseconds: now))
         isAlive[position] = true
         lastWrittenSequence[position] = 0
+        persistedVersions[position] = 0
         nodes[position] = NodeController(
           me: peers[position], settings: settings.node, peers: peers, durable: durable,
           seed: settings.seed &+ UInt64(position) &+ UInt64(incarnations[position]) << 32)
@@ -212,6 +244,25 @@ public final class Simulator {
           nodes[position].handle(.persisted(upTo: lastWrittenSequence[position], now: now)),
           at: position,
           now: now, onRound: onRound)
+      case .partitionStart(let index):
+        let partition = settings.partitions[index]
+        let isolated =
+          partition.isolated
+          ?? nodes.indices.first { isAlive[$0] && nodes[$0].isCoordinator }.map { [$0] } ?? []
+        let inside = Set(isolated.map { peers[$0] })
+        let outside = Set(peers).subtracting(inside)
+        if partition.isOneWay {
+          for first in inside { for second in outside { network.block(from: first, to: second) } }
+        } else {
+          network.partition(inside, from: outside)
+        }
+        trace(
+          now,
+          "partition \(partition.isOneWay ? "one-way " : "")isolates \(inside.map(\.description).sorted())"
+        )
+      case .partitionEnd:
+        network.heal()
+        trace(now, "partitions healed")
       case .livenessCheck:
         if lastCommitTime < settings.faultPhaseMilliseconds {
           checker.observeStall(
@@ -272,7 +323,10 @@ public final class Simulator {
     guard var state = stores[position].current else { return }
     if state.committedRound != node.committedRound
       || state.lastStartedRound != node.lastStartedRound
+      || persistedVersions[position] != node.durableVersion
     {
+      persistedVersions[position] = node.durableVersion
+      state.storedModels = node.durableState.storedModels
       // The model is written and synced before the node acts on it again.
       state.committedRound = node.committedRound
       state.model = node.model
@@ -293,7 +347,7 @@ public final class Simulator {
         let bytes = message.estimatedBytes
         report.messages += 1
         report.bytes += bytes
-        let network = now < settings.faultPhaseMilliseconds ? settings.network : calmNetwork
+        let network = now < settings.faultPhaseMilliseconds ? self.network : calmNetwork
         for delay in network.deliveryDelays(
           from: sender, to: receiver, bytes: bytes, using: &generator)
         {

@@ -9,6 +9,7 @@ extension RoundMessage: WireCodable {
     case partial = 3
     case model = 4
     case requestModel = 5
+    case modelStored = 6
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -42,6 +43,9 @@ extension RoundMessage: WireCodable {
     case .requestModel(let digest):
       encoder.encode(Tag.requestModel.rawValue)
       encoder.encode(digest)
+    case .modelStored(let digest):
+      encoder.encode(Tag.modelStored.rawValue)
+      encoder.encode(digest)
     }
   }
 
@@ -74,6 +78,8 @@ extension RoundMessage: WireCodable {
           [Float].self, field: "RoundMessage.model.values", countMax: RoundLimits.valuesMax))
     case .requestModel:
       self = .requestModel(digest: try decoder.decode(Digest.self))
+    case .modelStored:
+      self = .modelStored(digest: try decoder.decode(Digest.self))
     case nil:
       throw .unknownTag(type: "RoundMessage", tag: tag)
     }

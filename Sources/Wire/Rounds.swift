@@ -12,6 +12,9 @@ public enum RoundMessage: Hashable, Sendable {
   case model(round: UInt64, digest: Digest, values: [Float])
   /// Request for the model with `digest`.
   case requestModel(digest: Digest)
+  /// Council member -> coordinator: I hold the published model with `digest` (durably). The
+  /// coordinator proposes a round's commit only once a majority of the council holds its model.
+  case modelStored(digest: Digest)
 }
 
 /// Bounds on round messages.

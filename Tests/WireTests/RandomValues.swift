@@ -148,6 +148,7 @@ struct RandomValues {
       .partial(round: uint64(), weight: uint64(), trainers: peers(3), values: values()),
       .model(round: uint64(), digest: digest(), values: values()),
       .requestModel(digest: digest()),
+      .modelStored(digest: digest()),
     ]
   }
 
@@ -190,6 +191,7 @@ func caseName(_ message: Message) -> String {
     case .partial: "partial"
     case .model: "model"
     case .requestModel: "requestModel"
+    case .modelStored: "modelStored"
     }
   }
 }

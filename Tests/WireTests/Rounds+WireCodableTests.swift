@@ -52,6 +52,10 @@ import Testing
         == hex("04", Self.u64One, sampleDigestHex, "00 00 00 00"))
   }
 
+  @Test func modelStoredGolden() {
+    #expect(RoundMessage.modelStored(digest: sampleDigest).wireBytes == hex("06", sampleDigestHex))
+  }
+
   @Test func requestModelGolden() {
     #expect(
       RoundMessage.requestModel(digest: sampleDigest).wireBytes == hex("05", sampleDigestHex))
