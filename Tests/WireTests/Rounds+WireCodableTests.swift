@@ -114,7 +114,7 @@ import Testing
 
   @Test func anUnknownTagIsRejected() {
     #expect(
-      decodeResult(RoundMessage.self, hex("06")).failure
-        == .unknownTag(type: "RoundMessage", tag: 6))
+      decodeResult(RoundMessage.self, hex("07")).failure
+        == .unknownTag(type: "RoundMessage", tag: 7))
   }
 }
