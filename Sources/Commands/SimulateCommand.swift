@@ -24,6 +24,8 @@ struct SimulateCommand {
                                 crashes, unless --crash-fraction/--crash-coordinator-at say otherwise)
       --plot FILE.svg           with --compare: accuracy per round of the three runs on one chart
       --synthetic P             synthetic updates of P parameters instead of real training (for scale)
+      --membership              run SWIM failure detection on every peer; trainers are sampled among
+                                members believed alive
       --peers N                 simulated peers (data.peers; default 8)
       --rounds N                rounds to commit (training.rounds)
       --trainers-per-round N    trainers sampled per round (default: all)
@@ -46,6 +48,7 @@ struct SimulateCommand {
   let isComparison: Bool
   let plotPath: String?
   let syntheticParameters: Int?
+  let usesMembership: Bool
   /// Crash the coordinator at a third and at two thirds of the fault phase.
   var crashCoordinatorTwice = false
   let isJSON: Bool
@@ -61,6 +64,7 @@ struct SimulateCommand {
     var isFailoverOnly = false
     var isComparison = false
     var syntheticParameters: Int?
+    var usesMembership = false
     var plotPath: String?
     var trainersPerRound: Int?
     var seed: UInt64 = 1
@@ -121,6 +125,9 @@ struct SimulateCommand {
         }
         syntheticParameters = parsed
         index += 2
+      case "--membership":
+        usesMembership = true
+        index += 1
       case "--compare":
         isComparison = true
         index += 1
@@ -170,6 +177,7 @@ struct SimulateCommand {
     self.isComparison = isComparison
     self.plotPath = plotPath
     self.syntheticParameters = syntheticParameters
+    self.usesMembership = usesMembership
     if plotPath != nil && !isComparison {
       throw UsageError("--plot draws the --compare runs; add --compare")
     }
@@ -246,6 +254,7 @@ struct SimulateCommand {
     isComparison = false
     plotPath = nil
     syntheticParameters = other.syntheticParameters
+    usesMembership = other.usesMembership
     faultMilliseconds = other.faultMilliseconds
     // Two coordinator crashes spread over the run unless given: a third and two thirds of the
     // fault phase, which then covers two thirds of an estimated run.
@@ -341,7 +350,7 @@ struct SimulateCommand {
     var generator = SplitMixGenerator(seed: seed ^ 0x5EED)
     // Heterogeneous peers: speeds spread log-uniformly from a slow phone to a fast server.
     let speeds = (0..<peerCount).map { _ in pow(10, Double.random(in: 2.5...4, using: &generator)) }
-    let node = NodeSettings(
+    var node = NodeSettings(
       mode: mode,
       plan: RoundPlan(
         trainersPerRound: trainersPerRound ?? peerCount - councilSize,
@@ -349,6 +358,7 @@ struct SimulateCommand {
       modelLength: training.modelLength,
       council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
     let shardSizes = (0..<peerCount).map { training.sampleCount(peer: $0) }
+    if usesMembership { node.membership = MembershipConfiguration() }
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,
       samplesPerSecond: speeds)
@@ -396,6 +406,12 @@ struct SimulateCommand {
         }
       })
     let accuracy = report.rounds.last?.accuracy ?? 0
+    let peers = Double(peerCount)
+    let messagesPerPeerPerRound = rounded(
+      Double(report.messages) / peers / Double(max(report.rounds.count, 1)), 2)
+    let virtualSeconds = max(Double(report.virtualMilliseconds) / 1000, 0.001)
+    let membershipPerPeerPerSecond = rounded(
+      Double(report.membershipMessages) / peers / virtualSeconds, 3)
     output.line(
       "\(report.rounds.count) rounds committed; final accuracy \(format(accuracy, digits: 4)); "
         + "\(report.messages) messages; replay: starling simulate \(CommandLine.arguments.dropFirst(2).joined(separator: " "))"
@@ -410,7 +426,10 @@ struct SimulateCommand {
       },
       "finalAccuracy": rounded(accuracy, 4), "messages": report.messages, "bytes": report.bytes,
       "rejected": report.rejected, "virtualSeconds": Double(report.virtualMilliseconds) / 1000,
-      "crashes": report.crashes, "coordinatorChanges": report.coordinatorChanges,
+      "crashes": report.crashes, "membershipMessages": report.membershipMessages,
+      "messagesPerPeerPerRound": messagesPerPeerPerRound,
+      "membershipMessagesPerPeerPerSecond": membershipPerPeerPerSecond,
+      "coordinatorChanges": report.coordinatorChanges,
       "failoverSeconds": report.failoverMilliseconds.map { Double($0) / 1000 },
       "invariantViolations": report.violations.map(\.description),
       "wallSeconds": rounded(ProcessMetrics.now() - started, 2),

@@ -21,6 +21,9 @@ public struct NodeSettings: Sendable {
   public var councilOptions: CouncilOptions
   /// Pause between a commit and the next round's opening.
   public var roundGapMilliseconds: UInt64
+  /// SWIM membership: when set, every node runs failure detection and the coordinator samples
+  /// trainers only among members believed alive. Nil: the peer list is static.
+  public var membership: MembershipConfiguration?
   /// An aggregator not heard from for this long gets no trainers in the next round, and an open
   /// round stops waiting for it. Council members exchange heartbeats every 100 ms, and an
   /// election takes at least one election timeout (1 s), so a crashed coordinator is always
@@ -40,6 +43,7 @@ public struct NodeSettings: Sendable {
     self.councilOptions = councilOptions
     self.roundGapMilliseconds = roundGapMilliseconds
     self.aggregatorSilenceMilliseconds = aggregatorSilenceMilliseconds
+    self.membership = nil
   }
 }
 
@@ -102,6 +106,8 @@ public struct NodeController: Sendable {
   public private(set) var model: [Float]
   public private(set) var lastStartedRound: UInt64
   public private(set) var council: Council?
+  /// SWIM failure detection (when `settings.membership` is set).
+  public private(set) var membership: Membership?
   private var coordinator: RoundCoordinator?
   private var group: GroupAggregation
   private var nextOpenTime: UInt64 = 0
@@ -140,6 +146,13 @@ public struct NodeController: Sendable {
     model = durable.model
     lastStartedRound = durable.lastStartedRound
     publishedModels = durable.storedModels
+    if let configuration = settings.membership {
+      let record = MemberRecord(
+        peer: me, address: PeerAddress("simulated:\(me)"),
+        capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
+        joinedAtMilliseconds: 0)
+      membership = Membership(myself: record, configuration: configuration, seed: seed ^ 0x5717)
+    }
     group = GroupAggregation(me: me, modelLength: settings.modelLength)
     switch settings.mode {
     case .federated:
@@ -186,7 +199,9 @@ public struct NodeController: Sendable {
   // MARK: Time
 
   private mutating func tick() -> [NodeEffect] {
-    var effects = councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
+    var effects =
+      councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
+      + membershipStep(.tick(now: now))
     effects += aggregate(group.handle(.tick(now: now)))
     guard coordinator != nil else { return effects }
     let silent = Set(
@@ -259,7 +274,7 @@ public struct NodeController: Sendable {
     }
     let councilSet = Set(settings.council)
     let trainers = peers.filter {
-      !councilSet.contains($0) || settings.mode == .federated && $0 != me
+      (!councilSet.contains($0) || settings.mode == .federated && $0 != me) && isBelievedAlive($0)
     }
     seed &+= 0x9E37_79B9_7F4A_7C15
     nextOpenTime = now + settings.plan.roundDurationMilliseconds
@@ -276,8 +291,8 @@ public struct NodeController: Sendable {
     switch message {
     case .council(let councilMessage):
       return councilStep(.received(from: sender, councilMessage, now: now))
-    case .membership:
-      return []
+    case .membership(let membershipMessage):
+      return membershipStep(.received(from: sender, membershipMessage, now: now))
     case .round(let round):
       return receiveRound(round, from: sender)
     }
@@ -355,6 +370,36 @@ public struct NodeController: Sendable {
         .train(round: pending.round, model: values, deadlineMilliseconds: pending.deadline))
     }
     return effects
+  }
+
+  // MARK: Membership
+
+  private mutating func membershipStep(_ event: MembershipEvent) -> [NodeEffect] {
+    guard membership != nil else { return [] }
+    var effects: [NodeEffect] = []
+    if !membership!.isMember, !isJoining {
+      // The first council member founds the group; everyone else joins through the council.
+      isJoining = true
+      let bootstrap = me == settings.council[0] ? [] : settings.council.filter { $0 != me }
+      effects += translate(membership!.handle(.join(bootstrap: bootstrap, now: now)))
+    }
+    return effects + translate(membership!.handle(event))
+  }
+
+  private var isJoining = false
+
+  private func translate(_ actions: [MembershipAction]) -> [NodeEffect] {
+    actions.compactMap { action in
+      if case .send(let peer, let message) = action { return .send(to: peer, .membership(message)) }
+      return nil
+    }
+  }
+
+  /// Whether SWIM believes `peer` is up (always true without membership).
+  private func isBelievedAlive(_ peer: PeerID) -> Bool {
+    guard let membership, membership.isMember else { return true }
+    guard let member = membership.member(peer) else { return false }
+    return member.status == .alive
   }
 
   // MARK: Council

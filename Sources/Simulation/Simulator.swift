@@ -24,6 +24,8 @@ public struct SimulationSettings: Sendable {
   public var downtimeMilliseconds: ClosedRange<UInt64> = 1_000...20_000
   /// Times at which the coordinator crashes (and restarts after a downtime).
   public var coordinatorCrashes: [UInt64] = []
+  /// Crashes of given peers at given times (each restarts after a downtime).
+  public var crashes: [(peer: Int, at: UInt64)] = []
   /// Timed partitions during the fault phase.
   public var partitions: [PartitionFault] = []
   /// After the fault phase a round must commit within this bound.
@@ -81,6 +83,8 @@ public enum SimulationEvent: Sendable {
 public struct SimulationReport: Sendable {
   public var rounds: [RoundReport] = []
   public var messages = 0
+  /// Of `messages`, those of SWIM membership (probes, acks, joins).
+  public var membershipMessages = 0
   public var bytes = 0
   public var rejected = 0
   public var crashes = 0
@@ -156,7 +160,8 @@ public final class Simulator {
     persistedVersions = Array(repeating: 0, count: peers.count)
     scheduleFaults()
     // Only council members act on time (elections, heartbeats, deadlines); trainers only react.
-    let ticking = Set(settings.node.council)
+    // With SWIM every peer probes; otherwise trainers only react to messages.
+    let ticking = settings.node.membership == nil ? Set(settings.node.council) : Set(peers)
     for (position, peer) in peers.enumerated() where ticking.contains(peer) {
       queue.schedule(
         .tick(position), at: UInt64.random(in: 0..<settings.tickMilliseconds, using: &generator))
@@ -176,6 +181,12 @@ public final class Simulator {
         at: time + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
     }
     for time in settings.coordinatorCrashes { queue.schedule(.crashCoordinator, at: time) }
+    for crash in settings.crashes {
+      queue.schedule(.crash(crash.peer), at: crash.at)
+      queue.schedule(
+        .restart(crash.peer),
+        at: crash.at + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
+    }
     for (index, partition) in settings.partitions.enumerated() {
       queue.schedule(.partitionStart(index), at: partition.startMilliseconds)
       queue.schedule(
@@ -346,6 +357,7 @@ public final class Simulator {
         guard let target = index[receiver] else { continue }
         let bytes = message.estimatedBytes
         report.messages += 1
+        if case .membership = message { report.membershipMessages += 1 }
         report.bytes += bytes
         let network = now < settings.faultPhaseMilliseconds ? self.network : calmNetwork
         for delay in network.deliveryDelays(

@@ -114,3 +114,27 @@ struct FDFLSimulatorTests {
     #expect(report.failoverMilliseconds.count >= 1)
   }
 }
+
+/// SWIM in the node: trainers that crash are detected and no longer sampled.
+struct MembershipSimulatorTests {
+  @Test func crashedTrainersAreDetectedAndLeftOutOfLaterRounds() throws {
+    let simulator = try SimulatorTests().makeSimulator(
+      seed: 5, peers: 12, rounds: 12, mode: .fdfl, councilSize: 3
+    ) { settings in
+      settings.node.membership = MembershipConfiguration()
+      settings.faultPhaseMilliseconds = 60_000
+      // Two trainers crash early and stay down past the end of the run.
+      settings.crashes = [(peer: 5, at: 3_000), (peer: 8, at: 3_000)]
+      settings.downtimeMilliseconds = 500_000...500_000
+      settings.livenessBoundMilliseconds = 200_000
+    }
+    let report = simulator.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 12)
+    #expect(report.membershipMessages > 0)
+    let last = try #require(report.rounds.last)
+    #expect(last.trainers.count == 7, "9 trainers minus the 2 detected as dead")
+    let crashed: Set<PeerID> = [PeerID(simulatedIndex: 5), PeerID(simulatedIndex: 8)]
+    #expect(crashed.isDisjoint(with: last.trainers))
+  }
+}
