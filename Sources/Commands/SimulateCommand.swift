@@ -24,6 +24,9 @@ struct SimulateCommand {
                                 crashes, unless --crash-fraction/--crash-coordinator-at say otherwise)
       --plot FILE.svg           with --compare: accuracy per round of the three runs on one chart
       --synthetic P             synthetic updates of P parameters instead of real training (for scale)
+      --aggregators N           aggregators per round, ranked among the council members (default: all
+                                council members but the coordinator)
+      --rotate-every N          re-rank the aggregators every N committed rounds (default 10)
       --membership              run SWIM failure detection on every peer; trainers are sampled among
                                 members believed alive
       --peers N                 simulated peers (data.peers; default 8)
@@ -49,6 +52,8 @@ struct SimulateCommand {
   let plotPath: String?
   let syntheticParameters: Int?
   let usesMembership: Bool
+  let aggregatorCount: Int?
+  let rotateEvery: Int
   /// Crash the coordinator at a third and at two thirds of the fault phase.
   var crashCoordinatorTwice = false
   let isJSON: Bool
@@ -65,6 +70,8 @@ struct SimulateCommand {
     var isComparison = false
     var syntheticParameters: Int?
     var usesMembership = false
+    var aggregatorCount: Int?
+    var rotateEvery = 10
     var plotPath: String?
     var trainersPerRound: Int?
     var seed: UInt64 = 1
@@ -125,6 +132,18 @@ struct SimulateCommand {
         }
         syntheticParameters = parsed
         index += 2
+      case "--aggregators":
+        guard let value, let parsed = Int(value), parsed >= 1 else {
+          throw UsageError("--aggregators must be a positive integer")
+        }
+        aggregatorCount = parsed
+        index += 2
+      case "--rotate-every":
+        guard let value, let parsed = Int(value), parsed >= 1 else {
+          throw UsageError("--rotate-every must be a positive integer")
+        }
+        rotateEvery = parsed
+        index += 2
       case "--membership":
         usesMembership = true
         index += 1
@@ -178,6 +197,8 @@ struct SimulateCommand {
     self.plotPath = plotPath
     self.syntheticParameters = syntheticParameters
     self.usesMembership = usesMembership
+    self.aggregatorCount = aggregatorCount
+    self.rotateEvery = rotateEvery
     if plotPath != nil && !isComparison {
       throw UsageError("--plot draws the --compare runs; add --compare")
     }
@@ -255,6 +276,8 @@ struct SimulateCommand {
     plotPath = nil
     syntheticParameters = other.syntheticParameters
     usesMembership = other.usesMembership
+    aggregatorCount = other.aggregatorCount
+    rotateEvery = other.rotateEvery
     faultMilliseconds = other.faultMilliseconds
     // Two coordinator crashes spread over the run unless given: a third and two thirds of the
     // fault phase, which then covers two thirds of an estimated run.
@@ -359,6 +382,8 @@ struct SimulateCommand {
       council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
     let shardSizes = (0..<peerCount).map { training.sampleCount(peer: $0) }
     if usesMembership { node.membership = MembershipConfiguration() }
+    node.aggregatorCount = aggregatorCount
+    node.rotateEvery = rotateEvery
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,
       samplesPerSecond: speeds)

@@ -21,6 +21,11 @@ public struct NodeSettings: Sendable {
   public var councilOptions: CouncilOptions
   /// Pause between a commit and the next round's opening.
   public var roundGapMilliseconds: UInt64
+  /// Aggregators per round (fdfl), chosen among the live council members by `RoleRanking`;
+  /// nil: every live council member other than the coordinator aggregates.
+  public var aggregatorCount: Int?
+  /// Aggregators are re-ranked every this many committed rounds (and at once when one fails).
+  public var rotateEvery: Int = 10
   /// SWIM membership: when set, every node runs failure detection and the coordinator samples
   /// trainers only among members believed alive. Nil: the peer list is static.
   public var membership: MembershipConfiguration?
@@ -44,6 +49,7 @@ public struct NodeSettings: Sendable {
     self.roundGapMilliseconds = roundGapMilliseconds
     self.aggregatorSilenceMilliseconds = aggregatorSilenceMilliseconds
     self.membership = nil
+    self.aggregatorCount = nil
   }
 }
 
@@ -121,6 +127,10 @@ public struct NodeController: Sendable {
   private var lastHeard: [PeerID: UInt64] = [:]
   /// The coordinator's commit proposal waiting until a majority of the council holds its model.
   private var heldCommit: RoundCommit?
+  /// The roles in force: the last committed `assignRoles`.
+  public private(set) var roles: RoleAssignment?
+  /// The last roles this coordinator proposed (in force for its rounds until another ranking).
+  private var proposedRoles: RoleAssignment?
   private var modelHolders: Set<PeerID> = []
   private var nextModelPush: UInt64 = 0
   /// Bumped whenever something that must survive a crash changes (the runtime persists it).
@@ -241,6 +251,28 @@ public struct NodeController: Sendable {
     }
   }
 
+  /// The aggregators for the next round: the current roles while the epoch lasts and every
+  /// assigned aggregator is live; otherwise a new ranking of the live members, seeded by the
+  /// last committed model's digest (state every member holds, so no peer picks its own role).
+  private func chooseAggregators(
+    among live: [PeerID], count: Int
+  ) -> (aggregators: [PeerID], assignment: RoleAssignment) {
+    let epoch = committedRound / UInt64(max(settings.rotateEvery, 1))
+    if let roles = proposedRoles ?? roles, roles.epoch == epoch, roles.coordinator == me,
+      Set(roles.aggregators).isSubset(of: live)
+    {
+      return (roles.aggregators, roles)
+    }
+    let candidates = live.map {
+      RoleCandidate(
+        peer: $0, capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
+        uptimeMilliseconds: membership?.member($0).map { $0.uptimeMilliseconds(now: now) } ?? now)
+    }
+    let ranked = RoleRanking.rank(candidates, seed: Digest.of(values: model))
+    let chosen = Array(ranked.prefix(count))
+    return (chosen, RoleAssignment(epoch: epoch, coordinator: me, aggregators: chosen))
+  }
+
   /// Asks the council members in turn for the bytes of the newest committed model this node
   /// lacks; any member that holds it answers (the model of a committed round is held by a
   /// majority, so someone always can once enough members are up).
@@ -261,6 +293,7 @@ public struct NodeController: Sendable {
   }
 
   private mutating func openRound() -> [NodeEffect] {
+    var roleEffects: [NodeEffect] = []
     let aggregators: [PeerID]
     switch settings.mode {
     case .federated:
@@ -269,8 +302,20 @@ public struct NodeController: Sendable {
       let members = council?.members ?? settings.council
       let live = members.filter {
         $0 != me && now - (lastHeard[$0] ?? 0) <= settings.aggregatorSilenceMilliseconds
+          && isBelievedAlive($0)
       }
-      aggregators = live.isEmpty ? [me] : live
+      if live.isEmpty {
+        aggregators = [me]
+      } else if let count = settings.aggregatorCount {
+        let chosen = chooseAggregators(among: live, count: count)
+        aggregators = chosen.aggregators
+        if chosen.assignment != (proposedRoles ?? roles) {
+          proposedRoles = chosen.assignment
+          roleEffects += councilStep(.propose(.assignRoles(chosen.assignment)))
+        }
+      } else {
+        aggregators = live
+      }
     }
     let councilSet = Set(settings.council)
     let trainers = peers.filter {
@@ -278,11 +323,13 @@ public struct NodeController: Sendable {
     }
     seed &+= 0x9E37_79B9_7F4A_7C15
     nextOpenTime = now + settings.plan.roundDurationMilliseconds
-    return coordinate(
-      coordinator!.handle(
-        .open(
-          now: now, trainers: trainers.map { TrainerCandidate(peer: $0) }, aggregators: aggregators,
-          seed: seed)))
+    return roleEffects
+      + coordinate(
+        coordinator!.handle(
+          .open(
+            now: now, trainers: trainers.map { TrainerCandidate(peer: $0) },
+            aggregators: aggregators,
+            seed: seed)))
   }
 
   // MARK: Messages
@@ -428,6 +475,7 @@ public struct NodeController: Sendable {
         effects.append(.becameCoordinator(term: term))
       case .becameFollower:
         leadershipTerm = nil
+        proposedRoles = nil
         coordinator = nil
         heldCommit = nil
       case .rejectedProposal:
@@ -458,7 +506,10 @@ public struct NodeController: Sendable {
       awaitedCommits[commit.model] = commit
       let source = council?.leader ?? settings.council[0]
       return source == me ? [] : [.send(to: source, .round(.requestModel(digest: commit.model)))]
-    case .noOperation, .assignRoles, .ban, .addCouncilMember, .removeCouncilMember:
+    case .assignRoles(let assignment):
+      roles = assignment
+      return []
+    case .noOperation, .ban, .addCouncilMember, .removeCouncilMember:
       return []
     }
   }

@@ -138,3 +138,49 @@ struct MembershipSimulatorTests {
     #expect(crashed.isDisjoint(with: last.trainers))
   }
 }
+
+/// Aggregators chosen by ranking among the council members, rotating and replaced on failure.
+struct RoleRotationSimulatorTests {
+  @Test func aggregatorsRotateWithTheRankingAndAFailedOneIsReplacedAtOnce() throws {
+    let simulator = try SimulatorTests().makeSimulator(
+      seed: 9, peers: 14, rounds: 12, mode: .fdfl, councilSize: 6
+    ) { settings in
+      settings.node.aggregatorCount = 2
+      settings.node.rotateEvery = 3
+    }
+    let report = simulator.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 12)
+    #expect(report.rounds.allSatisfy { $0.aggregators.count <= 2 })
+    let distinct = Set(report.rounds.map { Set($0.aggregators) })
+    #expect(distinct.count >= 2, "the ranking rotates with the committed model every 3 rounds")
+  }
+
+  @Test func aFailedAggregatorIsReplacedByTheNextRankedMember() throws {
+    var crashedAggregator: PeerID?
+    let first = try SimulatorTests().makeSimulator(
+      seed: 10, peers: 14, rounds: 2, mode: .fdfl, councilSize: 6
+    ) {
+      $0.node.aggregatorCount = 2
+      $0.node.rotateEvery = 1_000
+    }.run()
+    crashedAggregator = try #require(first.rounds.last?.aggregators.first)
+    let index = Int(crashedAggregator!.words.0)
+    let report = try SimulatorTests().makeSimulator(
+      seed: 10, peers: 14, rounds: 8, mode: .fdfl, councilSize: 6
+    ) {
+      $0.node.aggregatorCount = 2
+      $0.node.rotateEvery = 1_000
+      $0.faultPhaseMilliseconds = 100_000
+      $0.crashes = [(peer: index, at: first.rounds.last!.virtualMilliseconds + 1)]
+      $0.downtimeMilliseconds = 500_000...500_000
+      $0.livenessBoundMilliseconds = 300_000
+    }.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 8)
+    let later = report.rounds.suffix(3)
+    #expect(
+      later.allSatisfy { !$0.aggregators.contains(crashedAggregator!) && $0.aggregators.count == 2 }
+    )
+  }
+}
