@@ -79,98 +79,47 @@ struct SimulateCommand {
     while index < raw.count {
       let argument = raw[index]
       let value = index + 1 < raw.count ? raw[index + 1] : nil
+      /// The option's value parsed by `parse`, or a usage error saying what it must be.
+      func take<Value>(_ requirement: String, _ parse: (String) -> Value?) throws -> Value {
+        guard let value, let parsed = parse(value) else {
+          throw UsageError("\(argument) must be \(requirement)")
+        }
+        index += 2
+        return parsed
+      }
+      func positive(_ text: String) -> Int? { Int(text).flatMap { $0 >= 1 ? $0 : nil } }
       switch argument {
-      case "--mode":
-        guard let value, let parsed = TopologyMode(rawValue: value) else {
-          throw UsageError("--mode must be federated or fdfl")
-        }
-        mode = parsed
-        index += 2
-      case "--trainers-per-round":
-        guard let value, let parsed = Int(value), parsed >= 1 else {
-          throw UsageError("--trainers-per-round must be a positive integer")
-        }
-        trainersPerRound = parsed
-        index += 2
-      case "--seed":
-        guard let value, let parsed = UInt64(value) else {
-          throw UsageError("--seed must be a non-negative integer")
-        }
-        seed = parsed
-        index += 2
-      case "--council":
-        guard let value, let parsed = Int(value), parsed >= 1 else {
-          throw UsageError("--council must be a positive integer")
-        }
-        councilSize = parsed
-        index += 2
-      case "--crash-coordinator-at":
-        guard let value else { throw UsageError("--crash-coordinator-at needs seconds") }
-        coordinatorCrashes = try value.split(separator: ",").map {
-          guard let seconds = Double($0), seconds >= 0 else {
-            throw UsageError("--crash-coordinator-at takes seconds, got '\($0)'")
-          }
-          return UInt64(seconds * 1000)
-        }
-        index += 2
-      case "--crash-fraction":
-        guard let value, let parsed = Double(value), (0...1).contains(parsed) else {
-          throw UsageError("--crash-fraction must be in 0...1")
-        }
-        crashFraction = parsed
-        index += 2
-      case "--fault-seconds":
-        guard let value, let parsed = UInt64(value) else {
-          throw UsageError("--fault-seconds must be a whole number")
-        }
-        faultSeconds = parsed
-        index += 2
+      case "--mode": mode = try take("federated or fdfl") { TopologyMode(rawValue: $0) }
+      case "--trainers-per-round": trainersPerRound = try take("a positive integer", positive)
+      case "--seed": seed = try take("a non-negative integer") { UInt64($0) }
+      case "--council": councilSize = try take("a positive integer", positive)
+      case "--aggregators": aggregatorCount = try take("a positive integer", positive)
+      case "--rotate-every": rotateEvery = try take("a positive integer", positive)
+      case "--sweep": sweepCount = try take("a positive integer") { positive($0).map(UInt64.init) }
       case "--synthetic":
-        guard let value, let parsed = Int(value), (1...RoundLimits.valuesMax).contains(parsed)
-        else {
-          throw UsageError("--synthetic takes a parameter count in 1...\(RoundLimits.valuesMax)")
+        syntheticParameters = try take("a parameter count in 1...\(RoundLimits.valuesMax)") {
+          positive($0).flatMap { $0 <= RoundLimits.valuesMax ? $0 : nil }
         }
-        syntheticParameters = parsed
-        index += 2
-      case "--aggregators":
-        guard let value, let parsed = Int(value), parsed >= 1 else {
-          throw UsageError("--aggregators must be a positive integer")
+      case "--crash-fraction":
+        crashFraction = try take("a fraction in 0...1") {
+          Double($0).flatMap { (0...1).contains($0) ? $0 : nil }
         }
-        aggregatorCount = parsed
-        index += 2
-      case "--rotate-every":
-        guard let value, let parsed = Int(value), parsed >= 1 else {
-          throw UsageError("--rotate-every must be a positive integer")
+      case "--fault-seconds": faultSeconds = try take("a whole number of seconds") { UInt64($0) }
+      case "--plot": plotPath = try take("a file name") { $0 }
+      case "--crash-coordinator-at":
+        coordinatorCrashes = try take("comma-separated seconds") { text in
+          let times = text.split(separator: ",").map {
+            Double($0).flatMap { $0 >= 0 ? UInt64($0 * 1000) : nil }
+          }
+          return times.contains(nil) ? nil : times.compactMap { $0 }
         }
-        rotateEvery = parsed
-        index += 2
-      case "--membership":
-        usesMembership = true
+      case "--peers": passthrough += ["--set", "data.peers=\(try take("a value") { $0 })"]
+      case "--rounds": passthrough += ["--set", "training.rounds=\(try take("a value") { $0 })"]
+      case "--membership", "--compare", "--failover":
+        usesMembership = usesMembership || argument == "--membership"
+        isComparison = isComparison || argument == "--compare"
+        isFailoverOnly = isFailoverOnly || argument == "--failover"
         index += 1
-      case "--compare":
-        isComparison = true
-        index += 1
-      case "--plot":
-        guard let value else { throw UsageError("--plot needs a file name") }
-        plotPath = value
-        index += 2
-      case "--failover":
-        isFailoverOnly = true
-        index += 1
-      case "--sweep":
-        guard let value, let parsed = UInt64(value), parsed >= 1 else {
-          throw UsageError("--sweep must be a positive integer")
-        }
-        sweepCount = parsed
-        index += 2
-      case "--peers":
-        guard let value else { throw UsageError("--peers needs a value") }
-        passthrough += ["--set", "data.peers=\(value)"]
-        index += 2
-      case "--rounds":
-        guard let value else { throw UsageError("--rounds needs a value") }
-        passthrough += ["--set", "training.rounds=\(value)"]
-        index += 2
       default:
         passthrough.append(argument)
         index += 1

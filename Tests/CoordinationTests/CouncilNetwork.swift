@@ -2,7 +2,7 @@ import Coordination
 import Testing
 import Wire
 
-/// SplitMix64 for the tests' own choices (which message next, which fault).
+/// SplitMixGenerator for the tests' own choices (which message next, which fault).
 struct TestGenerator: RandomNumberGenerator {
   var state: UInt64
   init(seed: UInt64) { state = seed }

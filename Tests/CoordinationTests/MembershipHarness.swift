@@ -1,7 +1,7 @@
 import Coordination
 import Wire
 
-/// SplitMix64 for the harness's own choices (delivery order, loss), independent of the nodes'.
+/// SplitMixGenerator for the harness's own choices (delivery order, loss), independent of the nodes'.
 struct HarnessRandom: RandomNumberGenerator {
   var state: UInt64
   mutating func next() -> UInt64 {

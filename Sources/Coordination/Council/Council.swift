@@ -37,7 +37,7 @@ public struct Council: Sendable {
 
   var log: [LogEntry] = []
   var state: State = .follower(leader: nil)
-  var generator: SplitMix64
+  var generator: SplitMixGenerator
   /// Index of the latest configuration entry in the log; 0 when the bootstrap list is in force.
   var configurationIndex: UInt64 = 0
 
@@ -65,7 +65,7 @@ public struct Council: Sendable {
     self.options = options
     self.bootstrapMembers = bootstrapMembers.sorted()
     self.members = self.bootstrapMembers
-    self.generator = SplitMix64(seed: seed ^ id.words.1)
+    self.generator = SplitMixGenerator(seed: seed ^ id.words.1)
     self.lastAnnouncement = Announcement(term: 0, leader: nil)
   }
 

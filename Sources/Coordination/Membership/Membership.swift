@@ -101,7 +101,7 @@ public struct Membership: Sendable {
   var sequenceNext: UInt64 = 1
   var probeNextAtMilliseconds: UInt64?
   var nowMilliseconds: UInt64 = 0
-  var random: MembershipRandomNumberGenerator
+  var random: SplitMixGenerator
 
   /// A node that has not joined yet, or, with `knownMembers`, one that starts as a member of a
   /// group it already knows (restored from its store, or a simulation's converged group): those
@@ -114,7 +114,7 @@ public struct Membership: Sendable {
     self.myself = myself
     self.configuration = configuration
     self.incarnation = incarnation
-    self.random = MembershipRandomNumberGenerator(seed: seed)
+    self.random = SplitMixGenerator(seed: seed)
     guard !knownMembers.isEmpty else { return }
     phase = .member
     var ignored: [MembershipAction] = []
