@@ -35,7 +35,7 @@ test: deps python-deps lint
 ## demo: 8 simulated peers train cnn-small on Fashion-MNIST with no fixed server; the coordinator
 ## crashes half-way, the council elects another, and training goes on to the end.
 demo: build
-	$(STARLING) simulate --config Examples/simulation.json --council 3 --crash-coordinator-at 45
+	$(STARLING) simulate --config Examples/simulation.json --crash-coordinator-at 45
 
 ## demo-local: train cnn-small on this machine alone (the PyTorch reference recipe).
 demo-local: build

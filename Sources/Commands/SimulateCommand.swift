@@ -54,14 +54,13 @@ struct SimulateCommand {
   let usesMembership: Bool
   let aggregatorCount: Int?
   let rotateEvery: Int
+  let roundDeadlineMilliseconds: UInt64
   /// Crash the coordinator at a third and at two thirds of the fault phase.
   var crashCoordinatorTwice = false
   let isJSON: Bool
 
   init(arguments raw: [String]) throws {
     var passthrough: [String] = []
-    var mode = TopologyMode.fdfl
-    var councilSize = 5
     var coordinatorCrashes: [UInt64] = []
     var crashFraction = 0.0
     var faultSeconds: UInt64?
@@ -69,9 +68,6 @@ struct SimulateCommand {
     var isFailoverOnly = false
     var isComparison = false
     var syntheticParameters: Int?
-    var usesMembership = false
-    var aggregatorCount: Int?
-    var rotateEvery = 10
     var plotPath: String?
     var trainersPerRound: Int?
     var seed: UInt64 = 1
@@ -89,12 +85,23 @@ struct SimulateCommand {
       }
       func positive(_ text: String) -> Int? { Int(text).flatMap { $0 >= 1 ? $0 : nil } }
       switch argument {
-      case "--mode": mode = try take("federated or fdfl") { TopologyMode(rawValue: $0) }
+      case "--mode":
+        passthrough += [
+          "--set",
+          "topology.mode=\(try take("federated or fdfl") { TopologyMode(rawValue: $0)?.rawValue })",
+        ]
       case "--trainers-per-round": trainersPerRound = try take("a positive integer", positive)
       case "--seed": seed = try take("a non-negative integer") { UInt64($0) }
-      case "--council": councilSize = try take("a positive integer", positive)
-      case "--aggregators": aggregatorCount = try take("a positive integer", positive)
-      case "--rotate-every": rotateEvery = try take("a positive integer", positive)
+      case "--council":
+        passthrough += ["--set", "topology.council=\(try take("a positive integer", positive))"]
+      case "--aggregators":
+        passthrough += [
+          "--set", "topology.aggregators=\(try take("a positive integer", positive))",
+        ]
+      case "--rotate-every":
+        passthrough += [
+          "--set", "topology.rotateEvery=\(try take("a positive integer", positive))",
+        ]
       case "--sweep": sweepCount = try take("a positive integer") { positive($0).map(UInt64.init) }
       case "--synthetic":
         syntheticParameters = try take("a parameter count in 1...\(RoundLimits.valuesMax)") {
@@ -115,8 +122,10 @@ struct SimulateCommand {
         }
       case "--peers": passthrough += ["--set", "data.peers=\(try take("a value") { $0 })"]
       case "--rounds": passthrough += ["--set", "training.rounds=\(try take("a value") { $0 })"]
-      case "--membership", "--compare", "--failover":
-        usesMembership = usesMembership || argument == "--membership"
+      case "--membership":
+        passthrough += ["--set", "topology.membership=true"]
+        index += 1
+      case "--compare", "--failover":
         isComparison = isComparison || argument == "--compare"
         isFailoverOnly = isFailoverOnly || argument == "--failover"
         index += 1
@@ -133,10 +142,11 @@ struct SimulateCommand {
     let train = try TrainCommand(arguments: passthrough)
     configuration = train.configuration
     isJSON = train.isJSON
-    self.mode = mode
+    let topology = configuration.topology
+    mode = topology.mode == .federated ? .federated : .fdfl
     self.trainersPerRound = trainersPerRound
     self.seed = seed
-    self.councilSize = mode == .federated ? 1 : councilSize
+    councilSize = mode == .federated ? 1 : topology.council
     self.coordinatorCrashes = coordinatorCrashes
     self.crashFraction = crashFraction
     self.faultMilliseconds = faultSeconds.map { $0 * 1000 }
@@ -145,9 +155,10 @@ struct SimulateCommand {
     self.isComparison = isComparison
     self.plotPath = plotPath
     self.syntheticParameters = syntheticParameters
-    self.usesMembership = usesMembership
-    self.aggregatorCount = aggregatorCount
-    self.rotateEvery = rotateEvery
+    usesMembership = topology.membership
+    aggregatorCount = topology.aggregators
+    rotateEvery = topology.rotateEvery
+    roundDeadlineMilliseconds = UInt64(topology.roundDeadlineSeconds * 1000)
     if plotPath != nil && !isComparison {
       throw UsageError("--plot draws the --compare runs; add --compare")
     }
@@ -227,6 +238,7 @@ struct SimulateCommand {
     usesMembership = other.usesMembership
     aggregatorCount = other.aggregatorCount
     rotateEvery = other.rotateEvery
+    roundDeadlineMilliseconds = other.roundDeadlineMilliseconds
     faultMilliseconds = other.faultMilliseconds
     // Two coordinator crashes spread over the run unless given: a third and two thirds of the
     // fault phase, which then covers two thirds of an estimated run.
@@ -326,7 +338,7 @@ struct SimulateCommand {
       mode: mode,
       plan: RoundPlan(
         trainersPerRound: trainersPerRound ?? peerCount - councilSize,
-        roundDurationMilliseconds: 120_000),
+        roundDurationMilliseconds: roundDeadlineMilliseconds),
       modelLength: training.modelLength,
       council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
     let shardSizes = (0..<peerCount).map { training.sampleCount(peer: $0) }

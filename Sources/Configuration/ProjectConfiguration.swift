@@ -21,11 +21,12 @@ public struct ProjectConfiguration: Sendable {
     ModelConfiguration.self,
     DataConfiguration.self,
     TrainingConfiguration.self,
+    TopologyConfiguration.self,
   ]
 
   /// Sections that later versions read; until then a file that has one is rejected with a message
   /// that says so, rather than as a misspelling.
-  static let plannedSectionKeys = ["topology", "security", "network"]
+  static let plannedSectionKeys = ["security", "network"]
 
   /// The sections read so far, by key.
   private var sections: [String: any ConfigurationSection]

@@ -6,10 +6,11 @@ import Testing
   @Test func sectionsAreReadInDependencyOrder() {
     // data checks against model, training's checkpoint default reads project.
     #expect(
-      ProjectConfiguration.sectionTypes.map { $0.key } == ["project", "model", "data", "training"])
+      ProjectConfiguration.sectionTypes.map { $0.key }
+        == ["project", "model", "data", "training", "topology"])
   }
 
-  @Test(arguments: ["topology", "security", "network"])
+  @Test(arguments: ["security", "network"])
   func laterSectionsAreRejectedAsNotSupportedYet(section: String) {
     #expect(throws: ConfigurationError.unsupportedSection(path: section)) {
       try ProjectConfiguration.parse(json: #"{"\#(section)": {}}"#)

@@ -29,7 +29,7 @@ import Testing
       ProjectMetadata.fieldNames + ModelConfiguration.fieldNames + DataConfiguration.fieldNames
       + CSVOptions.fieldNames + PartitionConfiguration.fieldNames
       + TrainingConfiguration.fieldNames + OptimizerConfiguration.fieldNames
-      + ScheduleConfiguration.fieldNames
+      + ScheduleConfiguration.fieldNames + TopologyConfiguration.fieldNames
     for field in fields {
       #expect(document.contains("| `\(field)` |"), "no table row for \(field)")
     }

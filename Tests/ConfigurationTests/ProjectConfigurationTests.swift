@@ -16,6 +16,8 @@ import Testing
     """,
     #"{"training": {"optimizer": {"kind": "adamw"}, "schedule": {"kind": "cosine"}}}"#,
     #"{"model": {"seed": 18446744073709551615}, "data": {"source": "synthetic"}}"#,
+    #"{"topology": {"mode": "fdfl", "council": 7, "aggregators": 3, "membership": true}}"#,
+    #"{"topology": {"mode": "federated", "roundDeadlineSeconds": 30}}"#,
   ]
 
   @Test(arguments: examples)
@@ -46,6 +48,13 @@ import Testing
           },
           "project": {
             "name": "fmnist-mlp"
+          },
+          "topology": {
+            "council": 5,
+            "membership": false,
+            "mode": "fdfl",
+            "rotateEvery": 10,
+            "roundDeadlineSeconds": 120.0
           },
           "training": {
             "accumulationSteps": 1,

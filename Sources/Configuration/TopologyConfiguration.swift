@@ -1,0 +1,75 @@
+/// The `topology` section: how peers are organised to train together.
+public struct TopologyConfiguration: Sendable, Equatable {
+  public enum Mode: String, Sendable, CaseIterable {
+    /// A council (Raft group) elects the coordinator; its other members aggregate.
+    case fdfl
+    /// A fixed coordinator that also aggregates: the classic FL baseline.
+    case federated
+  }
+
+  public let mode: Mode
+  /// Council members (fdfl): the coordinator is elected among them.
+  public let council: Int
+  /// Aggregators per round, ranked among the council members; nil: all but the coordinator.
+  public let aggregators: Int?
+  /// Aggregators are re-ranked every this many committed rounds.
+  public let rotateEvery: Int
+  /// How long a round waits for its trainers before committing without the missing ones.
+  public let roundDeadlineSeconds: Double
+  /// Whether every peer runs SWIM failure detection.
+  public let membership: Bool
+
+  static let councilDefault = 5
+  static let councilRange = 1...101
+  static let rotateEveryDefault = 10
+  static let rotateEveryRange = 1...1_000_000
+  static let roundDeadlineDefault = 120.0
+  static let roundDeadlineInterval = Interval.closed(0.1, 86_400)
+  static let fieldNames = [
+    "mode", "council", "aggregators", "rotateEvery", "roundDeadlineSeconds", "membership",
+  ]
+}
+
+extension TopologyConfiguration: ConfigurationSection {
+  static let key = "topology"
+
+  init(reading value: JSONValue?, earlier: ProjectConfiguration) throws(ConfigurationError) {
+    let fields = try FieldReader(value, path: Self.key, knownFields: Self.fieldNames)
+    mode = try fields.choice("mode", default: .fdfl)
+    if mode == .federated {
+      try fields.reject(["council", "aggregators", "rotateEvery"]) { key in
+        "\(key) applies to fdfl; federated has one fixed coordinator"
+      }
+    }
+    council = try fields.integer(
+      "council", default: mode == .federated ? 1 : Self.councilDefault, in: Self.councilRange)
+    aggregators = try fields.optionalInteger("aggregators", in: 1...max(1, council - 1))
+    if mode == .fdfl, council < 2, aggregators != nil {
+      throw .invalidCombination(
+        path: fields.path(of: "aggregators"), reason: "a council of 1 has no aggregators")
+    }
+    rotateEvery = try fields.integer(
+      "rotateEvery", default: Self.rotateEveryDefault, in: Self.rotateEveryRange)
+    roundDeadlineSeconds = try fields.number(
+      "roundDeadlineSeconds", default: Self.roundDeadlineDefault, in: Self.roundDeadlineInterval)
+    membership = try fields.bool("membership", default: false)
+  }
+
+  var jsonValue: JSONValue {
+    var members: [String: JSONValue] = [
+      "mode": .string(mode.rawValue), "roundDeadlineSeconds": .double(roundDeadlineSeconds),
+      "membership": .bool(membership),
+    ]
+    if mode == .fdfl {
+      members["council"] = .integer(UInt64(council))
+      members["rotateEvery"] = .integer(UInt64(rotateEvery))
+      if let aggregators { members["aggregators"] = .integer(UInt64(aggregators)) }
+    }
+    return .object(members)
+  }
+}
+
+extension ProjectConfiguration {
+  /// The `topology` section.
+  public var topology: TopologyConfiguration { section(TopologyConfiguration.self) }
+}
