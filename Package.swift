@@ -40,7 +40,9 @@ let package = Package(
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
     .target(name: "Node", dependencies: ["Coordination", "Wire", "Learning", "Tensors"]),
-    .target(name: "Simulation", dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),
+    .target(
+      name: "Simulation",
+      dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),
     .target(
       name: "Commands",
       dependencies: ["Tensors", "Learning", "Datasets", "Configuration", "Simulation", "Node"]),
