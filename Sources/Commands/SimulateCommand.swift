@@ -373,8 +373,18 @@ struct SimulateCommand {
     func seconds(_ milliseconds: UInt64) -> String {
       format(Double(milliseconds) / 1000, digits: 1)
     }
+    var lastRound: UInt64 = 0
     let report = simulator.run(
       onRound: { round in
+        if round.round > lastRound + 1 {
+          let skipped =
+            round.round - 1 == lastRound + 1
+            ? "round \(lastRound + 1) was" : "rounds \(lastRound + 1)-\(round.round - 1) were"
+          output.line(
+            "  (\(skipped) started but never committed; restarted as round \(round.round) from the last committed model)"
+          )
+        }
+        lastRound = round.round
         output.line(
           "round \(round.round)  accuracy \(format(round.accuracy ?? 0, digits: 4))  coordinator \(round.coordinator)  "
             + "aggregators \(round.aggregators.count)  trainers \(round.trainers.count)  "
