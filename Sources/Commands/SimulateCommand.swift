@@ -282,7 +282,8 @@ struct SimulateCommand {
     var timeout: UInt64 = 1
     let started = ProcessMetrics.now()
     for current in seed..<(seed + count) {
-      let result = FaultSweep.run(seed: current, isFailoverOnly: isFailoverOnly)
+      let result = FaultSweep.run(
+        seed: current, isFailoverOnly: isFailoverOnly, usesMembership: usesMembership)
       failovers += result.failoverMilliseconds
       timeout = result.electionTimeoutMaximumMilliseconds
       if !result.isPassing {

@@ -442,10 +442,13 @@ public struct NodeController: Sendable {
     }
   }
 
-  /// Whether SWIM believes `peer` is up (always true without membership).
+  /// Whether `peer` may be up: false only when SWIM knows it as suspect, dead or gone. A peer
+  /// SWIM has no record of is not excluded. A node that rejoins after a restart hears only a
+  /// sample of the group, plus the rumours still in flight, so "unknown" does not mean "down".
   private func isBelievedAlive(_ peer: PeerID) -> Bool {
-    guard let membership, membership.isMember else { return true }
-    guard let member = membership.member(peer) else { return false }
+    guard let membership, membership.isMember, let member = membership.member(peer) else {
+      return true
+    }
     return member.status == .alive
   }
 

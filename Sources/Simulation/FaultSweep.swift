@@ -16,24 +16,32 @@ public struct FaultSweepResult: Sendable {
   public var isPassing: Bool { violations.isEmpty && roundsCommitted == roundsWanted }
 
   /// The command that replays this seed.
-  public var replayCommand: String { "starling simulate --sweep 1 --seed \(seed)" }
+  public var replayCommand: String {
+    "starling simulate --sweep 1 --seed \(seed)" + (usesMembership ? " --membership" : "")
+      + (isFailoverOnly ? " --failover" : "")
+  }
+  public var usesMembership = false
+  public var isFailoverOnly = false
 }
 
 public enum FaultSweep {
   /// Builds and runs the scenario of `seed`. With `isFailoverOnly`, the only crash is one of the
   /// coordinator at a random moment (loss and duplication stay): what failover time measures,
   /// apart from rounds lost because churn left the council without a majority.
-  public static func run(seed: UInt64, isFailoverOnly: Bool = false) -> FaultSweepResult {
+  public static func run(seed: UInt64, isFailoverOnly: Bool = false, usesMembership: Bool = false)
+    -> FaultSweepResult
+  {
     var generator = SplitMixGenerator(seed: seed)
     let councilSize = Bool.random(using: &generator) ? 3 : 5
     let peerCount = councilSize + Int.random(in: 3...8, using: &generator)
     let rounds = 8
     let training = SyntheticTraining(modelLength: 32, samplesPerUpdate: 600, seed: seed)
     let council = (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) }
-    let node = NodeSettings(
+    var node = NodeSettings(
       mode: .fdfl,
       plan: RoundPlan(trainersPerRound: peerCount - councilSize, roundDurationMilliseconds: 1_500),
       modelLength: training.modelLength, council: council)
+    if usesMembership { node.membership = MembershipConfiguration() }
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: rounds,
       samplesPerSecond: (0..<peerCount).map { _ in
@@ -73,7 +81,8 @@ public enum FaultSweep {
       seed: seed, violations: report.violations, roundsCommitted: report.rounds.count,
       roundsWanted: rounds,
       failoverMilliseconds: report.failoverMilliseconds,
-      electionTimeoutMaximumMilliseconds: node.councilOptions.electionTimeoutMilliseconds.upperBound
-    )
+      electionTimeoutMaximumMilliseconds: node.councilOptions.electionTimeoutMilliseconds
+        .upperBound,
+      usesMembership: usesMembership, isFailoverOnly: isFailoverOnly)
   }
 }

@@ -25,6 +25,21 @@ struct FaultSweepTests {
     )
   }
 
+  /// The same sweep with SWIM on every peer (it found a gossip-queue crash and a coordinator
+  /// that, after rejoining, believed no trainer was alive).
+  @Test func everySeedWithMembershipKeepsTheInvariantsAndFinishesItsRounds() {
+    var failures: [String] = []
+    for seed in 1...(Self.seedCount / 2) {
+      let result = FaultSweep.run(seed: seed, usesMembership: true)
+      if !result.isPassing {
+        failures.append(
+          "seed \(seed): \(result.roundsCommitted)/\(result.roundsWanted) rounds, \(result.violations); replay: \(result.replayCommand)"
+        )
+      }
+    }
+    #expect(failures.isEmpty, "\(failures.prefix(10).joined(separator: "\n"))")
+  }
+
   @Test func aSeedReplaysBitForBit() {
     let first = FaultSweep.run(seed: 42)
     let second = FaultSweep.run(seed: 42)

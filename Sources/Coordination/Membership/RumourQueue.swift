@@ -59,13 +59,13 @@ struct RumourQueue: Sendable {
         buckets[level].head += 1
         slotCount -= 1
         guard let entry = entries[slot.peer], entry.stamp == slot.stamp else { continue }
+        // A preferred rumour met in its bucket is already chosen (and gets a fresh slot below);
+        // it must not be dropped here even when the limit has shrunk below its count.
+        if chosen.contains(slot.peer) { continue }
         if entry.transmissions >= transmissionsMax {
           entries[slot.peer] = nil
-        } else if !chosen.contains(slot.peer) {
-          chosen.append(slot.peer)
         } else {
-          // A preferred rumour met in its bucket: it gets a fresh slot below.
-          continue
+          chosen.append(slot.peer)
         }
       }
       compact(level)
