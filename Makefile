@@ -48,6 +48,7 @@ bench: build
 ## experiments: the long runs behind BENCHMARKS.md (10,000-seed fault sweep, failover over 1,000 seeds).
 experiments: build
 	$(STARLING) simulate --sweep 10000 --json
+	$(STARLING) simulate --sweep 10000 --membership --json
 	$(STARLING) simulate --sweep 1000 --failover --json
 
 ## lint: swift format, strict.

@@ -7,6 +7,16 @@ extension Membership {
     into actions: inout [MembershipAction]
   ) {
     guard phase != .idle, sender != myself.peer else { return }
+    // A member we hold as suspect or dead is talking to us: put that rumour back in the queue so
+    // our reply tells it first, and it refutes at once. Otherwise a member falsely declared dead
+    // (say, on the far side of a one-way partition) stays dead until its tombstone expires, once
+    // the original rumour has been retold and dropped.
+    if let entry = entries[sender], entry.member.status == .suspect || entry.member.status == .dead
+    {
+      rumours.enqueue(
+        MemberUpdate(
+          peer: sender, status: entry.member.status, incarnation: entry.member.incarnation))
+    }
     switch message {
     case .ping(let sequence, let updates):
       receivePing(sequence: sequence, gossip: updates, from: sender, now: now, into: &actions)
