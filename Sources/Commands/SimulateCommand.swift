@@ -27,6 +27,7 @@ struct SimulateCommand {
       --aggregators N           aggregators per round, ranked among the council members (default: all
                                 council members but the coordinator)
       --rotate-every N          re-rank the aggregators every N committed rounds (default 10)
+      --replace-council         remove council members silent for 10 s and bring in live peers
       --membership              run SWIM failure detection on every peer; trainers are sampled among
                                 members believed alive
       --peers N                 simulated peers (data.peers; default 8)
@@ -124,6 +125,9 @@ struct SimulateCommand {
       case "--rounds": passthrough += ["--set", "training.rounds=\(try take("a value") { $0 })"]
       case "--membership":
         passthrough += ["--set", "topology.membership=true"]
+        index += 1
+      case "--replace-council":
+        passthrough += ["--set", "topology.replaceCouncilMembers=true"]
         index += 1
       case "--compare", "--failover":
         isComparison = isComparison || argument == "--compare"
@@ -345,6 +349,7 @@ struct SimulateCommand {
     let shardSizes = (0..<peerCount).map { training.sampleCount(peer: $0) }
     if usesMembership { node.membership = MembershipConfiguration() }
     node.aggregatorCount = aggregatorCount
+    node.replacesCouncilMembers = configuration.topology.replaceCouncilMembers
     node.rotateEvery = rotateEvery
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,

@@ -18,6 +18,8 @@ public struct TopologyConfiguration: Sendable, Equatable {
   public let roundDeadlineSeconds: Double
   /// Whether every peer runs SWIM failure detection.
   public let membership: Bool
+  /// Whether the coordinator replaces council members that stay silent with live peers.
+  public let replaceCouncilMembers: Bool
 
   static let councilDefault = 5
   static let councilRange = 1...101
@@ -27,6 +29,7 @@ public struct TopologyConfiguration: Sendable, Equatable {
   static let roundDeadlineInterval = Interval.closed(0.1, 86_400)
   static let fieldNames = [
     "mode", "council", "aggregators", "rotateEvery", "roundDeadlineSeconds", "membership",
+    "replaceCouncilMembers",
   ]
 }
 
@@ -53,12 +56,13 @@ extension TopologyConfiguration: ConfigurationSection {
     roundDeadlineSeconds = try fields.number(
       "roundDeadlineSeconds", default: Self.roundDeadlineDefault, in: Self.roundDeadlineInterval)
     membership = try fields.bool("membership", default: false)
+    replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: false)
   }
 
   var jsonValue: JSONValue {
     var members: [String: JSONValue] = [
       "mode": .string(mode.rawValue), "roundDeadlineSeconds": .double(roundDeadlineSeconds),
-      "membership": .bool(membership),
+      "membership": .bool(membership), "replaceCouncilMembers": .bool(replaceCouncilMembers),
     ]
     if mode == .fdfl {
       members["council"] = .integer(UInt64(council))

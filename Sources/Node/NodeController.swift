@@ -26,6 +26,12 @@ public struct NodeSettings: Sendable {
   public var aggregatorCount: Int?
   /// Aggregators are re-ranked every this many committed rounds (and at once when one fails).
   public var rotateEvery: Int = 10
+  /// Whether the coordinator replaces council members that stay silent (a Raft configuration
+  /// change to remove each, then one to add the best-ranked live peer), keeping the council at
+  /// its bootstrap size.
+  public var replacesCouncilMembers = false
+  /// A council member silent for this long is removed and replaced.
+  public var councilMemberSilenceMilliseconds: UInt64 = 10_000
   /// SWIM membership: when set, every node runs failure detection and the coordinator samples
   /// trainers only among members believed alive. Nil: the peer list is static.
   public var membership: MembershipConfiguration?
@@ -94,6 +100,8 @@ public enum NodeEffect: Sendable {
   /// A round was committed on this node and the node holds its model's bytes.
   case committed(RoundCommit)
   case becameCoordinator(term: UInt64)
+  /// A council configuration change was applied here; `members` is the new council.
+  case councilChanged(members: [PeerID])
   /// A contribution was refused (for logs and reputation).
   case rejected(from: PeerID, ContributionRejection)
 }
@@ -127,6 +135,11 @@ public struct NodeController: Sendable {
   private var lastHeard: [PeerID: UInt64] = [:]
   /// The coordinator's commit proposal waiting until a majority of the council holds its model.
   private var heldCommit: RoundCommit?
+  private var nextCouncilChange: UInt64 = 0
+  /// Trainers of the last committed round: live peers the coordinator may bring into the council.
+  private var lastContributors: [PeerID] = []
+  /// Peers removed from the council for silence: not sampled as trainers until heard again.
+  private var removedForSilence: Set<PeerID> = []
   /// The roles in force: the last committed `assignRoles`.
   public private(set) var roles: RoleAssignment?
   /// The last roles this coordinator proposed (in force for its rounds until another ranking).
@@ -167,7 +180,9 @@ public struct NodeController: Sendable {
     switch settings.mode {
     case .federated:
       if me == settings.council[0] { becomeCoordinator() }
-    case .fdfl where settings.council.contains(me):
+    case .fdfl where settings.council.contains(me) || settings.replacesCouncilMembers:
+      // With replacement on, every peer holds a dormant council that takes part only once an
+      // `addCouncilMember` entry names it (all start from the same bootstrap members).
       if let stored = durable.council,
         let restored = try? Council(
           id: me, bootstrapMembers: settings.council, options: settings.councilOptions, seed: seed,
@@ -185,6 +200,14 @@ public struct NodeController: Sendable {
 
   public var isCoordinator: Bool { coordinator != nil }
 
+  /// Whether this node is a member of the council's current configuration.
+  public var isCouncilMember: Bool { council?.members.contains(me) ?? false }
+
+  /// Whether the runtime must drive this node with ticks (council members and SWIM members).
+  public var wantsTicks: Bool {
+    isCouncilMember || membership != nil || settings.mode == .federated && coordinator != nil
+  }
+
   public mutating func handle(_ input: NodeInput) -> [NodeEffect] {
     switch input {
     case .tick(let time):
@@ -193,6 +216,7 @@ public struct NodeController: Sendable {
     case .received(let sender, let message, let time):
       now = time
       lastHeard[sender] = time
+      removedForSilence.remove(sender)
       return receive(message, from: sender)
     case .trainingFinished(let round, let weight, let delta, let time):
       now = time
@@ -219,6 +243,7 @@ public struct NodeController: Sendable {
         $0 != me && now - (lastHeard[$0] ?? 0) > settings.aggregatorSilenceMilliseconds
       })
     effects += coordinate(coordinator!.handle(.tick(now: now, unreachable: silent)))
+    effects += maintainCouncil()
     if coordinator?.openRound == nil, now >= nextOpenTime, awaitedCommits.isEmpty {
       effects += openRound()
     }
@@ -273,6 +298,37 @@ public struct NodeController: Sendable {
     return (chosen, RoleAssignment(epoch: epoch, coordinator: me, aggregators: chosen))
   }
 
+  /// Keeps the council whole: removes one member silent for `councilMemberSilenceMilliseconds`,
+  /// or, when the council is below its bootstrap size, adds the best-ranked peer that contributed
+  /// to the last committed round. One configuration change at a time (Raft's rule); a proposal
+  /// made while another is pending is refused by the council and retried on a later tick.
+  private mutating func maintainCouncil() -> [NodeEffect] {
+    guard settings.replacesCouncilMembers, let council, council.role == .leader,
+      now >= nextCouncilChange
+    else { return [] }
+    nextCouncilChange = now + settings.councilOptions.heartbeatMilliseconds * 5
+    let members = council.members
+    if let silent = members.first(where: {
+      $0 != me && now - (lastHeard[$0] ?? 0) > settings.councilMemberSilenceMilliseconds
+    }) {
+      removedForSilence.insert(silent)
+      return councilStep(.propose(.removeCouncilMember(silent)))
+    }
+    guard members.count < settings.council.count else { return [] }
+    let candidates = lastContributors.filter { !members.contains($0) && isBelievedAlive($0) }
+      .map {
+        RoleCandidate(
+          peer: $0,
+          capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
+          uptimeMilliseconds: now)
+      }
+    guard let best = RoleRanking.rank(candidates, seed: Digest.of(values: model)).first else {
+      return []
+    }
+    lastHeard[best] = now  // a fresh member gets one silence period to catch up
+    return councilStep(.propose(.addCouncilMember(best)))
+  }
+
   /// Asks the council members in turn for the bytes of the newest committed model this node
   /// lacks; any member that holds it answers (the model of a committed round is held by a
   /// majority, so someone always can once enough members are up).
@@ -317,9 +373,10 @@ public struct NodeController: Sendable {
         aggregators = live
       }
     }
-    let councilSet = Set(settings.council)
+    let councilSet = Set(council?.members ?? settings.council)
     let trainers = peers.filter {
       (!councilSet.contains($0) || settings.mode == .federated && $0 != me) && isBelievedAlive($0)
+        && !removedForSilence.contains($0)
     }
     seed &+= 0x9E37_79B9_7F4A_7C15
     nextOpenTime = now + settings.plan.roundDurationMilliseconds
@@ -397,7 +454,7 @@ public struct NodeController: Sendable {
     var effects: [NodeEffect] = []
     if let commit = awaitedCommits.removeValue(forKey: digest) {
       effects += adopt(commit, values: values)
-    } else if settings.mode == .fdfl, council != nil, round > committedRound {
+    } else if settings.mode == .fdfl, isCouncilMember, round > committedRound {
       // A published model that is not committed yet: keep it (durably) until its commit
       // applies, and tell the coordinator, who commits only once a majority holds it.
       if publishedModels[digest] == nil {
@@ -407,7 +464,7 @@ public struct NodeController: Sendable {
       if let leader = council?.leader, leader != me {
         effects.append(.send(to: leader, .round(.modelStored(digest: digest))))
       }
-    } else if round > committedRound || (round == committedRound && council == nil) {
+    } else if round > committedRound || (round == committedRound && !isCouncilMember) {
       committedRound = round
       model = values
     }
@@ -489,6 +546,11 @@ public struct NodeController: Sendable {
   }
 
   private mutating func becomeCoordinator() {
+    // Every member gets a full silence period from now: a coordinator that just restarted has
+    // heard from nobody yet, and must not take that for silence.
+    for member in council?.members ?? [] where member != me {
+      lastHeard[member] = max(lastHeard[member] ?? 0, now)
+    }
     coordinator = RoundCoordinator(
       plan: settings.plan, committedRound: committedRound, model: model,
       lastStartedRound: lastStartedRound)
@@ -512,7 +574,9 @@ public struct NodeController: Sendable {
     case .assignRoles(let assignment):
       roles = assignment
       return []
-    case .noOperation, .ban, .addCouncilMember, .removeCouncilMember:
+    case .addCouncilMember, .removeCouncilMember:
+      return [.councilChanged(members: council?.members ?? [])]
+    case .noOperation, .ban:
       return []
     }
   }
@@ -527,6 +591,7 @@ public struct NodeController: Sendable {
     // Older commits still waiting for bytes are superseded: nobody needs their models now.
     awaitedCommits = awaitedCommits.filter { $0.value.round > commit.round }
     nextOpenTime = now + settings.roundGapMilliseconds
+    lastContributors = commit.trainers
     var effects: [NodeEffect] = [.committed(commit)]
     if coordinator != nil {
       effects += coordinate(coordinator!.handle(.commitCommitted(commit, values: values)))

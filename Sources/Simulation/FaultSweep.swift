@@ -37,11 +37,13 @@ public enum FaultSweep {
     let rounds = 8
     let training = SyntheticTraining(modelLength: 32, samplesPerUpdate: 600, seed: seed)
     let council = (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) }
+    let replacesMembers = !isFailoverOnly && Bool.random(using: &generator)
     var node = NodeSettings(
       mode: .fdfl,
       plan: RoundPlan(trainersPerRound: peerCount - councilSize, roundDurationMilliseconds: 1_500),
       modelLength: training.modelLength, council: council)
     if usesMembership { node.membership = MembershipConfiguration() }
+    node.replacesCouncilMembers = replacesMembers
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: rounds,
       samplesPerSecond: (0..<peerCount).map { _ in
@@ -71,6 +73,15 @@ public enum FaultSweep {
             ? [Int.random(in: 0..<councilSize, using: &generator)] : nil,
           isOneWay: Bool.random(using: &generator))
       }
+    }
+    if replacesMembers {
+      // A council member that never comes back: the council must replace it to stay whole.
+      settings.permanentCrashes = [
+        (
+          peer: Int.random(in: 0..<councilSize, using: &generator),
+          at: .random(in: 2_000...15_000, using: &generator)
+        )
+      ]
     }
     settings.livenessBoundMilliseconds = 60_000
     settings.timeLimitMilliseconds = 200_000

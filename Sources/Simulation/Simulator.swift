@@ -26,6 +26,8 @@ public struct SimulationSettings: Sendable {
   public var coordinatorCrashes: [UInt64] = []
   /// Crashes of given peers at given times (each restarts after a downtime).
   public var crashes: [(peer: Int, at: UInt64)] = []
+  /// Crashes from which the peer never comes back.
+  public var permanentCrashes: [(peer: Int, at: UInt64)] = []
   /// Timed partitions during the fault phase.
   public var partitions: [PartitionFault] = []
   /// After the fault phase a round must commit within this bound.
@@ -130,6 +132,7 @@ public final class Simulator {
   private var stores: [DurableStore<NodeDurableState>]
   private var lastWrittenSequence: [UInt64]
   private var persistedVersions: [Int]
+  private var isTickScheduled: [Bool] = []
   private var pendingFailover: UInt64?
   private var checker = InvariantChecker()
   private lazy var calmNetwork = settings.network.withoutFaults
@@ -161,8 +164,11 @@ public final class Simulator {
     scheduleFaults()
     // Only council members act on time (elections, heartbeats, deadlines); trainers only react.
     // With SWIM every peer probes; otherwise trainers only react to messages.
-    let ticking = settings.node.membership == nil ? Set(settings.node.council) : Set(peers)
-    for (position, peer) in peers.enumerated() where ticking.contains(peer) {
+    // Only nodes that act on time get ticks (council members, SWIM members); trainers only react.
+    // A node that becomes a council member later starts ticking then (`keepTicking`).
+    isTickScheduled = Array(repeating: false, count: peers.count)
+    for position in peers.indices where nodes[position].wantsTicks {
+      isTickScheduled[position] = true
       queue.schedule(
         .tick(position), at: UInt64.random(in: 0..<settings.tickMilliseconds, using: &generator))
     }
@@ -181,6 +187,7 @@ public final class Simulator {
         at: time + UInt64.random(in: settings.downtimeMilliseconds, using: &generator))
     }
     for time in settings.coordinatorCrashes { queue.schedule(.crashCoordinator, at: time) }
+    for crash in settings.permanentCrashes { queue.schedule(.crash(crash.peer), at: crash.at) }
     for crash in settings.crashes {
       queue.schedule(.crash(crash.peer), at: crash.at)
       queue.schedule(
@@ -282,7 +289,11 @@ public final class Simulator {
         }
       case .tick(let position):
         execute(nodes[position].handle(.tick(now: now)), at: position, now: now, onRound: onRound)
-        queue.schedule(.tick(position), at: now + settings.tickMilliseconds)
+        if nodes[position].wantsTicks {
+          queue.schedule(.tick(position), at: now + settings.tickMilliseconds)
+        } else {
+          isTickScheduled[position] = false
+        }
       case .deliver(let sender, let position, let message):
         execute(
           nodes[position].handle(.received(from: sender, message, now: now)), at: position,
@@ -295,6 +306,7 @@ public final class Simulator {
           now: now, onRound: onRound)
       }
       persist(after: event)
+      keepTicking(after: event, now: now)
       if report.rounds.count >= settings.rounds { break }
     }
   }
@@ -305,6 +317,20 @@ public final class Simulator {
 
   private func trace(_ now: UInt64, _ text: @autoclosure () -> String) {
     if isTracing { FileHandle.standardError.write(Data("t=\(now) \(text())\n".utf8)) }
+  }
+
+  /// Starts ticks for a live node that now wants them (it joined the council, say).
+  private func keepTicking(after event: Event, now: UInt64) {
+    let position: Int
+    switch event {
+    case .deliver(_, let peer, _), .trainingDone(let peer, _, _, _), .fsync(let peer, _),
+      .restart(let peer):
+      position = peer
+    default: return
+    }
+    guard isAlive[position], !isTickScheduled[position], nodes[position].wantsTicks else { return }
+    isTickScheduled[position] = true
+    queue.schedule(.tick(position), at: now + settings.tickMilliseconds)
   }
 
   private func crash(_ position: Int) {
@@ -390,6 +416,7 @@ public final class Simulator {
         checker.observeCommit(commit, by: sender, holding: nodes[position].model, now: now)
         guard isNew else { continue }
         lastCommitTime = now
+        trace(now, "round \(commit.round) committed by \(commit.aggregators.count) aggregators")
         if let crashed = pendingFailover {
           report.failoverMilliseconds.append(now - crashed)
           pendingFailover = nil
@@ -403,6 +430,10 @@ public final class Simulator {
           trainers: commit.trainers, accuracy: accuracy, peersAlive: isAlive.filter { $0 }.count)
         report.rounds.append(round)
         onRound(round)
+      case .councilChanged(let members):
+        if nodes[position].isCoordinator {
+          trace(now, "council is now \(members.map(\.description).sorted())")
+        }
       case .rejected:
         report.rejected += 1
       }

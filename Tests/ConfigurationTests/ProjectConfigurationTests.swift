@@ -53,6 +53,7 @@ import Testing
             "council": 5,
             "membership": false,
             "mode": "fdfl",
+            "replaceCouncilMembers": false,
             "rotateEvery": 10,
             "roundDeadlineSeconds": 120.0
           },

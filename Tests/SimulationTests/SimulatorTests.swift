@@ -184,3 +184,32 @@ struct RoleRotationSimulatorTests {
     )
   }
 }
+
+/// Council members that fail for good are removed and replaced by live peers (Raft membership
+/// changes, one at a time), so the council keeps a quorum through permanent failures.
+struct CouncilReplacementSimulatorTests {
+  func run(replacing: Bool) throws -> SimulationReport {
+    try SimulatorTests().makeSimulator(seed: 12, peers: 12, rounds: 40, mode: .fdfl, councilSize: 3)
+    { settings in
+      settings.node.replacesCouncilMembers = replacing
+      settings.faultPhaseMilliseconds = 60_000
+      // Two of the three council members die for good, 17 s apart (peers 1 and 2; peer 0 may
+      // be the coordinator or not: either way only one original member survives).
+      settings.crashes = [(peer: 1, at: 3_000), (peer: 2, at: 20_000)]
+      settings.downtimeMilliseconds = 10_000_000...10_000_000
+      settings.livenessBoundMilliseconds = 120_000
+      settings.timeLimitMilliseconds = 400_000
+    }.run()
+  }
+
+  @Test func aCouncilThatReplacesDeadMembersKeepsTraining() throws {
+    let report = try run(replacing: true)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 40, "training goes on after two of three members die")
+  }
+
+  @Test func withoutReplacementTheSameFailuresStopTraining() throws {
+    let report = try run(replacing: false)
+    #expect(report.rounds.count < 40, "a council of three with two dead members has no quorum")
+  }
+}

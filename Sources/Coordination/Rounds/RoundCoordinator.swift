@@ -38,7 +38,8 @@ public struct RoundCoordinator: Sendable {
       from: PeerID, round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], now: UInt64)
     /// `now` passed; `unreachable` are aggregators that stopped answering. When every assigned
     /// aggregator has either delivered or is unreachable, the round commits without waiting for
-    /// the deadline (their trainers are left out and sampled again next round).
+    /// the deadline (their trainers are left out and sampled again next round; if no aggregator
+    /// delivered, the committed model is the base model and the next round starts at once).
     case tick(now: UInt64, unreachable: Set<PeerID> = [])
     /// The council committed a `commitRound`, with the model's values.
     case commitCommitted(RoundCommit, values: [Float])
@@ -108,8 +109,7 @@ public struct RoundCoordinator: Sendable {
     case .tick(let now, let unreachable):
       guard let open else { return [] }
       let pending = Set(open.assignments.map(\.aggregator)).subtracting(received.keys)
-      guard
-        now >= open.deadlineMilliseconds || (!received.isEmpty && pending.isSubset(of: unreachable))
+      guard now >= open.deadlineMilliseconds || pending.isSubset(of: unreachable)
       else { return [] }
       return proposeCommit()
     case .commitCommitted(let commit, let values):
