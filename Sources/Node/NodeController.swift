@@ -649,7 +649,9 @@ public struct NodeController: Sendable {
       case .propose(let command):
         effects += councilStep(.propose(command))
       case .publishModel(let round, let digest, let values):
+        // Durable before the coordinator counts itself among the members that hold it.
         publishedModels[digest] = values
+        durableVersion += 1
         if settings.mode == .fdfl {
           for member in council?.members ?? [] where member != me {
             effects.append(
