@@ -236,7 +236,7 @@ public struct NodeController: Sendable {
     var effects =
       councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
       + membershipStep(.tick(now: now))
-    effects += aggregate(group.handle(.tick(now: now)))
+    effects += aggregate(group.handle(.tick(now: now, unreachable: peersKnownDown())))
     guard coordinator != nil else { return effects }
     let silent = Set(
       (council?.members ?? []).filter {
@@ -497,6 +497,12 @@ public struct NodeController: Sendable {
       if case .send(let peer, let message) = action { return .send(to: peer, .membership(message)) }
       return nil
     }
+  }
+
+  /// Peers SWIM holds as suspect, dead or gone (empty without membership).
+  private func peersKnownDown() -> Set<PeerID> {
+    guard let membership, membership.isMember else { return [] }
+    return Set(membership.members.filter { $0.status != .alive }.map(\.peer))
   }
 
   /// Whether `peer` may be up: false only when SWIM knows it as suspect, dead or gone. A peer

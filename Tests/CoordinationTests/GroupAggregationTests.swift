@@ -96,3 +96,20 @@ struct GroupAggregationTests {
     #expect(group.includedTrainers == [trainers[0]])
   }
 }
+
+extension GroupAggregationTests {
+  @Test func thePartialGoesOutEarlyWhenOnlyUnreachableTrainersAreMissing() {
+    var (group, _) = started()
+    _ = group.handle(.update(from: trainers[0], round: 7, weight: 1, values: [1, 1], now: 10))
+    // Trainer 2 is down, trainer 1 is not known to be: keep waiting.
+    #expect(group.handle(.tick(now: 20, unreachable: [trainers[2]])).isEmpty)
+    _ = group.handle(.update(from: trainers[1], round: 7, weight: 1, values: [1, 1], now: 30))
+    #expect(
+      group.handle(.tick(now: 40, unreachable: [trainers[2]]))
+        == [
+          .send(
+            to: coordinator,
+            .partial(round: 7, weight: 2, trainers: [trainers[0], trainers[1]], values: [2, 2]))
+        ])
+  }
+}

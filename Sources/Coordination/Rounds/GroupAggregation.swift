@@ -11,7 +11,9 @@ public struct GroupAggregation: Sendable {
     /// The council committed `start`; `coordinator` is its leader.
     case roundStarted(RoundStart, coordinator: PeerID, now: UInt64)
     case update(from: PeerID, round: UInt64, weight: UInt32, values: [Float], now: UInt64)
-    case tick(now: UInt64)
+    /// `now` passed; `unreachable` are trainers known to be down. When every trainer still
+    /// missing is unreachable, the partial goes out without waiting for the deadline.
+    case tick(now: UInt64, unreachable: Set<PeerID> = [])
   }
 
   public enum Action: Hashable, Sendable {
@@ -50,8 +52,11 @@ public struct GroupAggregation: Sendable {
       }
       accumulate(sender: sender, weight: weight, values: values)
       return included.count == expected.count ? sendPartial() : []
-    case .tick(let now):
-      return !isSent && now >= deadline ? sendPartial() : []
+    case .tick(let now, let unreachable):
+      guard !isSent else { return [] }
+      let missing = expected.subtracting(included)
+      let isOnlyWaitingForTheDown = !included.isEmpty && missing.isSubset(of: unreachable)
+      return now >= deadline || isOnlyWaitingForTheDown ? sendPartial() : []
     }
   }
 
