@@ -605,13 +605,9 @@ public struct NodeController: Sendable {
     return effects
   }
 
-  /// The state a restart needs.
-  public var durableState: NodeDurableState {
-    NodeDurableState(
-      council: nil, committedRound: committedRound, model: model,
-      lastStartedRound: lastStartedRound,
-      storedModels: publishedModels)
-  }
+  /// Published models this node holds and has acknowledged, not yet committed: part of what
+  /// the runtime persists (with the council writes and the committed model).
+  public var storedModels: [Digest: [Float]] { publishedModels }
 
   // MARK: Roles
 

@@ -363,7 +363,7 @@ public final class Simulator {
       || persistedVersions[position] != node.durableVersion
     {
       persistedVersions[position] = node.durableVersion
-      state.storedModels = node.durableState.storedModels
+      state.storedModels = node.storedModels
       // The model is written and synced before the node acts on it again.
       state.committedRound = node.committedRound
       state.model = node.model

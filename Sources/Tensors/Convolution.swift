@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// The sizes of one 2-D convolution or pooling window over an NHWC batch.
 public struct WindowGeometry: Sendable, Equatable {
   public var batch: Int
@@ -47,12 +43,7 @@ extension Tensor {
   /// the rows are consumed by the GEMM while still in the core's L2 cache, and are rebuilt in
   /// the backward pass instead of being kept: less memory traffic and a far smaller peak
   /// resident set than materialising the whole batch's im2col matrix.
-  public static let convolutionChunkBytes: Int = {
-    if let text = getenv("STARLING_CHUNK_KB"), let kb = Int(String(cString: text)) {
-      return kb << 10
-    }
-    return 512 << 10
-  }()
+  public static let convolutionChunkBytes = 512 << 10
 
   /// Images per chunk for a geometry (at least one).
   static func imagesPerChunk(_ g: WindowGeometry) -> Int {
