@@ -170,24 +170,27 @@ extension LogEntry: WireCodable {
 }
 
 extension CouncilMessage: WireCodable {
-  /// The smallest case: `vote`, a tag, a term and a boolean.
-  public static let encodedBytesMin = 1 + 8 + 1
+  /// The smallest case: `timeoutNow`, a tag and a term.
+  public static let encodedBytesMin = 1 + 8
 
   private enum Tag: UInt8 {
     case requestVote = 0
     case vote = 1
     case appendEntries = 2
     case appendResult = 3
+    case timeoutNow = 4
   }
 
   public func encode(to encoder: inout WireEncoder) {
     switch self {
-    case .requestVote(let term, let candidate, let lastLogIndex, let lastLogTerm):
+    case .requestVote(
+      let term, let candidate, let lastLogIndex, let lastLogTerm, let isLeadershipTransfer):
       encoder.encode(Tag.requestVote.rawValue)
       encoder.encode(term)
       encoder.encode(candidate)
       encoder.encode(lastLogIndex)
       encoder.encode(lastLogTerm)
+      encoder.encode(isLeadershipTransfer)
     case .vote(let term, let granted):
       encoder.encode(Tag.vote.rawValue)
       encoder.encode(term)
@@ -209,6 +212,9 @@ extension CouncilMessage: WireCodable {
       encoder.encode(term)
       encoder.encode(success)
       encoder.encode(matchIndex)
+    case .timeoutNow(let term):
+      encoder.encode(Tag.timeoutNow.rawValue)
+      encoder.encode(term)
     }
   }
 
@@ -219,7 +225,9 @@ extension CouncilMessage: WireCodable {
       self = .requestVote(
         term: try decoder.decode(UInt64.self), candidate: try decoder.decode(PeerID.self),
         lastLogIndex: try decoder.decode(UInt64.self),
-        lastLogTerm: try decoder.decode(UInt64.self))
+        lastLogTerm: try decoder.decode(UInt64.self),
+        isLeadershipTransfer: try decoder.decode(
+          Bool.self, field: "CouncilMessage.requestVote.isLeadershipTransfer"))
     case .vote:
       self = .vote(
         term: try decoder.decode(UInt64.self),
@@ -238,6 +246,8 @@ extension CouncilMessage: WireCodable {
         term: try decoder.decode(UInt64.self),
         success: try decoder.decode(Bool.self, field: "CouncilMessage.appendResult.success"),
         matchIndex: try decoder.decode(UInt64.self))
+    case .timeoutNow:
+      self = .timeoutNow(term: try decoder.decode(UInt64.self))
     case nil:
       throw .unknownTag(type: "CouncilMessage", tag: tag)
     }

@@ -77,7 +77,11 @@ public struct LogEntry: Hashable, Sendable {
 
 /// Raft messages between council members.
 public enum CouncilMessage: Hashable, Sendable {
-  case requestVote(term: UInt64, candidate: PeerID, lastLogIndex: UInt64, lastLogTerm: UInt64)
+  /// `isLeadershipTransfer`: the candidate campaigns because the leader asked it to
+  /// (`timeoutNow`), so voters grant it even while they still hear from that leader.
+  case requestVote(
+    term: UInt64, candidate: PeerID, lastLogIndex: UInt64, lastLogTerm: UInt64,
+    isLeadershipTransfer: Bool)
   case vote(term: UInt64, granted: Bool)
   case appendEntries(
     term: UInt64, leader: PeerID, previousLogIndex: UInt64, previousLogTerm: UInt64,
@@ -85,6 +89,8 @@ public enum CouncilMessage: Hashable, Sendable {
   /// `matchIndex` is the follower's last index known to match the leader's log when `success`;
   /// otherwise a hint for where to retry.
   case appendResult(term: UInt64, success: Bool, matchIndex: UInt64)
+  /// Leadership transfer: the leader tells an up-to-date follower to campaign at once.
+  case timeoutNow(term: UInt64)
 }
 
 /// Bounds on council messages.

@@ -79,7 +79,7 @@ import Wire
         from: candidate,
         .requestVote(
           term: 3, candidate: candidate, lastLogIndex: voteCase.candidateLastIndex,
-          lastLogTerm: voteCase.candidateLastTerm), now: 10))
+          lastLogTerm: voteCase.candidateLastTerm, isLeadershipTransfer: false), now: 10))
     let write = try #require(
       actions.compactMap { if case .persist(let w) = $0 { w } else { nil } }.last)
     #expect(!actions.contains { if case .send = $0 { true } else { false } })
@@ -99,7 +99,9 @@ import Wire
     func request(_ candidate: PeerID) -> CouncilEvent {
       .received(
         from: candidate,
-        .requestVote(term: 4, candidate: candidate, lastLogIndex: 0, lastLogTerm: 0), now: 5)
+        .requestVote(
+          term: 4, candidate: candidate, lastLogIndex: 0, lastLogTerm: 0,
+          isLeadershipTransfer: false), now: 5)
     }
     func persistAll(_ actions: [CouncilAction], into council: inout Council) -> [CouncilAction] {
       var sent: [CouncilAction] = []
@@ -143,7 +145,9 @@ import Wire
       follower,
       .received(
         from: disruptive,
-        .requestVote(term: term + 5, candidate: disruptive, lastLogIndex: 9, lastLogTerm: term),
+        .requestVote(
+          term: term + 5, candidate: disruptive, lastLogIndex: 9, lastLogTerm: term,
+          isLeadershipTransfer: false),
         now: network.now))
     #expect(network[follower].term == term)
     #expect(network[follower].leader == leader)

@@ -24,10 +24,14 @@ import Testing
 
   @Test func requestVoteGolden() {
     let message = CouncilMessage.requestVote(
-      term: 2, candidate: samplePeer, lastLogIndex: 9, lastLogTerm: 1)
+      term: 2, candidate: samplePeer, lastLogIndex: 9, lastLogTerm: 1, isLeadershipTransfer: true)
     #expect(
       message.wireBytes
-        == hex("00", Self.u64Two, samplePeerHex, "09 00 00 00 00 00 00 00", Self.u64One))
+        == hex("00", Self.u64Two, samplePeerHex, "09 00 00 00 00 00 00 00", Self.u64One, "01"))
+  }
+
+  @Test func timeoutNowGolden() {
+    #expect(CouncilMessage.timeoutNow(term: 2).wireBytes == hex("04", Self.u64Two))
   }
 
   @Test func voteGolden() {
@@ -158,8 +162,8 @@ import Testing
 
   @Test func unknownTagsAreRejected() {
     #expect(
-      decodeResult(CouncilMessage.self, hex("04")).failure
-        == .unknownTag(type: "CouncilMessage", tag: 4))
+      decodeResult(CouncilMessage.self, hex("05")).failure
+        == .unknownTag(type: "CouncilMessage", tag: 5))
     #expect(
       decodeResult(CouncilCommand.self, hex("07")).failure
         == .unknownTag(type: "CouncilCommand", tag: 7))

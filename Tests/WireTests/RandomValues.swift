@@ -126,7 +126,8 @@ struct RandomValues {
   mutating func councilMessages() -> [CouncilMessage] {
     [
       .requestVote(
-        term: uint64(), candidate: peer(), lastLogIndex: uint64(), lastLogTerm: uint64()),
+        term: uint64(), candidate: peer(), lastLogIndex: uint64(), lastLogTerm: uint64(),
+        isLeadershipTransfer: Bool.random(using: &generator)),
       .vote(term: uint64(), granted: Bool.random(using: &generator)),
       .appendEntries(
         term: uint64(), leader: peer(), previousLogIndex: uint64(), previousLogTerm: uint64(),
@@ -136,6 +137,7 @@ struct RandomValues {
         entries: councilCommands().map { LogEntry(term: uint64(), index: uint64(), command: $0) },
         leaderCommit: uint64()),
       .appendResult(term: uint64(), success: Bool.random(using: &generator), matchIndex: uint64()),
+      .timeoutNow(term: uint64()),
     ]
   }
 
@@ -182,6 +184,7 @@ func caseName(_ message: Message) -> String {
     case .vote: "vote"
     case .appendEntries: "appendEntries"
     case .appendResult: "appendResult"
+    case .timeoutNow: "timeoutNow"
     }
   case .round(let message):
     switch message {

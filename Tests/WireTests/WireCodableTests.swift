@@ -42,7 +42,7 @@ import Testing
     check(RoundCommit(round: 0, model: .zero, aggregators: [], trainers: []))
     check(CouncilCommand.noOperation)
     check(LogEntry(term: 0, index: 0, command: .noOperation))
-    check(CouncilMessage.vote(term: 0, granted: false))
+    check(CouncilMessage.timeoutNow(term: 0))
     check(RoundMessage.update(round: 0, weight: 0, values: []))
     check(Message.membership(.joinAccepted(members: [])))
     check(Envelope(sender: zero, receiver: zero, message: .membership(.joinAccepted(members: []))))

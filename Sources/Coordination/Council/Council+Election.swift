@@ -23,7 +23,7 @@ extension Council {
 
   /// Starts an election for the next term. Only members of the current configuration campaign, so
   /// a joining member waits for its `addCouncilMember` entry and a removed one stays quiet.
-  mutating func campaign() {
+  mutating func campaign(isLeadershipTransfer: Bool = false) {
     resetElectionDeadline()
     guard isMember else { return }
     term += 1
@@ -33,7 +33,8 @@ extension Council {
     lastAnnouncement = nil
     lastLeaderContact = nil
     let request = CouncilMessage.requestVote(
-      term: term, candidate: id, lastLogIndex: lastLogIndex, lastLogTerm: lastLogTerm)
+      term: term, candidate: id, lastLogIndex: lastLogIndex, lastLogTerm: lastLogTerm,
+      isLeadershipTransfer: isLeadershipTransfer)
     for peer in members where peer != id { sendAfterPersisting(request, to: peer) }
     checkElectionWon()
   }

@@ -7,6 +7,10 @@ extension Council {
       actions.append(.rejectedProposal(command, reason: .notLeader(leader: leader)))
       return
     }
+    if leadership.transfer != nil {
+      actions.append(.rejectedProposal(command, reason: .leadershipTransferPending))
+      return
+    }
     if let rejection = rejection(of: command, termStartIndex: leadership.termStartIndex) {
       actions.append(.rejectedProposal(command, reason: rejection))
       return

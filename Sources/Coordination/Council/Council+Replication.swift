@@ -5,7 +5,8 @@ extension Council {
   mutating func receive(_ message: CouncilMessage, from sender: PeerID) {
     let messageTerm = message.term
     if messageTerm > term {
-      if case .requestVote = message, isInLeaderLease { return }
+      // A transfer vote is sent at the leader's request, so the lease does not hold it off.
+      if case .requestVote(_, _, _, _, false) = message, isInLeaderLease { return }
       if case .appendEntries = message {
         becomeFollower(term: messageTerm, leader: sender)
       } else {
@@ -13,7 +14,7 @@ extension Council {
       }
     }
     switch message {
-    case .requestVote(let requestTerm, let candidate, let lastIndex, let lastTerm):
+    case .requestVote(let requestTerm, let candidate, let lastIndex, let lastTerm, _):
       guard candidate == sender else { return }
       receiveVoteRequest(
         term: requestTerm, candidate: candidate, lastIndex: lastIndex, lastTerm: lastTerm)
@@ -30,6 +31,8 @@ extension Council {
     case .appendResult(let resultTerm, let isSuccess, let matchIndex):
       receiveAppendResult(
         term: resultTerm, isSuccess: isSuccess, matchIndex: matchIndex, from: sender)
+    case .timeoutNow(let requestTerm):
+      receiveTimeoutNow(term: requestTerm, from: sender)
     }
   }
 
@@ -149,6 +152,7 @@ extension Council {
     leadership.progress[sender] = progress
     state = .leader(leadership)
     if isSuccess { advanceCommit() }
+    if isSuccess { sendTimeoutNowIfCaughtUp(sender) }
     guard case .leader = state else { return }
     if !isSuccess || progress.nextIndex <= lastLogIndex { sendAppend(to: sender) }
   }
@@ -186,6 +190,7 @@ extension Council {
       becomeFollower(term: term, leader: nil)
       return
     }
+    abandonExpiredTransfer()
     guard case .leader(var leadership) = state, now >= leadership.heartbeatDue else { return }
     leadership.heartbeatDue = now + options.heartbeatMilliseconds
     state = .leader(leadership)
@@ -228,10 +233,11 @@ extension Council {
 extension CouncilMessage {
   var term: UInt64 {
     switch self {
-    case .requestVote(let term, _, _, _): term
+    case .requestVote(let term, _, _, _, _): term
     case .vote(let term, _): term
     case .appendEntries(let term, _, _, _, _, _): term
     case .appendResult(let term, _, _): term
+    case .timeoutNow(let term): term
     }
   }
 }

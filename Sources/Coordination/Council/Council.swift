@@ -99,6 +99,8 @@ public struct Council: Sendable {
       propose(command)
     case .persisted(let sequence):
       persisted(upTo: sequence)
+    case .transferLeadership(let target):
+      transferLeadership(to: target)
     }
     deliverCommits()
     let result = actions
@@ -144,6 +146,12 @@ extension Council {
     return log[Int(index - 1)].term
   }
 
+  /// The member this leader is handing leadership to, if a transfer is under way.
+  public var leadershipTransferTarget: PeerID? {
+    guard case .leader(let leadership) = state else { return nil }
+    return leadership.transfer?.target
+  }
+
   var quorum: Int { members.count / 2 + 1 }
   var isMember: Bool { members.contains(id) }
 }
@@ -168,6 +176,15 @@ extension Council {
     var heartbeatDue: UInt64
     /// Index of the `noOperation` this leader appended; configuration changes wait for its commit.
     var termStartIndex: UInt64
+    /// A leadership transfer under way: proposals are refused until it ends.
+    var transfer: Transfer?
+  }
+
+  struct Transfer: Sendable {
+    var target: PeerID
+    /// The transfer is abandoned (and proposals accepted again) if the leader still leads then.
+    var deadline: UInt64
+    var isTimeoutNowSent = false
   }
 
   struct Progress: Sendable {

@@ -48,6 +48,10 @@ public enum CouncilEvent: Hashable, Sendable {
   case propose(CouncilCommand)
   /// Storage made every `CouncilWrite` with `sequence <= upTo` durable.
   case persisted(upTo: UInt64)
+  /// Hand leadership to `target` (leader only; dissertation §3.10): once the target's log matches,
+  /// it is told to campaign at once. Proposals are refused meanwhile; the transfer is abandoned
+  /// after the shortest election timeout if the leader still leads.
+  case transferLeadership(to: PeerID)
 }
 
 /// What a council member asks its runtime to do, in order.
@@ -74,6 +78,8 @@ public enum CouncilProposalRejection: Hashable, Sendable {
   case configurationChangeInvalid
   /// `CouncilOptions.uncommittedEntriesMax` entries are already waiting for a quorum.
   case uncommittedEntriesFull
+  /// Leadership is being handed to another member.
+  case leadershipTransferPending
 }
 
 /// The role a member plays in its current term.
