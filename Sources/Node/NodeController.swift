@@ -259,7 +259,16 @@ public struct NodeController: Sendable {
     guard let commit = heldCommit, commit.model == digest, let council else { return [] }
     guard council.members.contains(member) else { return [] }
     modelHolders.insert(member)
-    guard modelHolders.count * 2 > council.members.count else { return [] }
+    return proposeHeldCommitIfHeld()
+  }
+
+  /// Proposes the held commit once a majority of the current council holds its model (checked
+  /// again when the council changes: a retired member no longer counts, and a smaller council
+  /// needs fewer holders).
+  private mutating func proposeHeldCommitIfHeld() -> [NodeEffect] {
+    guard let commit = heldCommit, let council else { return [] }
+    let holders = modelHolders.intersection(council.members)
+    guard holders.count * 2 > council.members.count else { return [] }
     heldCommit = nil
     return councilStep(.propose(.commitRound(commit)))
   }
@@ -276,27 +285,69 @@ public struct NodeController: Sendable {
     }
   }
 
-  /// The aggregators for the next round: the current roles while the epoch lasts and every
-  /// assigned aggregator is live; otherwise a new ranking of the live members, seeded by the
-  /// last committed model's digest (state every member holds, so no peer picks its own role).
-  private func chooseAggregators(
-    among live: [PeerID], count: Int
-  ) -> (aggregators: [PeerID], assignment: RoleAssignment) {
-    let epoch = committedRound / UInt64(max(settings.rotateEvery, 1))
-    if let roles = proposedRoles ?? roles, roles.epoch == epoch, roles.coordinator == me,
-      Set(roles.aggregators).isSubset(of: live)
-    {
-      return (roles.aggregators, roles)
-    }
-    let candidates = live.map {
-      RoleCandidate(
-        peer: $0, capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
-        uptimeMilliseconds: membership?.member($0).map { $0.uptimeMilliseconds(now: now) } ?? now)
-    }
-    let ranked = RoleRanking.rank(candidates, seed: Digest.of(values: model))
-    let chosen = Array(ranked.prefix(count))
-    return (chosen, RoleAssignment(epoch: epoch, coordinator: me, aggregators: chosen))
+  /// What the ranking knows of `peer`: the capacity it declared, its uptime as SWIM saw it.
+  private func roleCandidate(_ peer: PeerID) -> RoleCandidate {
+    RoleCandidate(
+      peer: peer, capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
+      uptimeMilliseconds: membership?.member(peer).map { $0.uptimeMilliseconds(now: now) } ?? now)
   }
+
+  /// The ranking of `peers`, seeded by the last committed model's digest: state every member
+  /// holds, so any member can recompute it and no peer picks its own role.
+  private func rank(_ peers: [PeerID]) -> [PeerID] {
+    RoleRanking.rank(peers.map(roleCandidate), seed: Digest.of(values: model))
+  }
+
+  private var roleEpoch: UInt64 { committedRound / UInt64(max(settings.rotateEvery, 1)) }
+
+  /// The roles for the next round. A new epoch ranks the live council members, this coordinator
+  /// included: the first-ranked coordinates and the next ones aggregate (when every member is
+  /// live; otherwise this coordinator stays). While the epoch lasts
+  /// its roles stay, except that a failed aggregator is replaced at once (a new ranking of the
+  /// live members with this node as coordinator), and so is a ranked coordinator that did not
+  /// take over when leadership was handed to it.
+  private mutating func chooseRoles(among live: [PeerID]) -> RoleAssignment {
+    let epoch = roleEpoch
+    let count = settings.aggregatorCount ?? live.count
+    if let current = proposedRoles ?? roles, current.epoch == epoch {
+      if current.coordinator == me, settings.aggregatorCount == nil {
+        return RoleAssignment(epoch: epoch, coordinator: me, aggregators: rank(live))
+      }
+      if current.coordinator == me, Set(current.aggregators).isSubset(of: live) {
+        return current
+      }
+      if current.coordinator != me, handoverEpoch != epoch, isCouncilWhole(live: live) {
+        return current
+      }
+      return RoleAssignment(
+        epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
+    }
+    // A council with a silent member keeps its coordinator: a new one would have to wait a
+    // whole silence period before it could tell that member is gone and replace it.
+    guard isCouncilWhole(live: live) else {
+      return RoleAssignment(
+        epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
+    }
+    let ranked = rank([me] + live)
+    return RoleAssignment(
+      epoch: epoch, coordinator: ranked[0],
+      aggregators: Array(ranked.dropFirst().prefix(count)))
+  }
+
+  /// Whether every council member is live, as far as this coordinator can tell: it has
+  /// coordinated for a silence period (at first it takes every member for live) and heard from
+  /// every member within it.
+  private func isCouncilWhole(live: [PeerID]) -> Bool {
+    now >= coordinatingSince + settings.aggregatorSilenceMilliseconds
+      && live.count + 1 >= (council?.members.count ?? settings.council.count)
+  }
+
+  /// When this node last became the coordinator.
+  private var coordinatingSince: UInt64 = 0
+
+  /// The epoch in which this coordinator last handed leadership to the ranked coordinator; it
+  /// tries once per epoch, then keeps coordinating itself.
+  private var handoverEpoch: UInt64?
 
   /// Keeps the council whole: removes one member silent for `councilMemberSilenceMilliseconds`,
   /// or, when the council is below its bootstrap size, adds the best-ranked peer that contributed
@@ -314,20 +365,55 @@ public struct NodeController: Sendable {
       removedForSilence.insert(silent)
       return councilStep(.propose(.removeCouncilMember(silent)))
     }
-    guard members.count < settings.council.count else { return [] }
-    let candidates = lastContributors.filter { !members.contains($0) && isBelievedAlive($0) }
-      .map {
-        RoleCandidate(
-          peer: $0,
-          capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
-          uptimeMilliseconds: now)
-      }
-    guard let best = RoleRanking.rank(candidates, seed: Digest.of(values: model)).first else {
-      return []
+    let outsiders = lastContributors.filter {
+      !members.contains($0) && isBelievedAlive($0) && !removedForSilence.contains($0)
     }
+    guard members.count < settings.council.count else { return rotateCouncil(outsiders) }
+    guard let best = rank(outsiders).first else { return [] }
     lastHeard[best] = now  // a fresh member gets one silence period to catch up
     return councilStep(.propose(.addCouncilMember(best)))
   }
+
+  /// Role rotation reaches the council itself: once per epoch, when the whole council is live
+  /// and a live outsider (a trainer of the last committed round) ranks among the council's size
+  /// best of members and outsiders, the outsider joins; the next change retires the
+  /// lowest-ranked member. Adding first keeps a majority through one more failure meanwhile.
+  /// One member per epoch bounds the churn (each newcomer replays the log and fetches a model).
+  private mutating func rotateCouncil(_ outsiders: [PeerID]) -> [NodeEffect] {
+    guard let council else { return [] }
+    let members = council.members
+    if members.count > settings.council.count {
+      // A member that fell silent meanwhile leaves as failed (nobody samples it as a trainer).
+      if let silent = members.first(where: {
+        $0 != me && now - (lastHeard[$0] ?? 0) > settings.aggregatorSilenceMilliseconds
+      }) {
+        removedForSilence.insert(silent)
+        return councilStep(.propose(.removeCouncilMember(silent)))
+      }
+      // The coordinator and the aggregators of an open round stay.
+      let serving = Set(coordinator?.openRound?.assignments.map(\.aggregator) ?? [])
+      guard
+        let outgoing = rank(members).reversed().first(where: {
+          $0 != me && !serving.contains($0)
+        })
+      else { return [] }
+      return councilStep(.propose(.retireCouncilMember(outgoing)))
+    }
+    guard rotationEpoch != roleEpoch, !outsiders.isEmpty else { return [] }
+    let live = members.filter {
+      $0 != me && now - (lastHeard[$0] ?? 0) <= settings.aggregatorSilenceMilliseconds
+        && isBelievedAlive($0)
+    }
+    guard isCouncilWhole(live: live) else { return [] }
+    let desired = Set(rank(members + outsiders).prefix(members.count))
+    guard let incoming = rank(outsiders).first, desired.contains(incoming) else { return [] }
+    rotationEpoch = roleEpoch
+    lastHeard[incoming] = now  // a fresh member gets one silence period to catch up
+    return councilStep(.propose(.addCouncilMember(incoming)))
+  }
+
+  /// The epoch whose council rotation this coordinator made.
+  private var rotationEpoch: UInt64?
 
   /// Asks the council members in turn for the bytes of the newest committed model this node
   /// lacks; any member that holds it answers (the model of a committed round is held by a
@@ -362,15 +448,16 @@ public struct NodeController: Sendable {
       }
       if live.isEmpty {
         aggregators = [me]
-      } else if let count = settings.aggregatorCount {
-        let chosen = chooseAggregators(among: live, count: count)
-        aggregators = chosen.aggregators
-        if chosen.assignment != (proposedRoles ?? roles) {
-          proposedRoles = chosen.assignment
-          roleEffects += councilStep(.propose(.assignRoles(chosen.assignment)))
-        }
       } else {
-        aggregators = live
+        let chosen = chooseRoles(among: live)
+        if chosen != (proposedRoles ?? roles) {
+          proposedRoles = chosen
+          roleEffects += councilStep(.propose(.assignRoles(chosen)))
+        }
+        if chosen.coordinator != me {
+          return roleEffects + handOver(to: chosen.coordinator)
+        }
+        aggregators = chosen.aggregators
       }
     }
     let councilSet = Set(council?.members ?? settings.council)
@@ -387,6 +474,15 @@ public struct NodeController: Sendable {
             now: now, trainers: trainers.map { TrainerCandidate(peer: $0) },
             aggregators: aggregators,
             seed: seed)))
+  }
+
+  /// Hands leadership to the ranked coordinator between rounds: the council brings its log up to
+  /// date and tells it to campaign. If it has not taken over within the shortest election
+  /// timeout, this node opens the next round itself under new roles.
+  private mutating func handOver(to target: PeerID) -> [NodeEffect] {
+    handoverEpoch = roleEpoch
+    nextOpenTime = now + settings.councilOptions.electionTimeoutMilliseconds.lowerBound
+    return councilStep(.transferLeadership(to: target))
   }
 
   // MARK: Messages
@@ -452,21 +548,27 @@ public struct NodeController: Sendable {
   private mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect]
   {
     var effects: [NodeEffect] = []
+    let isTrainingBase = pendingTraining?.base == digest
     if let commit = awaitedCommits.removeValue(forKey: digest) {
       effects += adopt(commit, values: values)
-    } else if settings.mode == .fdfl, isCouncilMember, round > committedRound {
-      // A published model that is not committed yet: keep it (durably) until its commit
-      // applies, and tell the coordinator, who commits only once a majority holds it.
+    } else if settings.mode == .fdfl, council != nil, !isTrainingBase, round > committedRound {
+      // A published model that is not committed yet (pushed to council members, this one
+      // included even while the entry that adds it is still on its way): keep it (durably)
+      // until its commit applies, and tell the coordinator, who commits only once a majority
+      // holds it.
       if publishedModels[digest] == nil {
         publishedModels[digest] = values
         durableVersion += 1
       }
-      if let leader = council?.leader, leader != me {
+      if isCouncilMember, let leader = council?.leader, leader != me {
         effects.append(.send(to: leader, .round(.modelStored(digest: digest))))
       }
     } else if round > committedRound || (round == committedRound && !isCouncilMember) {
+      // A committed model: a round's base (rounds train from the last committed model) or a
+      // federated broadcast.
       committedRound = round
       model = values
+      if !isCouncilMember { publishedModels = [:] }
     }
     if let pending = pendingTraining, pending.base == digest {
       pendingTraining = nil
@@ -557,6 +659,7 @@ public struct NodeController: Sendable {
     for member in council?.members ?? [] where member != me {
       lastHeard[member] = max(lastHeard[member] ?? 0, now)
     }
+    coordinatingSince = now
     coordinator = RoundCoordinator(
       plan: settings.plan, committedRound: committedRound, model: model,
       lastStartedRound: lastStartedRound)
@@ -580,8 +683,14 @@ public struct NodeController: Sendable {
     case .assignRoles(let assignment):
       roles = assignment
       return []
-    case .addCouncilMember, .removeCouncilMember:
-      return [.councilChanged(members: council?.members ?? [])]
+    case .removeCouncilMember(let peer):
+      // Removed because it fell silent: no coordinator samples it until it is heard again.
+      if peer != me, now - (lastHeard[peer] ?? 0) > settings.aggregatorSilenceMilliseconds {
+        removedForSilence.insert(peer)
+      }
+      return [.councilChanged(members: council?.members ?? [])] + proposeHeldCommitIfHeld()
+    case .addCouncilMember, .retireCouncilMember:
+      return [.councilChanged(members: council?.members ?? [])] + proposeHeldCommitIfHeld()
     case .noOperation, .ban:
       return []
     }

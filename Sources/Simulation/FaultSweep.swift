@@ -44,6 +44,10 @@ public enum FaultSweep {
       modelLength: training.modelLength, council: council)
     if usesMembership { node.membership = MembershipConfiguration() }
     node.replacesCouncilMembers = replacesMembers
+    // Short epochs, so role rotation, leadership handovers and council rotation happen often.
+    node.rotateEvery = Int.random(in: 2...4, using: &generator)
+    node.aggregatorCount =
+      Bool.random(using: &generator) ? nil : Int.random(in: 1..<councilSize, using: &generator)
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: rounds,
       samplesPerSecond: (0..<peerCount).map { _ in

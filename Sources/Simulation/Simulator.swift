@@ -72,6 +72,10 @@ public struct RoundReport: Sendable {
   public var trainers: [PeerID]
   public var accuracy: Double?
   public var peersAlive: Int
+  /// The committed model's digest.
+  public var model: Digest
+  /// The council as the committing node saw it (empty in federated mode).
+  public var council: [PeerID]
 }
 
 /// Something worth telling a person watching the run.
@@ -381,6 +385,9 @@ public final class Simulator {
       switch effect {
       case .send(let receiver, let message):
         guard let target = index[receiver] else { continue }
+        if case .council(.timeoutNow(let term)) = message {
+          trace(now, "\(sender) hands leadership to \(receiver) (term \(term))")
+        }
         let bytes = message.estimatedBytes
         report.messages += 1
         if case .membership = message { report.membershipMessages += 1 }
@@ -427,7 +434,8 @@ public final class Simulator {
         let round = RoundReport(
           round: commit.round, virtualMilliseconds: now, coordinator: coordinator,
           aggregators: commit.aggregators,
-          trainers: commit.trainers, accuracy: accuracy, peersAlive: isAlive.filter { $0 }.count)
+          trainers: commit.trainers, accuracy: accuracy, peersAlive: isAlive.filter { $0 }.count,
+          model: commit.model, council: nodes[position].council?.members ?? [])
         report.rounds.append(round)
         onRound(round)
       case .councilChanged(let members):

@@ -96,6 +96,7 @@ extension CouncilCommand: WireCodable {
     case ban = 4
     case addCouncilMember = 5
     case removeCouncilMember = 6
+    case retireCouncilMember = 7
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -122,6 +123,9 @@ extension CouncilCommand: WireCodable {
     case .removeCouncilMember(let peer):
       encoder.encode(Tag.removeCouncilMember.rawValue)
       encoder.encode(peer)
+    case .retireCouncilMember(let peer):
+      encoder.encode(Tag.retireCouncilMember.rawValue)
+      encoder.encode(peer)
     }
   }
 
@@ -146,6 +150,8 @@ extension CouncilCommand: WireCodable {
       self = .addCouncilMember(try decoder.decode(PeerID.self))
     case .removeCouncilMember:
       self = .removeCouncilMember(try decoder.decode(PeerID.self))
+    case .retireCouncilMember:
+      self = .retireCouncilMember(try decoder.decode(PeerID.self))
     case nil:
       throw .unknownTag(type: "CouncilCommand", tag: tag)
     }

@@ -61,7 +61,12 @@ public enum CouncilCommand: Hashable, Sendable {
   case ban(peer: PeerID, reason: String)
   /// Single-member configuration changes.
   case addCouncilMember(PeerID)
+  /// A member that failed (it stopped answering) leaves the council; peers stop sampling it as a
+  /// trainer until they hear from it again.
   case removeCouncilMember(PeerID)
+  /// A healthy member leaves the council because better-ranked peers take its place (role
+  /// rotation); it goes back to training.
+  case retireCouncilMember(PeerID)
 }
 
 public struct LogEntry: Hashable, Sendable {

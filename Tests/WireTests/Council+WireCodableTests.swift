@@ -19,7 +19,7 @@ import Testing
 
   @Test func theGeneratorCoversEveryCommand() {
     var random = RandomValues(seed: 1)
-    #expect(Set(random.councilCommands().map(caseName)).count == 7)
+    #expect(Set(random.councilCommands().map(caseName)).count == 8)
   }
 
   @Test func requestVoteGolden() {
@@ -80,6 +80,7 @@ import Testing
         == hex("03", Self.u64Two, sampleDigestHex, "00 00 00 00", "01 00 00 00", samplePeerHex))
     #expect(CouncilCommand.addCouncilMember(samplePeer).wireBytes == hex("05", samplePeerHex))
     #expect(CouncilCommand.removeCouncilMember(samplePeer).wireBytes == hex("06", samplePeerHex))
+    #expect(CouncilCommand.retireCouncilMember(samplePeer).wireBytes == hex("07", samplePeerHex))
   }
 
   @Test func anAppendOfTheMaximumEntriesIsAccepted() throws {
@@ -165,8 +166,8 @@ import Testing
       decodeResult(CouncilMessage.self, hex("05")).failure
         == .unknownTag(type: "CouncilMessage", tag: 5))
     #expect(
-      decodeResult(CouncilCommand.self, hex("07")).failure
-        == .unknownTag(type: "CouncilCommand", tag: 7))
+      decodeResult(CouncilCommand.self, hex("08")).failure
+        == .unknownTag(type: "CouncilCommand", tag: 8))
   }
 
   @Test func aVoteWhoseGrantedByteIsNotABooleanIsRejected() {

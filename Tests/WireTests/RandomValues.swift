@@ -112,6 +112,7 @@ struct RandomValues {
       .ban(peer: peer(), reason: text(bytesMax: CouncilLimits.banReasonBytesMax)),
       .addCouncilMember(peer()),
       .removeCouncilMember(peer()),
+      .retireCouncilMember(peer()),
     ]
   }
 
@@ -208,5 +209,6 @@ func caseName(_ command: CouncilCommand) -> String {
   case .ban: "ban"
   case .addCouncilMember: "addCouncilMember"
   case .removeCouncilMember: "removeCouncilMember"
+  case .retireCouncilMember: "retireCouncilMember"
   }
 }

@@ -34,7 +34,7 @@ extension Council {
         return .configurationChangePending
       }
       return members.contains(peer) ? .configurationChangeInvalid : nil
-    case .removeCouncilMember(let peer):
+    case .removeCouncilMember(let peer), .retireCouncilMember(let peer):
       guard configurationIndex <= commitIndex, commitIndex >= termStartIndex else {
         return .configurationChangePending
       }
@@ -72,7 +72,7 @@ extension Council {
       case .addCouncilMember(let peer):
         current.insert(peer)
         configurationIndex = entry.index
-      case .removeCouncilMember(let peer):
+      case .removeCouncilMember(let peer), .retireCouncilMember(let peer):
         current.remove(peer)
         configurationIndex = entry.index
       default:

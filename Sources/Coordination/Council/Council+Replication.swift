@@ -245,7 +245,7 @@ extension CouncilMessage {
 extension LogEntry {
   var isConfigurationChange: Bool {
     switch command {
-    case .addCouncilMember, .removeCouncilMember: true
+    case .addCouncilMember, .removeCouncilMember, .retireCouncilMember: true
     default: false
     }
   }

@@ -154,8 +154,10 @@ public struct RoundCoordinator: Sendable {
     var next = model
     if totalWeight > 0 {
       let scale = 1 / Float(totalWeight)
-      for partial in contributors.values {
-        for index in 0..<next.count { next[index] += scale * partial.values[index] }
+      // In peer order: a float sum in dictionary order would differ from run to run.
+      for aggregator in contributors.keys.sorted() {
+        let values = contributors[aggregator]!.values
+        for index in 0..<next.count { next[index] += scale * values[index] }
       }
     }
     let commit = RoundCommit(

@@ -1,0 +1,83 @@
+import Coordination
+import Node
+import Simulation
+import Testing
+import Wire
+
+/// Roles follow the deterministic ranking: each epoch's coordinator is the first-ranked live
+/// council member (leadership is handed to it between rounds, with no crash), and with council
+/// rotation on, better-ranked outsiders enter the council one per epoch.
+struct RoleRotationTests {
+  static let councilSize = 5
+  static let rotateEvery = 3
+
+  func run(rotatingCouncil: Bool, seed: UInt64 = 21, rounds: Int = 15) -> SimulationReport {
+    let peerCount = 14
+    let training = SyntheticTraining(modelLength: 64, samplesPerUpdate: 600, seed: seed)
+    let council = (0..<Self.councilSize).map { PeerID(simulatedIndex: UInt64($0)) }
+    var node = NodeSettings(
+      mode: .fdfl,
+      plan: RoundPlan(
+        trainersPerRound: peerCount - Self.councilSize, roundDurationMilliseconds: 5_000),
+      modelLength: training.modelLength, council: council)
+    node.rotateEvery = Self.rotateEvery
+    node.aggregatorCount = 2
+    node.replacesCouncilMembers = rotatingCouncil
+    let settings = SimulationSettings(
+      seed: seed, peerCount: peerCount, node: node, rounds: rounds,
+      samplesPerSecond: Array(repeating: 20_000, count: peerCount))
+    return Simulator(settings: settings, training: training, initialModel: training.initialModel)
+      .run()
+  }
+
+  /// The ranking every member can recompute: all members here have the same capacity and
+  /// uptime weight, so the order comes from the committed model's digest alone.
+  func rankedCoordinator(of members: [PeerID], seed: Digest) -> PeerID {
+    let candidates = members.map {
+      RoleCandidate(
+        peer: $0, capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
+        uptimeMilliseconds: 0)
+    }
+    return RoleRanking.rank(candidates, seed: seed)[0]
+  }
+
+  @Test func eachEpochIsCoordinatedByItsFirstRankedMemberWithoutAnyCrash() {
+    let report = run(rotatingCouncil: false)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 15)
+    #expect(report.crashes == 0)
+    #expect(report.coordinatorChanges >= 2, "leadership moved by handover")
+    // Round r opens in epoch (r - 1) / rotateEvery, seeded by the model committed just before it.
+    for epoch in 1..<(15 / Self.rotateEvery) {
+      let seedRound = epoch * Self.rotateEvery
+      let digest = report.rounds[seedRound - 1].model
+      let expected = rankedCoordinator(of: report.rounds[seedRound - 1].council, seed: digest)
+      let epochRounds = report.rounds[seedRound..<(seedRound + Self.rotateEvery)]
+      #expect(
+        epochRounds.allSatisfy { $0.coordinator == expected },
+        "epoch \(epoch): \(epochRounds.map(\.coordinator)) expected \(expected)")
+    }
+  }
+
+  @Test func betterRankedOutsidersEnterTheCouncilOnePerEpochAndItsSizeHolds() {
+    let report = run(rotatingCouncil: true, rounds: 18)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 18)
+    let bootstrap = Set((0..<Self.councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
+    let final = Set(report.rounds.last!.council)
+    #expect(!final.subtracting(bootstrap).isEmpty, "outsiders joined")
+    // An outsider joins first and the lowest-ranked member retires next: the council is one
+    // larger only between those two changes, never for a whole epoch.
+    let sizes = report.rounds.map(\.council.count)
+    #expect(sizes.filter { $0 == Self.councilSize }.count >= sizes.count / 2, "\(sizes)")
+    // At most one new member per epoch: six epochs, so at most six newcomers in all.
+    var seen = bootstrap
+    var newcomers = 0
+    for round in report.rounds {
+      newcomers += Set(round.council).subtracting(seen).count
+      seen.formUnion(round.council)
+      #expect(round.council.count <= Self.councilSize + 1)
+    }
+    #expect(newcomers <= 18 / Self.rotateEvery)
+  }
+}
