@@ -76,10 +76,35 @@ extension AggregationRules {
     }
     chosen.sort()
     let beta = theta - 2 * f
-    let values = coordinateWise(chosen.map { rows[$0] }, dimension: dimension) { buffer in
-      OrderStatistics.meanClosestToMedian(buffer, count: theta, kept: beta)
+    let values = coordinateWise(chosen.map { rows[$0] }, dimension: dimension) { sorted in
+      meanClosestToMedian(sorted, count: theta, kept: beta)
     }
     return SelectionOutcome(values: values, selectedIndices: chosen)
+  }
+
+  /// Per lane, the mean of the `kept` sorted values closest to the median (Bulyan's coordinate
+  /// step): the closest values form the narrowest window of `kept` consecutive sorted values
+  /// around the median, found by sliding the window and keeping its running sum.
+  /// - Complexity: O(count) vector operations.
+  @inline(__always)
+  static func meanClosestToMedian(
+    _ sorted: UnsafeMutablePointer<SIMD16<Float>>, count: Int, kept: Int
+  ) -> SIMD16<Float> {
+    let median =
+      count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) * 0.5
+    var windowSum = SIMD16<Float>(repeating: 0)
+    for index in 0..<kept { windowSum += sorted[index] }
+    var bestSpread = SIMD16<Float>(repeating: .infinity)
+    var bestSum = windowSum
+    for start in 0...(count - kept) {
+      if start > 0 { windowSum += sorted[start + kept - 1] - sorted[start - 1] }
+      let (below, above) = (median - sorted[start], sorted[start + kept - 1] - median)
+      let spread = below.replacing(with: above, where: below .< above)
+      let isBetter = spread .< bestSpread
+      bestSpread.replace(with: spread, where: isBetter)
+      bestSum.replace(with: windowSum, where: isBetter)
+    }
+    return bestSum / Float(kept)
   }
 
   /// Pairwise squared distances (row-major n x n) through a Gram matrix centred on the update of
