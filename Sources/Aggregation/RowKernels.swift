@@ -165,8 +165,17 @@ enum RowKernels {
   }
 
   /// `values * factor` as a new array.
+  /// - Complexity: O(d), split across threads.
   static func scaled(_ values: [Float], by factor: Float) -> [Float] {
-    values.map { $0 * factor }
+    values.withUnsafeBufferPointer { source in
+      [Float](unsafeUninitializedCapacity: source.count) { target, initialized in
+        let (input, output) = (source.baseAddress!, target.baseAddress!)
+        forEachBlock(dimension: source.count) { _, block in
+          for index in block { output[index] = factor * input[index] }
+        }
+        initialized = source.count
+      }
+    }
   }
 }
 
