@@ -20,6 +20,7 @@ let package = Package(
     .library(name: "Tensors", targets: ["Tensors"]),
     .library(name: "Learning", targets: ["Learning"]),
     .library(name: "Datasets", targets: ["Datasets"]),
+    .library(name: "Aggregation", targets: ["Aggregation"]),
     .library(name: "Configuration", targets: ["Configuration"]),
     .library(name: "Wire", targets: ["Wire"]),
     .library(name: "Coordination", targets: ["Coordination"]),
@@ -36,6 +37,7 @@ let package = Package(
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
     .target(name: "Learning", dependencies: ["Tensors"], swiftSettings: kernelSettings),
     .target(name: "Datasets", dependencies: ["Tensors", "CZlib"], swiftSettings: kernelSettings),
+    .target(name: "Aggregation", dependencies: ["Tensors"], swiftSettings: kernelSettings),
     .target(name: "Configuration"),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
@@ -45,12 +47,15 @@ let package = Package(
       dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),
     .target(
       name: "Commands",
-      dependencies: ["Tensors", "Learning", "Datasets", "Configuration", "Simulation", "Node"]),
+      dependencies: [
+        "Tensors", "Learning", "Datasets", "Aggregation", "Configuration", "Simulation", "Node",
+      ]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
 
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors"]),
+    .testTarget(name: "AggregationTests", dependencies: ["Aggregation"]),
     .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
     .testTarget(name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning"]),
     .testTarget(name: "WireTests", dependencies: ["Wire"]),

@@ -13,7 +13,8 @@ public enum StarlingCLI {
     usage: starling <command> [options]
       train       train a model on this machine (--config FILE or --template NAME)
       simulate    many peers training together in the deterministic simulator
-      bench       the PyTorch reference recipe on Fashion-MNIST, for side-by-side timing
+      bench       the PyTorch reference recipe on Fashion-MNIST, for side-by-side timing;
+                  with --aggregation, the aggregation rules against the NumPy reference
       config      show a resolved configuration, or list the built-in templates
       help        this text; `starling <command> --help` for a command's options
 
@@ -37,6 +38,8 @@ public enum StarlingCLI {
         let train = try TrainCommand(arguments: rest)
         let result = try train.run(output: output)
         if train.isJSON { output.json(result) }
+      case "bench" where rest.contains("--aggregation"):
+        try AggregationBenchmark(arguments: rest).run(output: output)
       case "bench":
         try BenchCommand(arguments: rest).run(output: output)
       case "simulate":
@@ -65,7 +68,7 @@ public enum StarlingCLI {
   static func help(for command: String) -> String {
     switch command {
     case "train": TrainCommand.usage
-    case "bench": BenchCommand.usage
+    case "bench": BenchCommand.usage + "\n" + AggregationBenchmark.usage
     case "simulate": SimulateCommand.usage
     case "config": ConfigCommand.usage
     default: usage
