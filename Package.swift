@@ -23,6 +23,7 @@ let package = Package(
     .library(name: "Configuration", targets: ["Configuration"]),
     .library(name: "Wire", targets: ["Wire"]),
     .library(name: "Coordination", targets: ["Coordination"]),
+    .library(name: "Privacy", targets: ["Privacy"]),
   ],
   targets: [
     .systemLibrary(
@@ -37,6 +38,7 @@ let package = Package(
     .target(name: "Learning", dependencies: ["Tensors"], swiftSettings: kernelSettings),
     .target(name: "Datasets", dependencies: ["Tensors", "CZlib"], swiftSettings: kernelSettings),
     .target(name: "Configuration"),
+    .target(name: "Privacy", dependencies: ["Tensors"]),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
     .target(name: "Node", dependencies: ["Coordination", "Wire", "Learning", "Tensors"]),
@@ -54,6 +56,7 @@ let package = Package(
     .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
     .testTarget(name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning"]),
     .testTarget(name: "WireTests", dependencies: ["Wire"]),
+    .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Coordination", "Wire"]),
   ]
