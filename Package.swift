@@ -47,7 +47,9 @@ let package = Package(
       dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),
     .target(
       name: "Commands",
-      dependencies: ["Tensors", "Learning", "Datasets", "Configuration", "Simulation", "Node"]),
+      dependencies: [
+        "Tensors", "Learning", "Datasets", "Configuration", "Simulation", "Node", "Privacy",
+      ]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
 
     .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
