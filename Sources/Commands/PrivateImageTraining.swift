@@ -75,34 +75,20 @@ struct PrivateImageTraining {
     var epochs: [[String: Any]] = []
     var stopReason: PrivacyError?
     var lastAccuracy = 0.0
-    epochLoop: for epoch in 1...training.epochs {
+    for epoch in 1...training.epochs {
       let start = ProcessMetrics.now()
-      var epochReport = ClippedBatchReport()
-      for _ in 0..<plan.stepsPerEpoch {
-        do {
-          try budget.spend(samplingRate: plan.samplingRate, noiseMultiplier: plan.noiseMultiplier)
-        } catch {
-          stopReason = error
-          break
-        }
-        let indices = poissonSample(
-          count: data.train.count, rate: plan.samplingRate, using: &generator)
-        for first in stride(from: 0, to: indices.count, by: Self.chunkSize) {
-          let chunk = data.train.batch(indices[first..<min(first + Self.chunkSize, indices.count)])
-          trainer.accumulate(inputs: chunk.inputs, labels: chunk.labels)
-        }
-        epochReport.add(
-          trainer.applyNoisyUpdate(
-            expectedBatchSize: plan.samplingRate * Double(data.train.count)))
-      }
+      let (report, stop) = trainEpoch(
+        trainer, on: data.train, plan: plan, budget: &budget, generator: &generator)
+      stopReason = stop
       let seconds = ProcessMetrics.now() - start
       let (testLoss, accuracy) = evaluate(trainer, on: data.test)
       lastAccuracy = accuracy
       let epsilon = budget.spentEpsilon
+      let examples = Double(max(report.exampleCount, 1))
       output.line(
-        "epoch \(epoch)/\(training.epochs)  loss \(format(epochReport.lossSum / Double(max(epochReport.exampleCount, 1)), digits: 4))  "
+        "epoch \(epoch)/\(training.epochs)  loss \(format(report.lossSum / examples, digits: 4))  "
           + "test accuracy \(format(accuracy, digits: 4))  ε \(format(epsilon, digits: 3))  "
-          + "clipped \(format(Double(epochReport.clippedCount) / Double(max(epochReport.exampleCount, 1)), digits: 2))  "
+          + "clipped \(format(Double(report.clippedCount) / examples, digits: 2))  "
           + "\(format(seconds, digits: 1)) s")
       epochs.append([
         "epoch": epoch, "trainSeconds": rounded(seconds, 3), "testLoss": rounded(testLoss, 4),
@@ -111,7 +97,7 @@ struct PrivateImageTraining {
       ])
       if let stopReason {
         output.line("stopped: \(stopReason)")
-        break epochLoop
+        break
       }
     }
     let guarantee = budget.accountant.guarantee(delta: plan.delta)
@@ -126,6 +112,22 @@ struct PrivateImageTraining {
         "epsilon": String(guarantee.epsilon), "delta": String(plan.delta),
         "configuration": configuration.resolvedJSON(),
       ])
+    let privacy = summary(of: budget, plan: plan, stopReason: stopReason)
+    return [
+      "command": "train", "project": configuration.project.name, "model": architecture.name,
+      "parameters": model.parameterCount, "threads": Parallel.threadCount,
+      "batchSize": training.batchSize, "trainSamples": data.train.count,
+      "testSamples": data.test.count, "epochs": epochs, "testAccuracy": rounded(lastAccuracy, 4),
+      "dataLoadSeconds": rounded(loadSeconds, 3), "checkpoint": training.checkpoint,
+      "privacy": privacy, "epsilon": rounded(guarantee.epsilon, 4),
+      "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
+    ]
+  }
+
+  /// The `privacy` object of the JSON result.
+  func summary(of budget: PrivacyBudget, plan: Plan, stopReason: PrivacyError?) -> [String: Any] {
+    let guarantee = budget.accountant.guarantee(delta: plan.delta)
+    let classic = budget.accountant.guarantee(delta: plan.delta, conversion: .classic)
     var privacy: [String: Any] = [
       "epsilon": rounded(guarantee.epsilon, 4), "delta": plan.delta,
       "epsilonClassic": rounded(classic.epsilon, 4), "order": guarantee.order,
@@ -136,15 +138,31 @@ struct PrivateImageTraining {
     ]
     if let epsilonBudget = plan.epsilonBudget { privacy["epsilonBudget"] = epsilonBudget }
     if let stopReason { privacy["stopReason"] = stopReason.description }
-    return [
-      "command": "train", "project": configuration.project.name, "model": architecture.name,
-      "parameters": model.parameterCount, "threads": Parallel.threadCount,
-      "batchSize": training.batchSize, "trainSamples": data.train.count,
-      "testSamples": data.test.count, "epochs": epochs, "testAccuracy": rounded(lastAccuracy, 4),
-      "dataLoadSeconds": rounded(loadSeconds, 3), "checkpoint": training.checkpoint,
-      "privacy": privacy, "epsilon": rounded(guarantee.epsilon, 4),
-      "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
-    ]
+    return privacy
+  }
+
+  /// One epoch of `plan.stepsPerEpoch` steps, each charged to `budget` first; stops early, with
+  /// the reason, when the budget refuses a step.
+  func trainEpoch(
+    _ trainer: PrivateTrainer, on train: LabeledDataset, plan: Plan, budget: inout PrivacyBudget,
+    generator: inout SeededGenerator
+  ) -> (report: ClippedBatchReport, stopReason: PrivacyError?) {
+    var epochReport = ClippedBatchReport()
+    for _ in 0..<plan.stepsPerEpoch {
+      do {
+        try budget.spend(samplingRate: plan.samplingRate, noiseMultiplier: plan.noiseMultiplier)
+      } catch {
+        return (epochReport, error)
+      }
+      let indices = poissonSample(count: train.count, rate: plan.samplingRate, using: &generator)
+      for first in stride(from: 0, to: indices.count, by: Self.chunkSize) {
+        let chunk = train.batch(indices[first..<min(first + Self.chunkSize, indices.count)])
+        trainer.accumulate(inputs: chunk.inputs, labels: chunk.labels)
+      }
+      epochReport.add(
+        trainer.applyNoisyUpdate(expectedBatchSize: plan.samplingRate * Double(train.count)))
+    }
+    return (epochReport, nil)
   }
 
   /// The indices that enter one step: each of `count` independently with probability `rate`.
