@@ -24,6 +24,7 @@ let package = Package(
     .library(name: "Configuration", targets: ["Configuration"]),
     .library(name: "Wire", targets: ["Wire"]),
     .library(name: "Coordination", targets: ["Coordination"]),
+    .library(name: "Privacy", targets: ["Privacy"]),
   ],
   targets: [
     .systemLibrary(
@@ -39,6 +40,7 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["Tensors", "CZlib"], swiftSettings: kernelSettings),
     .target(name: "Aggregation", dependencies: ["Tensors"], swiftSettings: kernelSettings),
     .target(name: "Configuration"),
+    .target(name: "Privacy", dependencies: ["Aggregation", "Tensors"]),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
     .target(name: "Node", dependencies: ["Coordination", "Wire", "Learning", "Tensors"]),
@@ -49,6 +51,7 @@ let package = Package(
       name: "Commands",
       dependencies: [
         "Tensors", "Learning", "Datasets", "Aggregation", "Configuration", "Simulation", "Node",
+        "Privacy",
       ]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
 
@@ -59,6 +62,7 @@ let package = Package(
     .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
     .testTarget(name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning"]),
     .testTarget(name: "WireTests", dependencies: ["Wire"]),
+    .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
     .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Coordination", "Wire"]),
   ]

@@ -19,6 +19,10 @@ struct TrainCommand {
       --train-limit N       data.trainLimit (use the first N training samples)
       --test-limit N        data.testLimit
       --checkpoint PATH     training.checkpoint
+      --dp-noise X          training.privacy.noiseMultiplier (DP-SGD noise σ)
+      --dp-clip C           training.privacy.clipNorm (per-example gradient bound)
+      --dp-delta D          training.privacy.delta
+      --epsilon-target E    training.privacy.epsilonBudget (calibrates σ when --dp-noise is absent)
       --set PATH=VALUE      any other field, e.g. --set training.schedule.kind=cosine
       --json                print one JSON object with the results as the last line
     """
@@ -29,7 +33,9 @@ struct TrainCommand {
     ("learning-rate", "training.optimizer.learningRate"), ("threads", "training.threads"),
     ("model", "model.architecture"), ("seed", "model.seed"), ("data", "data.path"),
     ("train-limit", "data.trainLimit"), ("test-limit", "data.testLimit"),
-    ("checkpoint", "training.checkpoint"),
+    ("checkpoint", "training.checkpoint"), ("dp-noise", "training.privacy.noiseMultiplier"),
+    ("dp-clip", "training.privacy.clipNorm"), ("dp-delta", "training.privacy.delta"),
+    ("epsilon-target", "training.privacy.epsilonBudget"),
   ]
 
   let configuration: ProjectConfiguration
@@ -79,7 +85,13 @@ struct TrainCommand {
   func run(output: Output) throws -> [String: Any] {
     try Parallel.withThreads(configuration.training.threadCount) {
       if configuration.model.architecture == .tinyTransformer {
+        guard configuration.training.privacy == nil else {
+          throw UsageError("training.privacy (DP-SGD) is not available for tiny-transformer yet")
+        }
         return try TextTraining(configuration: configuration, output: output).run()
+      }
+      if configuration.training.privacy != nil {
+        return try PrivateImageTraining(configuration: configuration, output: output).run()
       }
       return try ImageTraining(configuration: configuration, output: output).run()
     }
@@ -123,10 +135,8 @@ struct ImageTraining {
   func run() throws -> [String: Any] {
     let training = configuration.training
     let loadStart = ProcessMetrics.now()
-    let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
+    let (data, architecture) = try TrainingSetup.preparedData(configuration, output: output)
     let loadSeconds = ProcessMetrics.now() - loadStart
-    let architecture = try TrainingSetup.architecture(
-      configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
     let model = architecture.makeModel(seed: configuration.model.seed)
     let batchSize = training.batchSize
     let stepsPerEpoch = (data.train.count + batchSize - 1) / batchSize

@@ -43,6 +43,27 @@ enum TrainingSetup {
     return split
   }
 
+  /// The train and test sets and the architecture of an image or feature model: the data as
+  /// loaded, or its scattering features for `scatternet-linear`.
+  static func preparedData(
+    _ configuration: ProjectConfiguration, output: Output
+  ) throws -> (data: TrainTestSplit, architecture: ModelArchitecture) {
+    var data = try loadData(configuration.data, seed: configuration.model.seed)
+    let architecture = try architecture(
+      configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
+    if case .scatternetLinear = architecture {
+      let start = ProcessMetrics.now()
+      data = TrainTestSplit(
+        train: ScatteringFeatures.features(of: data.train),
+        test: ScatteringFeatures.features(of: data.test))
+      output.line(
+        "scattering features (J = 2, L = 8, \(data.train.sampleShape)) of "
+          + "\(data.train.count + data.test.count) images in "
+          + "\(format(ProcessMetrics.now() - start, digits: 1)) s")
+    }
+    return (data, architecture)
+  }
+
   /// The architecture for a model section and the shape of its input samples.
   static func architecture(
     _ model: ModelConfiguration, sampleShape: [Int], classCount: Int, vocabularySize: Int = 0
@@ -57,6 +78,13 @@ enum TrainingSetup {
         )
       }
       return .cnnSmall
+    case .scatternetLinear:
+      guard sampleShape.count == 3, sampleShape[2] == 1 else {
+        throw UsageError(
+          "scatternet-linear takes grey images; this data has samples \(sampleShape)")
+      }
+      return .scatternetLinear(
+        featureShape: ScatteringFeatures.featureShape(imageShape: sampleShape), classes: classCount)
     case .tinyTransformer:
       return .tinyTransformer(
         TransformerSettings(

@@ -82,7 +82,7 @@ extension DataConfiguration: ConfigurationSection {
       throw .invalidCombination(
         path: path, reason: "text needs the tiny-transformer model, not \(model)")
     }
-    if architecture == .cnnSmall, source == .csv {
+    if architecture == .cnnSmall || architecture == .scatternetLinear, source == .csv {
       throw .invalidCombination(
         path: path, reason: "csv rows are flat feature vectors: only mlp reads them, not \(model)")
     }

@@ -8,6 +8,10 @@ public struct ModelConfiguration: Sendable, Equatable {
     case cnnSmall = "cnn-small"
     /// A small decoder-only transformer over text.
     case tinyTransformer = "tiny-transformer"
+    /// A fixed scattering transform (J = 2, L = 8, 81 channels, group-normalised per example)
+    /// followed by one trained linear layer, for grey images (the DP baseline of Tramèr and
+    /// Boneh 2021).
+    case scatternetLinear = "scatternet-linear"
 
     /// Whether the network reads images (or, for the MLP, feature vectors) rather than text.
     public var isImageModel: Bool { self != .tinyTransformer }

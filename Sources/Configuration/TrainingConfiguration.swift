@@ -32,6 +32,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Optimizer steps per round on each peer; `nil` trains `epochs` epochs per round instead
   /// (used by the federated milestones).
   public let localSteps: Int?
+  /// Example-level differential privacy (DP-SGD); `nil` trains without it.
+  public let privacy: PrivacyConfiguration?
 
   static let epochsDefault = 1
   static let epochsRange = 1...100_000
@@ -47,7 +49,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   static let localStepsRange = 1...1_000_000
   static let fieldNames = [
     "epochs", "batchSize", "optimizer", "schedule", "gradientClipNorm", "accumulationSteps",
-    "threads", "evaluateEvery", "checkpoint", "rounds", "localSteps",
+    "threads", "evaluateEvery", "checkpoint", "rounds", "localSteps", "privacy",
   ]
 
   /// The checkpoint path of a project that does not set one.
@@ -87,6 +89,20 @@ extension TrainingConfiguration: ConfigurationSection {
       "checkpoint", default: Self.checkpointDefault(projectName: earlier.project.name))
     rounds = try fields.integer("rounds", default: Self.roundsDefault, in: Self.roundsRange)
     localSteps = try fields.optionalInteger("localSteps", in: Self.localStepsRange)
+    privacy =
+      fields.contains("privacy")
+      ? try PrivacyConfiguration(
+        reading: fields.object("privacy", knownFields: PrivacyConfiguration.fieldNames)) : nil
+    if privacy != nil {
+      try fields.reject(["gradientClipNorm"]) { _ in
+        "gradientClipNorm does not apply with privacy, which clips each example to clipNorm"
+      }
+      if accumulationSteps > 1 {
+        throw .invalidCombination(
+          path: fields.path(of: "accumulationSteps"),
+          reason: "with privacy, each step is one Poisson-sampled batch; use a larger batchSize")
+      }
+    }
   }
 
   var jsonValue: JSONValue {
@@ -100,6 +116,7 @@ extension TrainingConfiguration: ConfigurationSection {
     if let gradientClipNorm { members["gradientClipNorm"] = .double(gradientClipNorm) }
     if let threads { members["threads"] = .integer(threads) }
     if let localSteps { members["localSteps"] = .integer(localSteps) }
+    if let privacy { members["privacy"] = privacy.jsonValue }
     return .object(members)
   }
 }

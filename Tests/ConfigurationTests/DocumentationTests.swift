@@ -30,6 +30,7 @@ import Testing
       + CSVOptions.fieldNames + PartitionConfiguration.fieldNames
       + TrainingConfiguration.fieldNames + OptimizerConfiguration.fieldNames
       + ScheduleConfiguration.fieldNames + TopologyConfiguration.fieldNames
+      + PrivacyConfiguration.fieldNames
     for field in fields {
       #expect(document.contains("| `\(field)` |"), "no table row for \(field)")
     }

@@ -46,7 +46,8 @@ import Testing
   @Test func unknownArchitectureListsTheAllowedOnes() {
     #expect(
       throws: ConfigurationError.invalidValue(
-        path: "model.architecture", value: "resnet", allowed: "mlp, cnn-small, tiny-transformer")
+        path: "model.architecture", value: "resnet",
+        allowed: "mlp, cnn-small, tiny-transformer, scatternet-linear")
     ) { try mlp(["model.architecture": "resnet"]) }
   }
 

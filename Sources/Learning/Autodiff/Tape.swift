@@ -21,6 +21,15 @@ public final class Tape {
   public let mode: ForwardMode
   /// Randomness for the forward pass (dropout masks), seeded by the caller.
   public var generator: SeededGenerator
+  /// The number of examples in the batch when the tape keeps per-example parameter gradients
+  /// (DP-SGD), `nil` otherwise. See `PerExampleGradient`.
+  public let perExampleBatchSize: Int?
+  /// Per-example gradients recorded by the backward pass, in the order they were recorded.
+  private(set) var perExampleGradients: [(parameter: Parameter, gradient: PerExampleGradient)] =
+    []
+  /// Whether some parameter received a summed gradient that could not be split per example
+  /// (only possible when `perExampleBatchSize` is set); such parameters are left untouched.
+  public private(set) var hasUnsplitParameterGradient = false
 
   private(set) var values: [Tensor] = []
   fileprivate var needsGradient: [Bool] = []
@@ -29,10 +38,14 @@ public final class Tape {
   private var parameters: [Int: Parameter] = [:]
   private var gradients: [Tensor?] = []
 
-  public init(mode: ForwardMode = .training, generator: SeededGenerator = SeededGenerator(seed: 0))
-  {
+  public init(
+    mode: ForwardMode = .training, generator: SeededGenerator = SeededGenerator(seed: 0),
+    perExampleBatchSize: Int? = nil
+  ) {
+    precondition(perExampleBatchSize.map { $0 > 0 } ?? true, "per-example batch size")
     self.mode = mode
     self.generator = generator
+    self.perExampleBatchSize = perExampleBatchSize
   }
 
   /// Whether operations record backward rules (`false` in inference mode).
@@ -99,7 +112,13 @@ public final class Tape {
         rule(gradient, BackwardContext(tape: self, inputs: inputIDs[id]))
         gradients[id] = nil  // an intermediate's gradient is no longer needed
       }
-      if let parameter = parameters[id] { parameter.accumulateGradient(gradient) }
+      if let parameter = parameters[id] {
+        if perExampleBatchSize == nil {
+          parameter.accumulateGradient(gradient)
+        } else {
+          hasUnsplitParameterGradient = true
+        }
+      }
     }
   }
 
@@ -121,10 +140,28 @@ struct BackwardContext {
   func accumulate(_ gradient: Tensor, into position: Int) {
     tape.accumulate(gradient, intoEntry: inputs[position])
   }
+
+  /// The examples per batch when the tape keeps per-example gradients and input `position` is
+  /// a watched parameter; `nil` when the rule should accumulate the summed gradient instead.
+  func perExampleBatchSize(forInput position: Int) -> Int? {
+    guard let batchSize = tape.perExampleBatchSize, tape.isParameterEntry(inputs[position])
+    else { return nil }
+    return batchSize
+  }
+
+  /// Records the per-example gradient of the parameter at input `position` (which
+  /// `perExampleBatchSize(forInput:)` has confirmed to be one).
+  func recordPerExample(_ gradient: PerExampleGradient, into position: Int) {
+    tape.recordPerExample(gradient, intoEntry: inputs[position])
+  }
 }
 
 extension Tape {
   fileprivate func needsGradientOfEntry(_ id: Int) -> Bool { needsGradient[id] }
+  fileprivate func isParameterEntry(_ id: Int) -> Bool { parameters[id] != nil }
+  fileprivate func recordPerExample(_ gradient: PerExampleGradient, intoEntry id: Int) {
+    perExampleGradients.append((parameters[id]!, gradient))
+  }
 }
 
 /// A value on a tape: the handle operations take and return.

@@ -9,6 +9,9 @@ public enum ModelArchitecture: Sendable, Equatable {
   case cnnSmall
   /// A character-level causal transformer.
   case tinyTransformer(TransformerSettings)
+  /// One linear layer over precomputed `ScatteringTransform` features of shape `featureShape`
+  /// (`[7, 7, 81]` for 28 x 28 images); the transform itself has no parameters.
+  case scatternetLinear(featureShape: [Int], classes: Int)
 
   /// The configuration-file name.
   public var name: String {
@@ -16,6 +19,7 @@ public enum ModelArchitecture: Sendable, Equatable {
     case .mlp: "mlp"
     case .cnnSmall: "cnn-small"
     case .tinyTransformer: "tiny-transformer"
+    case .scatternetLinear: "scatternet-linear"
     }
   }
 
@@ -42,6 +46,11 @@ public enum ModelArchitecture: Sendable, Equatable {
       ])
     case .tinyTransformer(let settings):
       return TinyTransformer(settings, generator: &generator)
+    case .scatternetLinear(let featureShape, let classes):
+      return Sequential([
+        Flatten(),
+        Linear(inputs: featureShape.reduce(1, *), outputs: classes, generator: &generator),
+      ])
     }
   }
 }

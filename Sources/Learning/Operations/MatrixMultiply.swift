@@ -36,11 +36,16 @@ extension Variable {
 
   /// Fused affine map `x W^T + b` with `W` laid out `[out, in]` as in PyTorch. The bias is
   /// written into the output first and the GEMM accumulates onto it, so no separate pass adds it.
+  /// On a per-example tape the weight and bias gradients are recorded split by example
+  /// (`PerExampleGradient`); the rows must then be a whole number of rows per example.
   public static func linear(_ input: Variable, weight: Variable, bias: Variable?) -> Variable {
     let (x, w) = (input.value, weight.value)
     precondition(
       x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1], "linear \(x.shape) with \(w.shape)")
     let (rows, inputs, outputs) = (x.shape[0], x.shape[1], w.shape[0])
+    if let batchSize = input.tape.perExampleBatchSize {
+      precondition(rows % batchSize == 0, "\(rows) rows are not split over \(batchSize) examples")
+    }
     var output = Tensor(uninitializedShape: [rows, outputs])
     output.withUnsafeMutableBufferPointer { out in
       if let bias = bias?.value {
@@ -63,9 +68,22 @@ extension Variable {
     let hasBias = bias != nil
     return input.tape.record(output, inputs: inputsList) { gradient, tape in
       if tape.needsGradient(1) {
-        tape.accumulate(Tensor.matmul(gradient, x, transposeA: true), into: 1)
+        if let batchSize = tape.perExampleBatchSize(forInput: 1) {
+          tape.recordPerExample(
+            .outerProducts(inputs: x, outputGradients: gradient, rowsPerExample: rows / batchSize),
+            into: 1)
+        } else {
+          tape.accumulate(Tensor.matmul(gradient, x, transposeA: true), into: 1)
+        }
       }
-      if hasBias, tape.needsGradient(2) { tape.accumulate(gradient.sum(alongAxes: [0]), into: 2) }
+      if hasBias, tape.needsGradient(2) {
+        if let batchSize = tape.perExampleBatchSize(forInput: 2) {
+          tape.recordPerExample(
+            .rowSums(outputGradients: gradient, rowsPerExample: rows / batchSize), into: 2)
+        } else {
+          tape.accumulate(gradient.sum(alongAxes: [0]), into: 2)
+        }
+      }
       if tape.needsGradient(0) { tape.accumulate(Tensor.matmul(gradient, w), into: 0) }
     }
   }

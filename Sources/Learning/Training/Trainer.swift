@@ -66,11 +66,18 @@ public final class Trainer {
 
   /// Loss summed over the batch and the number of correct top-1 predictions, in inference mode.
   public func evaluate(inputs: Tensor, labels: [Int32]) -> (lossSum: Double, correct: Int) {
-    let tape = Tape(mode: .inference)
-    let logits = model(tape.constant(inputs))
-    let loss = logits.softmaxCrossEntropy(labels: labels).value.scalar
-    let predictions = logits.value.argmaxLastAxis()
-    let correct = zip(predictions, labels).filter { $0 == Int($1) }.count
-    return (Double(loss) * Double(labels.count), correct)
+    evaluateClassifier(model, inputs: inputs, labels: labels)
   }
+}
+
+/// Loss summed over the batch and the number of correct top-1 predictions, in inference mode.
+func evaluateClassifier(_ model: any Layer, inputs: Tensor, labels: [Int32]) -> (
+  lossSum: Double, correct: Int
+) {
+  let tape = Tape(mode: .inference)
+  let logits = model(tape.constant(inputs))
+  let loss = logits.softmaxCrossEntropy(labels: labels).value.scalar
+  let predictions = logits.value.argmaxLastAxis()
+  let correct = zip(predictions, labels).filter { $0 == Int($1) }.count
+  return (Double(loss) * Double(labels.count), correct)
 }
