@@ -18,7 +18,8 @@ public struct TopologyConfiguration: Sendable, Equatable {
   public let roundDeadlineSeconds: Double
   /// Whether every peer runs SWIM failure detection.
   public let membership: Bool
-  /// Whether the coordinator replaces council members that stay silent with live peers.
+  /// Whether the coordinator replaces council members that stay silent with live peers, and
+  /// rotates one better-ranked trainer into the council per epoch.
   public let replaceCouncilMembers: Bool
 
   static let councilDefault = 5
@@ -56,7 +57,7 @@ extension TopologyConfiguration: ConfigurationSection {
     roundDeadlineSeconds = try fields.number(
       "roundDeadlineSeconds", default: Self.roundDeadlineDefault, in: Self.roundDeadlineInterval)
     membership = try fields.bool("membership", default: false)
-    replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: false)
+    replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: true)
   }
 
   var jsonValue: JSONValue {

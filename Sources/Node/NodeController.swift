@@ -26,10 +26,11 @@ public struct NodeSettings: Sendable {
   public var aggregatorCount: Int?
   /// Aggregators are re-ranked every this many committed rounds (and at once when one fails).
   public var rotateEvery: Int = 10
-  /// Whether the coordinator replaces council members that stay silent (a Raft configuration
-  /// change to remove each, then one to add the best-ranked live peer), keeping the council at
-  /// its bootstrap size.
-  public var replacesCouncilMembers = false
+  /// Whether the coordinator manages the council's membership: it replaces members that stay
+  /// silent (a Raft configuration change to remove each, then one to add the best-ranked live
+  /// peer), keeping the council at its bootstrap size, and once per epoch rotates a
+  /// better-ranked trainer in and the lowest-ranked member out.
+  public var replacesCouncilMembers = true
   /// A council member silent for this long is removed and replaced.
   public var councilMemberSilenceMilliseconds: UInt64 = 10_000
   /// SWIM membership: when set, every node runs failure detection and the coordinator samples

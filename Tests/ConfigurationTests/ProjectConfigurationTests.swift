@@ -53,7 +53,7 @@ import Testing
             "council": 5,
             "membership": false,
             "mode": "fdfl",
-            "replaceCouncilMembers": false,
+            "replaceCouncilMembers": true,
             "rotateEvery": 10,
             "roundDeadlineSeconds": 120.0
           },
