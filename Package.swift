@@ -43,7 +43,8 @@ let package = Package(
     .target(name: "Privacy", dependencies: ["Aggregation", "Tensors"]),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
-    .target(name: "Node", dependencies: ["Coordination", "Wire", "Learning", "Tensors"]),
+    .target(
+      name: "Node", dependencies: ["Coordination", "Wire", "Learning", "Tensors", "Aggregation"]),
     .target(
       name: "Simulation",
       dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),

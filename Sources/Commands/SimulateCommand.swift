@@ -352,6 +352,7 @@ struct SimulateCommand {
     node.aggregatorCount = aggregatorCount
     node.replacesCouncilMembers = configuration.topology.replaceCouncilMembers
     node.rotateEvery = rotateEvery
+    node.security = SecuritySetup.nodeSecurity(configuration.security)
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,
       samplesPerSecond: speeds)

@@ -13,6 +13,7 @@ public enum StarlingCLI {
     usage: starling <command> [options]
       train       train a model on this machine (--config FILE or --template NAME)
       simulate    many peers training together in the deterministic simulator
+      experiment  a grid of aggregation rules x attacks x Byzantine fractions in the simulator
       bench       the PyTorch reference recipe on Fashion-MNIST, for side-by-side timing;
                   with --aggregation, the aggregation rules against the NumPy reference
       config      show a resolved configuration, or list the built-in templates
@@ -46,6 +47,10 @@ public enum StarlingCLI {
         let simulate = try SimulateCommand(arguments: rest)
         let result = try simulate.run(output: output)
         if simulate.isJSON { output.json(result) }
+      case "experiment":
+        let experiment = try ExperimentCommand(arguments: rest)
+        let result = try experiment.run(output: output)
+        if experiment.isJSON { output.json(result) }
       case "config":
         try ConfigCommand(arguments: rest).run(output: output)
       case "help", "--help", "-h":
@@ -70,6 +75,7 @@ public enum StarlingCLI {
     case "train": TrainCommand.usage
     case "bench": BenchCommand.usage + "\n" + AggregationBenchmark.usage
     case "simulate": SimulateCommand.usage
+    case "experiment": ExperimentCommand.usage
     case "config": ConfigCommand.usage
     default: usage
     }

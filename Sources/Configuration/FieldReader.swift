@@ -32,6 +32,34 @@ struct FieldReader {
     }
   }
 
+  /// A reader over given members, for the elements of a list.
+  private init(path: String, members: [String: JSONValue]) {
+    self.path = path
+    self.members = members
+  }
+
+  /// A list of 1 to `countMax` elements, each read by `read` from a reader that holds it under the
+  /// key `key[i]`, so errors name the element (`security.aggregation[1]`).
+  func list<Element>(
+    _ key: String, default defaultValue: [Element], countMax: Int,
+    element read: (FieldReader, String) throws(ConfigurationError) -> Element
+  ) throws(ConfigurationError) -> [Element] {
+    guard let value = Self.interpret(members[key], asString: false) else { return defaultValue }
+    guard case .array(let items) = value else {
+      throw .wrongType(path: path(of: key), expected: "array", found: value.summary)
+    }
+    guard (1...countMax).contains(items.count) else {
+      throw .outOfRange(
+        path: path(of: key), value: "\(items.count) items", allowed: "1 to \(countMax) items")
+    }
+    var elements: [Element] = []
+    for (position, item) in items.enumerated() {
+      let name = "\(key)[\(position)]"
+      elements.append(try read(FieldReader(path: path, members: [name: item]), name))
+    }
+    return elements
+  }
+
   /// The dotted path of one of this object's fields.
   func path(of key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 

@@ -22,11 +22,13 @@ public struct ProjectConfiguration: Sendable {
     DataConfiguration.self,
     TrainingConfiguration.self,
     TopologyConfiguration.self,
+    SecurityConfiguration.self,
+    ExperimentConfiguration.self,
   ]
 
   /// Sections that later versions read; until then a file that has one is rejected with a message
   /// that says so, rather than as a misspelling.
-  static let plannedSectionKeys = ["security", "network"]
+  static let plannedSectionKeys = ["network"]
 
   /// The sections read so far, by key.
   private var sections: [String: any ConfigurationSection]

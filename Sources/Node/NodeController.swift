@@ -1,3 +1,4 @@
+import Aggregation
 import Coordination
 import Wire
 
@@ -36,6 +37,8 @@ public struct NodeSettings: Sendable {
   /// SWIM membership: when set, every node runs failure detection and the coordinator samples
   /// trainers only among members believed alive. Nil: the peer list is static.
   public var membership: MembershipConfiguration?
+  /// Robust aggregation and worker momentum; nil: aggregators sum updates (FedAvg).
+  public var security: NodeSecurity?
   /// An aggregator not heard from for this long gets no trainers in the next round, and an open
   /// round stops waiting for it. Council members exchange heartbeats every 100 ms, and an
   /// election takes at least one election timeout (1 s), so a crashed coordinator is always
@@ -105,6 +108,9 @@ public enum NodeEffect: Sendable {
   case councilChanged(members: [PeerID])
   /// A contribution was refused (for logs and reputation).
   case rejected(from: PeerID, ContributionRejection)
+  /// This aggregator combined its group with a robust rule: which rule ran, what it dropped or
+  /// clipped, and why it skipped the rules before it (for the log).
+  case aggregated(round: UInt64, report: String)
 }
 
 /// One peer's protocol logic, synchronous and free of IO: inputs in, effects out. The simulator
@@ -156,6 +162,10 @@ public struct NodeController: Sendable {
   /// How often a node that lacks a committed model's bytes asks another council member.
   static let modelRequestIntervalMilliseconds: UInt64 = 300
   private var now: UInt64 = 0
+  /// Client-side worker momentum, when the project uses it.
+  private var workerMomentum: WorkerMomentum?
+  /// This aggregator's last robust aggregate (CenteredClip's warm start).
+  private var previousGroupAggregate: [Float]?
 
   /// A node from its durable state (all zeros and the initial model on first start).
   public init(
@@ -178,6 +188,8 @@ public struct NodeController: Sendable {
       membership = Membership(myself: record, configuration: configuration, seed: seed ^ 0x5717)
     }
     group = GroupAggregation(me: me, modelLength: settings.modelLength)
+    group.keepsIndividualUpdates = settings.security?.needsIndividualUpdates ?? false
+    if let beta = settings.security?.workerMomentum { workerMomentum = WorkerMomentum(beta: beta) }
     switch settings.mode {
     case .federated:
       if me == settings.council[0] { becomeCoordinator() }
@@ -222,7 +234,8 @@ public struct NodeController: Sendable {
     case .trainingFinished(let round, let weight, let delta, let time):
       now = time
       guard let aggregator = aggregatorOfMine else { return [] }
-      let update = RoundMessage.update(round: round, weight: weight, values: delta)
+      let sent = workerMomentum.map { _ in workerMomentum!.apply(to: delta) } ?? delta
+      let update = RoundMessage.update(round: round, weight: weight, values: sent)
       return aggregator == me
         ? receive(.round(update), from: me) : [.send(to: aggregator, .round(update))]
     case .persisted(let sequence, let time):
@@ -732,9 +745,33 @@ public struct NodeController: Sendable {
         effects.append(.send(to: peer, .round(message)))
       case .rejected(let peer, let reason):
         effects.append(.rejected(from: peer, reason))
+      case .combine(let round, let coordinator, let updates):
+        effects += sendRobustPartial(round: round, coordinator: coordinator, updates: updates)
       }
     }
     return effects
+  }
+
+  /// Combines a group with the project's robust pipeline and sends the partial: the robust
+  /// aggregate scaled by the group's total weight, so the coordinator's weighted combination of
+  /// partials stays what it is for plain sums.
+  private mutating func sendRobustPartial(
+    round: UInt64, coordinator: PeerID, updates: [GroupAggregation.ContributedUpdate]
+  ) -> [NodeEffect] {
+    guard let security = settings.security else { return [] }
+    let totalWeight = updates.reduce(UInt64(0)) { $0 + UInt64($1.weight) }
+    let previous = previousGroupAggregate.flatMap { $0.count == settings.modelLength ? $0 : nil }
+    let (aggregate, report) = security.combine(
+      updates, previousAggregate: previous, seed: seed ^ round &* 0x9E37_79B9_7F4A_7C15)
+    previousGroupAggregate = aggregate
+    let scale = Float(totalWeight)
+    let partial = RoundMessage.partial(
+      round: round, weight: totalWeight, trainers: updates.map(\.trainer),
+      values: aggregate.map { $0 * scale })
+    let effects: [NodeEffect] = [.aggregated(round: round, report: report)]
+    return effects
+      + (coordinator == me
+        ? receiveRound(partial, from: me) : [.send(to: coordinator, .round(partial))])
   }
 
   /// Coordinator actions: proposals go to the council (fdfl) or commit at once (federated).

@@ -100,6 +100,8 @@ public struct SimulationReport: Sendable {
   public var coordinatorChanges = 0
   public var virtualMilliseconds: UInt64 = 0
   public var violations: [InvariantViolation] = []
+  /// The newest committed model a live peer holds at the end of the run.
+  public var finalModel: [Float]?
 }
 
 /// The deterministic discrete-event simulator: virtual time, a seeded network, and the same
@@ -218,6 +220,9 @@ public final class Simulator {
       runEvents(onRound: onRound)
     }
     report.violations = checker.violations
+    // The newest committed model any live peer holds.
+    report.finalModel = nodes.indices.filter { isAlive[$0] }
+      .max { nodes[$0].committedRound < nodes[$1].committedRound }.map { nodes[$0].model }
     return report
   }
 
@@ -444,6 +449,8 @@ public final class Simulator {
         }
       case .rejected:
         report.rejected += 1
+      case .aggregated(let round, let text):
+        trace(now, "\(sender) aggregated round \(round): \(text)")
       }
     }
   }

@@ -19,7 +19,21 @@ public struct GroupAggregation: Sendable {
   public enum Action: Hashable, Sendable {
     case send(to: PeerID, RoundMessage)
     case rejected(from: PeerID, ContributionRejection)
+    /// With `keepsIndividualUpdates`: the group is complete (or its deadline passed); the node
+    /// combines `updates` with its aggregation rule and sends the partial itself.
+    case combine(round: UInt64, coordinator: PeerID, updates: [ContributedUpdate])
   }
+
+  /// One trainer's accepted update, kept for a robust rule.
+  public struct ContributedUpdate: Hashable, Sendable {
+    public var trainer: PeerID
+    public var weight: UInt32
+    public var values: [Float]
+  }
+
+  /// When true, the aggregator keeps each update (at most one per assigned trainer) instead of a
+  /// running sum, and hands them to the node in `.combine` (robust rules need them all).
+  public var keepsIndividualUpdates = false
 
   public let me: PeerID
   public let modelLength: Int
@@ -29,6 +43,7 @@ public struct GroupAggregation: Sendable {
   private var expected: Set<PeerID> = []
   private var included: [PeerID] = []
   private var sum: [Float] = []
+  private var kept: [ContributedUpdate] = []
   private var totalWeight: UInt64 = 0
   private var isSent = true
 
@@ -67,7 +82,8 @@ public struct GroupAggregation: Sendable {
     let mine = start.assignments.filter { $0.aggregator == me }.map(\.trainer)
     expected = Set(mine)
     included = []
-    sum = [Float](repeating: 0, count: modelLength)
+    sum = keepsIndividualUpdates ? [] : [Float](repeating: 0, count: modelLength)
+    kept = []
     totalWeight = 0
     isSent = false
     let train = RoundMessage.train(
@@ -91,19 +107,28 @@ public struct GroupAggregation: Sendable {
   }
 
   private mutating func accumulate(sender: PeerID, weight: UInt32, values: [Float]) {
+    totalWeight += UInt64(weight)
+    included.append(sender)
+    if keepsIndividualUpdates {
+      kept.append(ContributedUpdate(trainer: sender, weight: weight, values: values))
+      return
+    }
     let scale = Float(weight)
     sum.withUnsafeMutableBufferPointer { total in
       values.withUnsafeBufferPointer { update in
         for index in 0..<total.count { total[index] += scale * update[index] }
       }
     }
-    totalWeight += UInt64(weight)
-    included.append(sender)
   }
 
   private mutating func sendPartial() -> [Action] {
     guard let round, let coordinator, !isSent else { return [] }
     isSent = true
+    if keepsIndividualUpdates, !kept.isEmpty {
+      defer { kept = [] }
+      return [.combine(round: round, coordinator: coordinator, updates: kept)]
+    }
+    if keepsIndividualUpdates { sum = [Float](repeating: 0, count: modelLength) }
     return [
       .send(
         to: coordinator,

@@ -1,0 +1,95 @@
+/// The `security` section: how the project defends its model against Byzantine trainers.
+///
+/// `aggregation` is a fallback list of pipelines: an aggregator uses the first that can run over
+/// its group. A pipeline is written as names joined by `+`: optional pre-aggregation stages
+/// (`nnm`, `bucketing`, `clip`) in order, then one rule (`mean`, `median`, `trimmedmean`, `krum`,
+/// `multikrum`, `bulyan`, `geomedian`, `centeredclip`, `flame`).
+public struct SecurityConfiguration: Sendable, Equatable {
+  /// One pipeline: stages, then a rule (configuration names).
+  public struct Pipeline: Sendable, Equatable, CustomStringConvertible {
+    public let stages: [String]
+    public let rule: String
+    public var description: String { (stages + [rule]).joined(separator: "+") }
+  }
+
+  public let aggregation: [Pipeline]
+  /// The share of a group's trainers assumed Byzantine: f = floor(fraction * n).
+  public let byzantineFraction: Double
+  /// Client-side worker momentum beta; nil: off.
+  public let workerMomentum: Double?
+  /// Bucket size of the `bucketing` stage.
+  public let bucketSize: Int
+  /// L2 norm threshold of the `clip` stage.
+  public let clipThreshold: Double
+
+  public static let ruleNames = [
+    "mean", "median", "trimmedmean", "krum", "multikrum", "bulyan", "geomedian", "centeredclip",
+    "flame",
+  ]
+  public static let stageNames = ["nnm", "bucketing", "clip"]
+  static let pipelinesMax = 16
+  static let fieldNames = [
+    "aggregation", "byzantineFraction", "workerMomentum", "bucketSize", "clipThreshold",
+  ]
+
+  /// Why a text is not a pipeline.
+  public struct PipelineSyntaxError: Error, Equatable {
+    public let reason: String
+  }
+
+  /// Parses `text` (`nnm+centeredclip`) into a pipeline, or explains why it is not one.
+  public static func pipeline(_ text: String) -> Result<Pipeline, PipelineSyntaxError> {
+    let names = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+    guard let rule = names.last, ruleNames.contains(rule) else {
+      return .failure(
+        PipelineSyntaxError(
+          reason: "a pipeline ends with one rule (\(ruleNames.joined(separator: ", ")))"))
+    }
+    let stages = Array(names.dropLast())
+    if let unknown = stages.first(where: { !stageNames.contains($0) }) {
+      return .failure(
+        PipelineSyntaxError(
+          reason:
+            "'\(unknown)' is not a pre-aggregation stage (\(stageNames.joined(separator: ", ")))"))
+    }
+    return .success(Pipeline(stages: stages, rule: rule))
+  }
+}
+
+extension SecurityConfiguration: ConfigurationSection {
+  static let key = "security"
+
+  init(reading value: JSONValue?, earlier: ProjectConfiguration) throws(ConfigurationError) {
+    let fields = try FieldReader(value, path: Self.key, knownFields: Self.fieldNames)
+    aggregation = try fields.list(
+      "aggregation", default: [Pipeline(stages: [], rule: "mean")], countMax: Self.pipelinesMax
+    ) { element, key throws(ConfigurationError) in
+      let text = try element.string(key, default: "")
+      switch Self.pipeline(text) {
+      case .success(let pipeline): return pipeline
+      case .failure(let error):
+        throw .invalidValue(path: element.path(of: key), value: text, allowed: error.reason)
+      }
+    }
+    byzantineFraction = try fields.number(
+      "byzantineFraction", default: 0, in: .upperOpen(0, 0.5))
+    workerMomentum = try fields.optionalNumber("workerMomentum", in: .upperOpen(0, 1))
+    bucketSize = try fields.integer("bucketSize", default: 2, in: 1...1024)
+    clipThreshold = try fields.number("clipThreshold", default: 1, in: .lowerOpen(0, 1e9))
+  }
+
+  var jsonValue: JSONValue {
+    var members: [String: JSONValue] = [
+      "aggregation": .array(aggregation.map { .string($0.description) }),
+      "byzantineFraction": .double(byzantineFraction), "bucketSize": .integer(UInt64(bucketSize)),
+      "clipThreshold": .double(clipThreshold),
+    ]
+    if let workerMomentum { members["workerMomentum"] = .double(workerMomentum) }
+    return .object(members)
+  }
+}
+
+extension ProjectConfiguration {
+  /// The `security` section.
+  public var security: SecurityConfiguration { section(SecurityConfiguration.self) }
+}
