@@ -65,6 +65,8 @@ let package = Package(
     .testTarget(name: "WireTests", dependencies: ["Wire"]),
     .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
-    .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Coordination", "Wire"]),
+    .testTarget(
+      name: "SimulationTests",
+      dependencies: ["Simulation", "Node", "Aggregation", "Coordination", "Wire"]),
   ]
 )

@@ -64,4 +64,11 @@ public struct NodeSecurity: Sendable, Hashable {
       mean, "no rule could run, weighted mean used; skipped: " + skipped.joined(separator: "; ")
     )
   }
+
+  /// `combine` with no history and a fixed seed, for tests.
+  public func combineForTesting(_ updates: [GroupAggregation.ContributedUpdate]) -> (
+    values: [Float], report: String
+  ) {
+    combine(updates, previousAggregate: nil, seed: 1)
+  }
 }

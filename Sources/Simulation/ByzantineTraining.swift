@@ -6,7 +6,7 @@ import Wire
 public enum ByzantineAttack: String, Sendable, CaseIterable, Hashable {
   /// The honest update, negated.
   case signFlip = "signflip"
-  /// Gaussian noise, N(0, 1) per parameter.
+  /// Gaussian noise, N(0, 1) per parameter (`gaussianStandardDeviation`).
   case gaussian
   /// Honest training on flipped labels (y -> classes - 1 - y): the shard is poisoned.
   case labelFlip = "labelflip"
@@ -41,6 +41,8 @@ public final class ByzantineTraining: TrainingBackend {
   public let attack: ByzantineAttack
   /// The backdoor's update scale (model replacement boosts the poisoned update).
   public var backdoorBoost: Float = 5
+  /// The Gaussian attack's standard deviation per parameter.
+  public var gaussianStandardDeviation: Float = 1
   /// IPM's epsilon.
   public var inProductEpsilon: Float = 0.5
   private let attackerSet: Set<Int>
@@ -72,7 +74,7 @@ public final class ByzantineTraining: TrainingBackend {
       let (weight, delta) = honest.train(peer: peer, from: parameters)
       return (weight, delta.map { -$0 })
     case .gaussian:
-      return (claimedWeight(peer), gaussianVector(standardDeviation: 1))
+      return (claimedWeight(peer), gaussianVector(standardDeviation: gaussianStandardDeviation))
     case .freeRider:
       return (claimedWeight(peer), [Float](repeating: 0, count: parameters.count))
     case .noiseFreeRider:
@@ -145,7 +147,7 @@ public enum CollusionAttacks {
 
   /// ALIE's z: the largest deviation that still leaves the attackers a majority-making share
   /// of honest updates farther from the mean, z = Phi^-1((n - s) / n), s = floor(n/2 + 1) - f.
-  static func alieZ(updateCount n: Int, byzantineCount f: Int) -> Double {
+  public static func alieZ(updateCount n: Int, byzantineCount f: Int) -> Double {
     let supporters = max(n / 2 + 1 - f, 0)
     let probability = min(max(Double(n - supporters) / Double(n), 0.5), 0.999)
     return inverseNormal(probability)

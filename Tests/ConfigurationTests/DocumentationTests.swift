@@ -30,7 +30,8 @@ import Testing
       + CSVOptions.fieldNames + PartitionConfiguration.fieldNames
       + TrainingConfiguration.fieldNames + OptimizerConfiguration.fieldNames
       + ScheduleConfiguration.fieldNames + TopologyConfiguration.fieldNames
-      + PrivacyConfiguration.fieldNames
+      + PrivacyConfiguration.fieldNames + SecurityConfiguration.fieldNames
+      + ExperimentConfiguration.fieldNames
     for field in fields {
       #expect(document.contains("| `\(field)` |"), "no table row for \(field)")
     }

@@ -113,3 +113,34 @@ extension GroupAggregationTests {
         ])
   }
 }
+
+/// With a robust rule, the aggregator keeps each update and hands the group to the node.
+struct GroupAggregationKeepingUpdatesTests {
+  @Test func aCompleteGroupIsHandedOverWholeInArrivalOrder() {
+    let me = PeerID(simulatedIndex: 100)
+    let coordinator = PeerID(simulatedIndex: 0)
+    let trainers = (1...3).map { PeerID(simulatedIndex: UInt64($0)) }
+    var group = GroupAggregation(me: me, modelLength: 2)
+    group.keepsIndividualUpdates = true
+    let start = RoundStart(
+      round: 4, baseModel: .zero, deadlineMilliseconds: 1_000,
+      assignments: trainers.map { TrainerAssignment(trainer: $0, aggregator: me) })
+    _ = group.handle(.roundStarted(start, coordinator: coordinator, now: 0))
+    var last: [GroupAggregation.Action] = []
+    for (position, trainer) in trainers.reversed().enumerated() {
+      last = group.handle(
+        .update(
+          from: trainer, round: 4, weight: UInt32(position + 1), values: [Float(position), 1],
+          now: 10))
+    }
+    let expected = trainers.reversed().enumerated().map { position, trainer in
+      GroupAggregation.ContributedUpdate(
+        trainer: trainer, weight: UInt32(position + 1), values: [Float(position), 1])
+    }
+    #expect(last == [.combine(round: 4, coordinator: coordinator, updates: expected)])
+    // A duplicate after the hand-over is still refused.
+    let duplicate = group.handle(
+      .update(from: trainers[0], round: 4, weight: 1, values: [0, 0], now: 20))
+    #expect(duplicate.count == 1)
+  }
+}

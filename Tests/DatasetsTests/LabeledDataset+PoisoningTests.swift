@@ -19,7 +19,7 @@ import Testing
     for row in 0..<6 {
       for column in 0..<6 {
         let isPatch = row >= 4 && column >= 4
-        #expect(batch[row * 6 + column] == (isPatch ? 255 : 7))
+        #expect(batch[row * 6 + column] == (isPatch ? Float(255) : 7) / 255)
       }
     }
   }

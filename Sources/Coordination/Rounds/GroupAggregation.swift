@@ -29,6 +29,11 @@ public struct GroupAggregation: Sendable {
     public var trainer: PeerID
     public var weight: UInt32
     public var values: [Float]
+    public init(trainer: PeerID, weight: UInt32, values: [Float]) {
+      self.trainer = trainer
+      self.weight = weight
+      self.values = values
+    }
   }
 
   /// When true, the aggregator keeps each update (at most one per assigned trainer) instead of a

@@ -1,0 +1,59 @@
+import Testing
+
+@testable import Configuration
+
+struct SecurityConfigurationTests {
+  @Test func defaultsAreAPlainMeanWithNoAssumedAttackers() throws {
+    let security = try ProjectConfiguration.parse(json: "{}").security
+    #expect(security.aggregation.map(\.description) == ["mean"])
+    #expect(security.byzantineFraction == 0)
+    #expect(security.workerMomentum == nil)
+  }
+
+  @Test func pipelinesReadAsStagesThenARule() throws {
+    let security = try ProjectConfiguration.parse(
+      json:
+        #"{"security": {"aggregation": ["nnm+bucketing+krum", "median"], "byzantineFraction": 0.2}}"#
+    ).security
+    #expect(security.aggregation[0].stages == ["nnm", "bucketing"])
+    #expect(security.aggregation[0].rule == "krum")
+    #expect(security.aggregation[1].description == "median")
+  }
+
+  @Test(arguments: [
+    (#"{"security": {"aggregation": ["krum+nnm"]}}"#, "security.aggregation[0]"),
+    (#"{"security": {"aggregation": ["mean", "fancy"]}}"#, "security.aggregation[1]"),
+    (#"{"security": {"aggregation": []}}"#, "security.aggregation"),
+    (#"{"security": {"aggregation": "median"}}"#, "security.aggregation"),
+    (#"{"security": {"byzantineFraction": 0.5}}"#, "security.byzantineFraction"),
+    (#"{"experiment": {"attacks": ["none", "teleport"]}}"#, "experiment.attacks[1]"),
+    (#"{"experiment": {"rules": ["momentum+flame+mean"]}}"#, "experiment.rules[0]"),
+  ])
+  func badEntriesNameTheirPath(json: String, path: String) {
+    do {
+      _ = try ProjectConfiguration.parse(json: json)
+      Issue.record("\(json) should not load")
+    } catch {
+      #expect(error.description.contains(path), "\(error)")
+    }
+  }
+
+  @Test func theExperimentGridReadsWithMomentumPrefixes() throws {
+    let experiment = try ProjectConfiguration.parse(
+      json:
+        #"{"experiment": {"rules": ["momentum+nnm+centeredclip"], "byzantineFractions": [0.1], "seeds": [3, 4]}}"#
+    ).experiment
+    #expect(experiment.rules == ["momentum+nnm+centeredclip"])
+    #expect(
+      ExperimentConfiguration.momentumAndPipeline(experiment.rules[0]) == (true, "nnm+centeredclip")
+    )
+    #expect(experiment.seeds == [3, 4])
+    #expect(experiment.attacks.first == "none")
+  }
+
+  @Test func theResolvedConfigurationReadsBackEqual() throws {
+    let configuration = try ProjectConfiguration.parse(
+      json: #"{"security": {"aggregation": ["clip+median"], "workerMomentum": 0.5}}"#)
+    #expect(try ProjectConfiguration.parse(json: configuration.resolvedJSON()) == configuration)
+  }
+}
