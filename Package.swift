@@ -44,7 +44,8 @@ let package = Package(
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
     .target(
-      name: "Node", dependencies: ["Coordination", "Wire", "Learning", "Tensors", "Aggregation"]),
+      name: "Node",
+      dependencies: ["Coordination", "Wire", "Learning", "Tensors", "Aggregation", "Privacy"]),
     .target(
       name: "Simulation",
       dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),

@@ -60,7 +60,8 @@ struct ExperimentCommand {
     var cells: [Cell] = []
     for rule in grid.rules {
       for attack in grid.attacks {
-        for fraction in grid.byzantineFractions {
+        // The clean run does not depend on the attackers' share: once, at the first fraction.
+        for fraction in attack == "none" ? [grid.byzantineFractions[0]] : grid.byzantineFractions {
           for seed in grid.seeds {
             cells.append(Cell(rule: rule, attack: attack, fraction: fraction, seed: seed))
           }
@@ -205,8 +206,8 @@ struct ExperimentCommand {
       mode: .federated,
       plan: RoundPlan(trainersPerRound: trainers, roundDurationMilliseconds: 3_600_000),
       modelLength: training.modelLength, council: [PeerID(simulatedIndex: 0)])
-    node.security = SecuritySetup.nodeSecurity(
-      configuration.security, pipelines: [pipeline], byzantineFraction: cell.fraction,
+    node.security = try SecuritySetup.nodeSecurity(
+      configuration, samplingRate: 1, pipelines: [pipeline], byzantineFraction: cell.fraction,
       usesMomentum: usesMomentum)
     let settings = SimulationSettings(
       seed: cell.seed, peerCount: trainers + 1, node: node, rounds: configuration.training.rounds,

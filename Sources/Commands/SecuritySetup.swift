@@ -1,6 +1,7 @@
 import Aggregation
 import Configuration
 import Node
+import Privacy
 
 /// The `security` section turned into what nodes run.
 enum SecuritySetup {
@@ -21,20 +22,54 @@ enum SecuritySetup {
     return AggregationPipeline(stages: stages, rules: [rule])
   }
 
-  /// What the nodes run, or nil for plain FedAvg (a weighted mean, no momentum).
+  /// What the nodes run, or nil for plain FedAvg (a weighted mean, no momentum, no privacy, no
+  /// outer optimizer). `samplingRate` is the share of trainers a round samples (for calibrating
+  /// client-level noise to a budget).
   static func nodeSecurity(
-    _ security: SecurityConfiguration,
+    _ configuration: ProjectConfiguration, samplingRate: Double,
     pipelines entries: [SecurityConfiguration.Pipeline]? = nil,
     byzantineFraction: Double? = nil, usesMomentum: Bool? = nil
-  ) -> NodeSecurity? {
+  ) throws -> NodeSecurity? {
+    let security = configuration.security
     let entries = entries ?? security.aggregation
     let momentum =
       usesMomentum.map { $0 ? Float(security.workerMomentum ?? 0.9) : nil }
       ?? security.workerMomentum.map(Float.init)
-    let isPlainMean = entries.allSatisfy { $0.stages.isEmpty && $0.rule == "mean" }
-    if isPlainMean && momentum == nil { return nil }
-    return NodeSecurity(
+    var node = NodeSecurity(
       pipelines: entries.map { pipeline($0, security: security) },
       byzantineFraction: byzantineFraction ?? security.byzantineFraction, workerMomentum: momentum)
+    if security.partialAggregation != "mean" {
+      node.partialRule = AggregationRuleKind(rawValue: security.partialAggregation)
+        .flatMap(AggregationRule.init(kind:))
+    }
+    node.outerOptimizer = outerOptimizer(configuration.training.outer)
+    if let privacy = security.privacy {
+      let noise =
+        try privacy.noiseMultiplier
+        ?? NoiseCalibration.noiseMultiplier(
+          targetEpsilon: privacy.epsilonBudget!, samplingRate: samplingRate,
+          steps: configuration.training.rounds, delta: privacy.delta)
+      node.centralPrivacy = CentralPrivacy(
+        clipNorm: privacy.clipNorm, noiseMultiplier: noise, delta: privacy.delta,
+        epsilonBudget: privacy.epsilonBudget)
+    }
+    let isPlainMean = entries.allSatisfy { $0.stages.isEmpty && $0.rule == "mean" }
+    let isPlain =
+      isPlainMean && momentum == nil && node.partialRule == nil && node.outerOptimizer == nil
+      && node.centralPrivacy == nil
+    return isPlain ? nil : node
+  }
+
+  /// The outer optimizer, or nil for FedAvg with learning rate 1 (the delta applied as is).
+  static func outerOptimizer(_ outer: OuterOptimizerConfiguration) -> OuterOptimizerKind? {
+    let rate = Float(outer.learningRate)
+    let momentum = Float(outer.momentum)
+    switch outer.kind {
+    case .fedavg: return rate == 1 ? nil : .fedAvg(learningRate: rate)
+    case .fedavgm: return .fedAvgM(learningRate: rate, momentum: momentum)
+    case .fedadam: return .fedAdam(learningRate: rate)
+    case .fedyogi: return .fedYogi(learningRate: rate)
+    case .nesterov: return .nesterov(learningRate: rate, momentum: momentum)
+    }
   }
 }

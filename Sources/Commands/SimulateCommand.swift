@@ -352,7 +352,9 @@ struct SimulateCommand {
     node.aggregatorCount = aggregatorCount
     node.replacesCouncilMembers = configuration.topology.replaceCouncilMembers
     node.rotateEvery = rotateEvery
-    node.security = SecuritySetup.nodeSecurity(configuration.security)
+    let samplingRate = min(
+      Double(node.plan.trainersPerRound) / Double(max(peerCount - councilSize, 1)), 1)
+    node.security = try SecuritySetup.nodeSecurity(configuration, samplingRate: samplingRate)
     var settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: configuration.training.rounds,
       samplesPerSecond: speeds)
@@ -416,6 +418,16 @@ struct SimulateCommand {
     let virtualSeconds = max(Double(report.virtualMilliseconds) / 1000, 0.001)
     let membershipPerPeerPerSecond = rounded(
       Double(report.membershipMessages) / peers / virtualSeconds, 3)
+    let epsilon = node.security?.centralPrivacy.map {
+      $0.epsilon(afterRounds: report.rounds.count, samplingRate: samplingRate)
+    }
+    if let epsilon, let privacy = node.security?.centralPrivacy {
+      output.line(
+        "client-level privacy: epsilon \(format(epsilon, digits: 3)) at delta \(privacy.delta) "
+          + "(noise multiplier \(format(privacy.noiseMultiplier, digits: 3)), clip \(privacy.clipNorm))"
+          + (report.privacyBudgetEpsilon != nil
+            ? "; stopped: the next round would exceed the budget" : ""))
+    }
     output.line(
       "\(report.rounds.count) rounds committed; final accuracy \(format(accuracy, digits: 4)); "
         + "\(report.messages) messages; replay: starling simulate \(CommandLine.arguments.dropFirst(2).joined(separator: " "))"
@@ -436,6 +448,8 @@ struct SimulateCommand {
       "coordinatorChanges": report.coordinatorChanges,
       "failoverSeconds": report.failoverMilliseconds.map { Double($0) / 1000 },
       "invariantViolations": report.violations.map(\.description),
+      "epsilon": epsilon.map { rounded($0, 4) as Any } ?? NSNull(),
+      "stoppedByPrivacyBudget": report.privacyBudgetEpsilon != nil,
       "wallSeconds": rounded(ProcessMetrics.now() - started, 2),
       "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
     ]

@@ -21,6 +21,12 @@ public struct SecurityConfiguration: Sendable, Equatable {
   public let bucketSize: Int
   /// L2 norm threshold of the `clip` stage.
   public let clipThreshold: Double
+  /// The coordinator's rule over the aggregators' partial means (`mean`: their weighted mean).
+  public let partialAggregation: String
+  /// Client-level differential privacy: aggregators clip each update to `clipNorm`, the
+  /// coordinator adds Gaussian noise (`noiseMultiplier` x `clipNorm`, over the mean) and stops
+  /// before a round that would take epsilon past `epsilonBudget`; nil: off.
+  public let privacy: PrivacyConfiguration?
 
   public static let ruleNames = [
     "mean", "median", "trimmedmean", "krum", "multikrum", "bulyan", "geomedian", "centeredclip",
@@ -30,6 +36,7 @@ public struct SecurityConfiguration: Sendable, Equatable {
   static let pipelinesMax = 16
   static let fieldNames = [
     "aggregation", "byzantineFraction", "workerMomentum", "bucketSize", "clipThreshold",
+    "partialAggregation", "privacy",
   ]
 
   /// Why a text is not a pipeline.
@@ -76,6 +83,16 @@ extension SecurityConfiguration: ConfigurationSection {
     workerMomentum = try fields.optionalNumber("workerMomentum", in: .upperOpen(0, 1))
     bucketSize = try fields.integer("bucketSize", default: 2, in: 1...1024)
     clipThreshold = try fields.number("clipThreshold", default: 1, in: .lowerOpen(0, 1e9))
+    partialAggregation = try fields.string("partialAggregation", default: "mean")
+    guard Self.ruleNames.contains(partialAggregation) else {
+      throw .invalidValue(
+        path: fields.path(of: "partialAggregation"), value: partialAggregation,
+        allowed: Self.ruleNames.joined(separator: ", "))
+    }
+    privacy =
+      fields.contains("privacy")
+      ? try PrivacyConfiguration(
+        reading: fields.object("privacy", knownFields: PrivacyConfiguration.fieldNames)) : nil
   }
 
   var jsonValue: JSONValue {
@@ -83,7 +100,9 @@ extension SecurityConfiguration: ConfigurationSection {
       "aggregation": .array(aggregation.map { .string($0.description) }),
       "byzantineFraction": .double(byzantineFraction), "bucketSize": .integer(UInt64(bucketSize)),
       "clipThreshold": .double(clipThreshold),
+      "partialAggregation": .string(partialAggregation),
     ]
+    if let privacy { members["privacy"] = privacy.jsonValue }
     if let workerMomentum { members["workerMomentum"] = .double(workerMomentum) }
     return .object(members)
   }

@@ -34,6 +34,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public let localSteps: Int?
   /// Example-level differential privacy (DP-SGD); `nil` trains without it.
   public let privacy: PrivacyConfiguration?
+  /// The coordinator's outer optimizer (federated rounds).
+  public let outer: OuterOptimizerConfiguration
 
   static let epochsDefault = 1
   static let epochsRange = 1...100_000
@@ -49,7 +51,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
   static let localStepsRange = 1...1_000_000
   static let fieldNames = [
     "epochs", "batchSize", "optimizer", "schedule", "gradientClipNorm", "accumulationSteps",
-    "threads", "evaluateEvery", "checkpoint", "rounds", "localSteps", "privacy",
+    "threads", "evaluateEvery", "checkpoint", "rounds", "localSteps", "privacy", "outer",
   ]
 
   /// The checkpoint path of a project that does not set one.
@@ -89,6 +91,8 @@ extension TrainingConfiguration: ConfigurationSection {
       "checkpoint", default: Self.checkpointDefault(projectName: earlier.project.name))
     rounds = try fields.integer("rounds", default: Self.roundsDefault, in: Self.roundsRange)
     localSteps = try fields.optionalInteger("localSteps", in: Self.localStepsRange)
+    outer = try OuterOptimizerConfiguration(
+      reading: fields.object("outer", knownFields: OuterOptimizerConfiguration.fieldNames))
     privacy =
       fields.contains("privacy")
       ? try PrivacyConfiguration(
@@ -111,7 +115,7 @@ extension TrainingConfiguration: ConfigurationSection {
       "optimizer": optimizer.jsonValue, "schedule": schedule.jsonValue,
       "accumulationSteps": .integer(accumulationSteps),
       "evaluateEvery": .string(evaluateEvery.rawValue), "checkpoint": .string(checkpoint),
-      "rounds": .integer(rounds),
+      "rounds": .integer(rounds), "outer": outer.jsonValue,
     ]
     if let gradientClipNorm { members["gradientClipNorm"] = .double(gradientClipNorm) }
     if let threads { members["threads"] = .integer(threads) }

@@ -1,5 +1,6 @@
 import Aggregation
 import Coordination
+import Privacy
 import Wire
 
 /// How a node takes part in training.
@@ -108,6 +109,8 @@ public enum NodeEffect: Sendable {
   case councilChanged(members: [PeerID])
   /// A contribution was refused (for logs and reputation).
   case rejected(from: PeerID, ContributionRejection)
+  /// The coordinator stops: one more round would take the privacy spent past the budget.
+  case privacyBudgetExhausted(epsilon: Double)
   /// This aggregator combined its group with a robust rule: which rule ran, what it dropped or
   /// clipped, and why it skipped the rules before it (for the log).
   case aggregated(round: UInt64, report: String)
@@ -166,6 +169,9 @@ public struct NodeController: Sendable {
   private var workerMomentum: WorkerMomentum?
   /// This aggregator's last robust aggregate (CenteredClip's warm start).
   private var previousGroupAggregate: [Float]?
+  /// The coordinator's outer optimizer (its momentum restarts when the coordinator changes).
+  private var outerOptimizer: (any OuterOptimizer)?
+  private var isPrivacyBudgetExhausted = false
 
   /// A node from its durable state (all zeros and the initial model on first start).
   public init(
@@ -448,7 +454,26 @@ public struct NodeController: Sendable {
     ]
   }
 
+  /// The share of the trainers one round samples (the privacy accountant's sampling rate).
+  private var samplingRate: Double {
+    let population = max(peers.count - (council?.members.count ?? settings.council.count), 1)
+    return min(Double(settings.plan.trainersPerRound) / Double(population), 1)
+  }
+
+  /// The epsilon spent by the committed rounds, with client-level privacy.
+  public var spentEpsilon: Double? {
+    settings.security?.centralPrivacy?.epsilon(
+      afterRounds: Int(committedRound), samplingRate: samplingRate)
+  }
+
   private mutating func openRound() -> [NodeEffect] {
+    if let privacy = settings.security?.centralPrivacy, let budget = privacy.epsilonBudget,
+      privacy.epsilon(afterRounds: Int(committedRound) + 1, samplingRate: samplingRate) > budget
+    {
+      guard !isPrivacyBudgetExhausted else { return [] }
+      isPrivacyBudgetExhausted = true
+      return [.privacyBudgetExhausted(epsilon: spentEpsilon ?? 0)]
+    }
     var roleEffects: [NodeEffect] = []
     let aggregators: [PeerID]
     switch settings.mode {
@@ -677,6 +702,9 @@ public struct NodeController: Sendable {
     coordinator = RoundCoordinator(
       plan: settings.plan, committedRound: committedRound, model: model,
       lastStartedRound: lastStartedRound)
+    coordinator!.combinesPartialsExternally =
+      settings.security?.needsCoordinatorCombination ?? false
+    outerOptimizer = settings.security?.outerOptimizer?.make()
     // Wait two heartbeats so the new coordinator hears which council members are up.
     nextOpenTime = now + 2 * settings.councilOptions.heartbeatMilliseconds
   }
@@ -813,6 +841,19 @@ public struct NodeController: Sendable {
         effects.append(.send(to: peer, .round(message)))
       case .rejected(let peer, let reason):
         effects.append(.rejected(from: peer, reason))
+      case .combine(let round, let base, let partials):
+        guard let security = settings.security, coordinator != nil else { break }
+        let delta = security.combinePartials(partials, seed: seed ^ round &* 0xC0FF_EE11)
+        var next = base
+        // The optimizer throws only for mismatched lengths or non-finite values: then the plain
+        // delta is applied (the coordinator's checks on partials make this unreachable).
+        if outerOptimizer == nil
+          || (try? outerOptimizer!.step(model: &next, aggregatedDelta: delta)) == nil
+        {
+          next = base
+          for index in next.indices { next[index] += delta[index] }
+        }
+        effects += coordinate(coordinator!.handle(.combined(round: round, model: next)))
       }
     }
     return effects

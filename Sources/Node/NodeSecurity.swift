@@ -1,5 +1,6 @@
 import Aggregation
 import Coordination
+import Privacy
 import Tensors
 import Wire
 
@@ -15,6 +16,14 @@ public struct NodeSecurity: Sendable, Hashable {
   /// Client-side worker momentum (m <- beta m + (1 - beta) delta, sent instead of the delta);
   /// nil: off.
   public var workerMomentum: Float?
+  /// The coordinator's robust rule over the aggregators' partial means; nil: their weighted mean.
+  public var partialRule: AggregationRule?
+  /// Client-level differential privacy: aggregators clip each update to `clipNorm` and weight
+  /// every trainer equally, the coordinator adds Gaussian noise to the mean and stops before a
+  /// round that would take epsilon past the budget.
+  public var centralPrivacy: CentralPrivacy?
+  /// The coordinator's outer optimizer over the aggregated delta; nil: the delta is applied as is.
+  public var outerOptimizer: OuterOptimizerKind?
 
   public init(
     pipelines: [AggregationPipeline], byzantineFraction: Double, workerMomentum: Float? = nil
@@ -27,7 +36,12 @@ public struct NodeSecurity: Sendable, Hashable {
 
   /// Whether aggregators must keep each update (anything but a plain mean needs them).
   var needsIndividualUpdates: Bool {
-    pipelines.contains { !$0.stages.isEmpty || $0.rules != [.mean] }
+    centralPrivacy != nil || pipelines.contains { !$0.stages.isEmpty || $0.rules != [.mean] }
+  }
+
+  /// Whether the coordinator combines partials itself (anything but their weighted mean).
+  var needsCoordinatorCombination: Bool {
+    partialRule != nil || centralPrivacy != nil || outerOptimizer != nil
   }
 
   /// The group's robust aggregate delta, and what happened, for the log.
@@ -37,7 +51,13 @@ public struct NodeSecurity: Sendable, Hashable {
     seed: UInt64
   ) -> (values: [Float], report: String) {
     let inputs = updates.enumerated().map { position, update in
-      Update(values: update.values, weight: Float(update.weight), sender: position)
+      guard let privacy = centralPrivacy else {
+        return Update(values: update.values, weight: Float(update.weight), sender: position)
+      }
+      // Client-level DP: each trainer counts once, its update clipped to the bound.
+      return Update(
+        values: Clipping.clipped(update.values, toNorm: privacy.clipNorm).vector, weight: 1,
+        sender: position)
     }
     let byzantineCount = Int((byzantineFraction * Double(inputs.count)).rounded(.down))
     var skipped: [String] = []
@@ -70,5 +90,87 @@ public struct NodeSecurity: Sendable, Hashable {
     values: [Float], report: String
   ) {
     combine(updates, previousAggregate: nil, seed: 1)
+  }
+}
+
+/// Client-level differential privacy at the aggregating side (DP-FedAvg): clip each update,
+/// Gaussian noise on the mean, a Rényi accountant over rounds.
+public struct CentralPrivacy: Sendable, Hashable {
+  public var clipNorm: Double
+  public var noiseMultiplier: Double
+  public var delta: Double
+  public var epsilonBudget: Double?
+
+  public init(clipNorm: Double, noiseMultiplier: Double, delta: Double, epsilonBudget: Double?) {
+    precondition(clipNorm > 0 && noiseMultiplier > 0 && delta > 0, "privacy parameters")
+    self.clipNorm = clipNorm
+    self.noiseMultiplier = noiseMultiplier
+    self.delta = delta
+    self.epsilonBudget = epsilonBudget
+  }
+
+  /// Epsilon after `rounds` rounds, each sampling trainers at `samplingRate` (Poisson
+  /// subsampling is the accountant's assumption; a fixed-size sample is its usual stand-in).
+  public func epsilon(afterRounds rounds: Int, samplingRate: Double) -> Double {
+    guard rounds > 0 else { return 0 }
+    var accountant = RDPAccountant()
+    accountant.compose(steps: rounds, samplingRate: samplingRate, noiseMultiplier: noiseMultiplier)
+    return accountant.epsilon(delta: delta)
+  }
+}
+
+/// The coordinator's outer optimizer over the aggregated delta (the pseudo-gradient's negation).
+public enum OuterOptimizerKind: Sendable, Hashable {
+  case fedAvg(learningRate: Float)
+  case fedAvgM(learningRate: Float, momentum: Float)
+  case fedAdam(learningRate: Float)
+  case fedYogi(learningRate: Float)
+  case nesterov(learningRate: Float, momentum: Float)
+
+  func make() -> any OuterOptimizer {
+    switch self {
+    case .fedAvg(let rate): FedAvgOptimizer(learningRate: rate)
+    case .fedAvgM(let rate, let momentum): FedAvgMOptimizer(learningRate: rate, momentum: momentum)
+    case .fedAdam(let rate): FedAdaptiveOptimizer(variant: .adam, learningRate: rate)
+    case .fedYogi(let rate): FedAdaptiveOptimizer(variant: .yogi, learningRate: rate)
+    case .nesterov(let rate, let momentum):
+      NesterovOuterOptimizer(learningRate: rate, momentum: momentum)
+    }
+  }
+}
+
+extension NodeSecurity {
+  /// The coordinator's side: the aggregate delta of the partials (robust rule over their means,
+  /// or their weighted mean), central noise when private.
+  /// - Complexity: that of the partial rule; O(a d) for the weighted mean of a partials.
+  func combinePartials(_ partials: [RoundCoordinator.Partial], seed: UInt64) -> [Float] {
+    let means = partials.enumerated().map { position, partial in
+      Update(
+        values: partial.values.map { $0 / Float(partial.weight) }, weight: Float(partial.weight),
+        sender: position)
+    }
+    let totalWeight = partials.reduce(UInt64(0)) { $0 + $1.weight }
+    var delta = [Float](repeating: 0, count: partials[0].values.count)
+    var generator = SeededGenerator(seed: seed)
+    if let rule = partialRule,
+      let result = try? AggregationPipeline(rules: [rule]).aggregate(
+        means, tolerating: Int((byzantineFraction * Double(means.count)).rounded(.down)),
+        generator: &generator)
+    {
+      delta = result.values
+    } else {
+      for partial in partials {
+        let scale = 1 / Float(totalWeight)
+        for index in delta.indices { delta[index] += scale * partial.values[index] }
+      }
+    }
+    if let privacy = centralPrivacy {
+      // The mean of clipped updates, each trainer weighted 1: sensitivity clipNorm / n.
+      GaussianSampler.addNoise(
+        to: &delta,
+        standardDeviation: privacy.noiseMultiplier * privacy.clipNorm / Double(totalWeight),
+        using: &generator)
+    }
+    return delta
   }
 }

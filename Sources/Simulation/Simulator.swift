@@ -100,6 +100,9 @@ public struct SimulationReport: Sendable {
   public var coordinatorChanges = 0
   public var virtualMilliseconds: UInt64 = 0
   public var violations: [InvariantViolation] = []
+  /// Set when the coordinator stopped because the next round would exceed the privacy budget:
+  /// the epsilon spent.
+  public var privacyBudgetEpsilon: Double?
   /// The newest committed model a live peer holds at the end of the run.
   public var finalModel: [Float]?
 }
@@ -316,7 +319,7 @@ public final class Simulator {
       }
       persist(after: event)
       keepTicking(after: event, now: now)
-      if report.rounds.count >= settings.rounds { break }
+      if report.rounds.count >= settings.rounds || report.privacyBudgetEpsilon != nil { break }
     }
   }
 
@@ -449,6 +452,9 @@ public final class Simulator {
         }
       case .rejected:
         report.rejected += 1
+      case .privacyBudgetExhausted(let epsilon):
+        trace(now, "privacy budget exhausted at epsilon \(epsilon)")
+        report.privacyBudgetEpsilon = epsilon
       case .aggregated(let round, let text):
         trace(now, "\(sender) aggregated round \(round): \(text)")
       }

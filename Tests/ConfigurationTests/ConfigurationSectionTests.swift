@@ -7,10 +7,10 @@ import Testing
     // data checks against model, training's checkpoint default reads project.
     #expect(
       ProjectConfiguration.sectionTypes.map { $0.key }
-        == ["project", "model", "data", "training", "topology"])
+        == ["project", "model", "data", "training", "topology", "security", "experiment"])
   }
 
-  @Test(arguments: ["security", "network"])
+  @Test(arguments: ["network"])
   func laterSectionsAreRejectedAsNotSupportedYet(section: String) {
     #expect(throws: ConfigurationError.unsupportedSection(path: section)) {
       try ProjectConfiguration.parse(json: #"{"\#(section)": {}}"#)

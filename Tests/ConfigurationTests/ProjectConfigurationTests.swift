@@ -42,12 +42,43 @@ import Testing
             "peers": 1,
             "source": "fashion-mnist"
           },
+          "experiment": {
+            "attacks": [
+              "none",
+              "signflip",
+              "gaussian",
+              "labelflip",
+              "alie",
+              "ipm"
+            ],
+            "byzantineFractions": [
+              0.2,
+              0.3
+            ],
+            "rules": [
+              "mean",
+              "median",
+              "momentum+nnm+centeredclip"
+            ],
+            "seeds": [
+              1
+            ]
+          },
           "model": {
             "architecture": "mlp",
             "seed": 0
           },
           "project": {
             "name": "fmnist-mlp"
+          },
+          "security": {
+            "aggregation": [
+              "mean"
+            ],
+            "bucketSize": 2,
+            "byzantineFraction": 0.0,
+            "clipThreshold": 1.0,
+            "partialAggregation": "mean"
           },
           "topology": {
             "council": 5,
@@ -69,6 +100,11 @@ import Testing
               "momentum": 0.9,
               "nesterov": false,
               "weightDecay": 0.0
+            },
+            "outer": {
+              "kind": "fedavg",
+              "learningRate": 1.0,
+              "momentum": 0.9
             },
             "rounds": 1,
             "schedule": {

@@ -43,6 +43,15 @@ public struct RoundCoordinator: Sendable {
     case tick(now: UInt64, unreachable: Set<PeerID> = [])
     /// The council committed a `commitRound`, with the model's values.
     case commitCommitted(RoundCommit, values: [Float])
+    /// With `combinesPartialsExternally`: the node's combination of the partials of `round`.
+    case combined(round: UInt64, model: [Float])
+  }
+
+  /// One aggregator's partial, as received.
+  public struct Partial: Hashable, Sendable {
+    public var aggregator: PeerID
+    public var weight: UInt64
+    public var values: [Float]
   }
 
   public enum Action: Hashable, Sendable {
@@ -52,7 +61,15 @@ public struct RoundCoordinator: Sendable {
     /// Replicate the proposed model to the council (a commit counts only once a majority holds
     /// it) and send it down through the aggregators.
     case publishModel(round: UInt64, digest: Digest, values: [Float])
+    /// With `combinesPartialsExternally`: combine these partials into the next model from
+    /// `base` and report it with `.combined` (robust rule over partials, central noise, outer
+    /// optimizer).
+    case combine(round: UInt64, base: [Float], partials: [Partial])
   }
+
+  /// When true, the node combines the partials (`combine` action, `combined` event) instead of
+  /// the built-in `model + sum of partials / total weight`.
+  public var combinesPartialsExternally = false
 
   public let plan: RoundPlan
   /// The last committed round and its model.
@@ -120,6 +137,10 @@ public struct RoundCoordinator: Sendable {
       lastStartedRound = max(lastStartedRound, commit.round)
       open = nil
       return []
+    case .combined(let round, let next):
+      guard let open, open.round == round, isProposed, next.count == model.count else { return [] }
+      return commitProposal(
+        next, round: round, contributors: received.filter { $0.value.weight > 0 })
     }
   }
 
@@ -150,6 +171,12 @@ public struct RoundCoordinator: Sendable {
     guard let open, !isProposed else { return [] }
     isProposed = true
     let contributors = received.filter { $0.value.weight > 0 }
+    if combinesPartialsExternally, !contributors.isEmpty {
+      let partials = contributors.keys.sorted().map {
+        Partial(aggregator: $0, weight: contributors[$0]!.weight, values: contributors[$0]!.values)
+      }
+      return [.combine(round: open.round, base: model, partials: partials)]
+    }
     let totalWeight = contributors.values.reduce(UInt64(0)) { $0 + $1.weight }
     var next = model
     if totalWeight > 0 {
@@ -160,11 +187,18 @@ public struct RoundCoordinator: Sendable {
         for index in 0..<next.count { next[index] += scale * values[index] }
       }
     }
+    return commitProposal(next, round: open.round, contributors: contributors)
+  }
+
+  private func commitProposal(
+    _ next: [Float], round: UInt64,
+    contributors: [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float])]
+  ) -> [Action] {
     let commit = RoundCommit(
-      round: open.round, model: Digest.of(values: next), aggregators: contributors.keys.sorted(),
+      round: round, model: Digest.of(values: next), aggregators: contributors.keys.sorted(),
       trainers: contributors.values.flatMap(\.trainers).sorted())
     return [
-      .publishModel(round: open.round, digest: commit.model, values: next),
+      .publishModel(round: round, digest: commit.model, values: next),
       .propose(.commitRound(commit)),
     ]
   }

@@ -1,0 +1,70 @@
+import Aggregation
+import Coordination
+import Datasets
+import Learning
+import Node
+import Simulation
+import Testing
+import Wire
+
+/// The coordinator's side of the pipeline in simulated federated training: robust rule over
+/// partials, client-level privacy with its budget, and the outer optimizer.
+struct SecurityPipelineTests {
+  func run(
+    security: NodeSecurity, mode: TopologyMode = .federated, rounds: Int = 6
+  ) throws -> SimulationReport {
+    let councilSize = mode == .federated ? 1 : 3
+    let peers = 10 + councilSize
+    let train = LabeledDataset.brightSquares(classCount: 4, count: 1_000, seed: 1)
+    let test = LabeledDataset.brightSquares(classCount: 4, count: 200, seed: 2)
+    let parts = try Partitioning.iid.partition(
+      labels: train.labels, classCount: 4, peerCount: peers - councilSize, seed: 3)
+    let model = ModelArchitecture.mlp(inputs: 784, classes: 4).makeModel(seed: 3)
+    let training = ShardTraining(
+      model: model,
+      shards: Array(repeating: train.subset([]), count: councilSize)
+        + parts.map { train.subset($0) },
+      test: test, batchSize: 16, learningRate: 0.05, momentum: 0.9, localSteps: 5, seed: 4)
+    var node = NodeSettings(
+      mode: mode,
+      plan: RoundPlan(trainersPerRound: 5, roundDurationMilliseconds: 600_000),
+      modelLength: training.modelLength,
+      council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
+    node.security = security
+    let settings = SimulationSettings(
+      seed: 6, peerCount: peers, node: node, rounds: rounds,
+      samplesPerSecond: Array(repeating: 1_000, count: peers))
+    return Simulator(
+      settings: settings, training: training, initialModel: model.flattenedParameters()
+    ).run()
+  }
+
+  @Test func clientLevelPrivacyStopsAtItsBudgetAndReportsIt() throws {
+    var security = NodeSecurity(
+      pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+    let privacy = CentralPrivacy(clipNorm: 1, noiseMultiplier: 1, delta: 1e-5, epsilonBudget: 4)
+    security.centralPrivacy = privacy
+    let report = try run(security: security, rounds: 50)
+    let budgetEpsilon = try #require(report.privacyBudgetEpsilon)
+    #expect(report.violations.isEmpty)
+    #expect(report.rounds.count < 50)
+    // The rounds committed spend at most the budget, one more would not.
+    let rate = 5.0 / 10.0
+    #expect(privacy.epsilon(afterRounds: report.rounds.count, samplingRate: rate) <= 4)
+    #expect(privacy.epsilon(afterRounds: report.rounds.count + 1, samplingRate: rate) > 4)
+    #expect(
+      abs(budgetEpsilon - privacy.epsilon(afterRounds: report.rounds.count, samplingRate: rate))
+        < 1e-9)
+  }
+
+  @Test func theOuterOptimizerAndARuleOverPartialsStillLearnInFDFL() throws {
+    var security = NodeSecurity(
+      pipelines: [AggregationPipeline(rules: [.median])], byzantineFraction: 0.2)
+    security.partialRule = .median
+    security.outerOptimizer = .fedAvgM(learningRate: 1, momentum: 0.5)
+    let report = try run(security: security, mode: .fdfl)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 6)
+    #expect((report.rounds.last?.accuracy ?? 0) > 0.9)
+  }
+}
