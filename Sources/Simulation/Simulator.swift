@@ -32,6 +32,10 @@ public struct SimulationSettings: Sendable {
   public var partitions: [PartitionFault] = []
   /// After the fault phase a round must commit within this bound.
   public var livenessBoundMilliseconds: UInt64 = 600_000
+  /// Malicious aggregators (peer positions): each partial they send is corrupted, its values
+  /// replaced by `maliciousAggregatorScale` times themselves (negative: pushed the wrong way).
+  public var maliciousAggregators: Set<Int> = []
+  public var maliciousAggregatorScale: Float = -10
 
   public init(
     seed: UInt64, peerCount: Int, node: NodeSettings, rounds: Int, samplesPerSecond: [Double]
@@ -391,8 +395,16 @@ public final class Simulator {
     let sender = peers[position]
     for effect in effects {
       switch effect {
-      case .send(let receiver, let message):
+      case .send(let receiver, var message):
         guard let target = index[receiver] else { continue }
+        if settings.maliciousAggregators.contains(position),
+          case .round(.partial(let round, let weight, let trainers, let values)) = message
+        {
+          message = .round(
+            .partial(
+              round: round, weight: weight, trainers: trainers,
+              values: values.map { $0 * settings.maliciousAggregatorScale }))
+        }
         if case .council(.timeoutNow(let term)) = message {
           trace(now, "\(sender) hands leadership to \(receiver) (term \(term))")
         }

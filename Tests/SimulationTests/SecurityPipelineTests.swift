@@ -11,9 +11,10 @@ import Wire
 /// partials, client-level privacy with its budget, and the outer optimizer.
 struct SecurityPipelineTests {
   func run(
-    security: NodeSecurity, mode: TopologyMode = .federated, rounds: Int = 6
+    security: NodeSecurity?, mode: TopologyMode = .federated, rounds: Int = 6,
+    councilSize fdflCouncil: Int = 3, maliciousAggregators: Set<Int> = []
   ) throws -> SimulationReport {
-    let councilSize = mode == .federated ? 1 : 3
+    let councilSize = mode == .federated ? 1 : fdflCouncil
     let peers = 10 + councilSize
     let train = LabeledDataset.brightSquares(classCount: 4, count: 1_000, seed: 1)
     let test = LabeledDataset.brightSquares(classCount: 4, count: 200, seed: 2)
@@ -31,9 +32,11 @@ struct SecurityPipelineTests {
       modelLength: training.modelLength,
       council: (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
     node.security = security
-    let settings = SimulationSettings(
+    node.rotateEvery = 1_000
+    var settings = SimulationSettings(
       seed: 6, peerCount: peers, node: node, rounds: rounds,
       samplesPerSecond: Array(repeating: 1_000, count: peers))
+    settings.maliciousAggregators = maliciousAggregators
     return Simulator(
       settings: settings, training: training, initialModel: model.flattenedParameters()
     ).run()
@@ -66,5 +69,20 @@ struct SecurityPipelineTests {
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.count == 6)
     #expect((report.rounds.last?.accuracy ?? 0) > 0.9)
+  }
+
+  @Test func aMedianOverPartialsOutvotesAMaliciousAggregator() throws {
+    var robust = NodeSecurity(
+      pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+    robust.partialRule = .median
+    let attacked = try run(
+      security: nil, mode: .fdfl, councilSize: 5, maliciousAggregators: [2])
+    let defended = try run(
+      security: robust, mode: .fdfl, councilSize: 5, maliciousAggregators: [2])
+    #expect(defended.violations.isEmpty && attacked.violations.isEmpty)
+    let attackedAccuracy = attacked.rounds.last?.accuracy ?? 0
+    let defendedAccuracy = defended.rounds.last?.accuracy ?? 0
+    #expect(defendedAccuracy > 0.9, "median over partials: \(defendedAccuracy)")
+    #expect(attackedAccuracy < defendedAccuracy - 0.2, "mean of partials: \(attackedAccuracy)")
   }
 }
