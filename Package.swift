@@ -68,6 +68,6 @@ let package = Package(
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
     .testTarget(
       name: "SimulationTests",
-      dependencies: ["Simulation", "Node", "Aggregation", "Coordination", "Wire"]),
+      dependencies: ["Simulation", "Node", "Aggregation", "Privacy", "Coordination", "Wire"]),
   ]
 )

@@ -53,10 +53,13 @@ enum SecuritySetup {
         clipNorm: privacy.clipNorm, noiseMultiplier: noise, delta: privacy.delta,
         epsilonBudget: privacy.epsilonBudget)
     }
+    if let local = security.localPrivacy, let noise = local.noiseMultiplier {
+      node.localPrivacy = GaussianMechanism(clipNorm: local.clipNorm, noiseMultiplier: noise)
+    }
     let isPlainMean = entries.allSatisfy { $0.stages.isEmpty && $0.rule == "mean" }
     let isPlain =
       isPlainMean && momentum == nil && node.partialRule == nil && node.outerOptimizer == nil
-      && node.centralPrivacy == nil
+      && node.centralPrivacy == nil && node.localPrivacy == nil
     return isPlain ? nil : node
   }
 

@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import Learning
 import Node
+import Privacy
 import Simulation
 import Tensors
 import Wire
@@ -428,6 +429,20 @@ struct SimulateCommand {
           + (report.privacyBudgetEpsilon != nil
             ? "; stopped: the next round would exceed the budget" : ""))
     }
+    var localEpsilon: Double?
+    if let local = node.security?.localPrivacy,
+      let delta = configuration.security.localPrivacy?.delta,
+      report.localPrivacyRoundsMax > 0
+    {
+      var accountant = RDPAccountant()
+      accountant.compose(
+        steps: report.localPrivacyRoundsMax, samplingRate: 1,
+        noiseMultiplier: local.localAccountingNoiseMultiplier)
+      localEpsilon = accountant.epsilon(delta: delta)
+      output.line(
+        "local privacy: the most-sampled trainer spent epsilon \(format(localEpsilon!, digits: 3)) at delta \(delta) "
+          + "over \(report.localPrivacyRoundsMax) updates")
+    }
     output.line(
       "\(report.rounds.count) rounds committed; final accuracy \(format(accuracy, digits: 4)); "
         + "\(report.messages) messages; replay: starling simulate \(CommandLine.arguments.dropFirst(2).joined(separator: " "))"
@@ -450,6 +465,7 @@ struct SimulateCommand {
       "invariantViolations": report.violations.map(\.description),
       "epsilon": epsilon.map { rounded($0, 4) as Any } ?? NSNull(),
       "stoppedByPrivacyBudget": report.privacyBudgetEpsilon != nil,
+      "localEpsilon": localEpsilon.map { rounded($0, 4) as Any } ?? NSNull(),
       "wallSeconds": rounded(ProcessMetrics.now() - started, 2),
       "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
     ]

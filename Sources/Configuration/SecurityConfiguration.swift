@@ -27,6 +27,9 @@ public struct SecurityConfiguration: Sendable, Equatable {
   /// coordinator adds Gaussian noise (`noiseMultiplier` x `clipNorm`, over the mean) and stops
   /// before a round that would take epsilon past `epsilonBudget`; nil: off.
   public let privacy: PrivacyConfiguration?
+  /// Local differential privacy: each trainer clips its update to `clipNorm` and adds Gaussian
+  /// noise (`noiseMultiplier` x `clipNorm`) before sending it; nil: off.
+  public let localPrivacy: PrivacyConfiguration?
 
   public static let ruleNames = [
     "mean", "median", "trimmedmean", "krum", "multikrum", "bulyan", "geomedian", "centeredclip",
@@ -36,7 +39,7 @@ public struct SecurityConfiguration: Sendable, Equatable {
   static let pipelinesMax = 16
   static let fieldNames = [
     "aggregation", "byzantineFraction", "workerMomentum", "bucketSize", "clipThreshold",
-    "partialAggregation", "privacy",
+    "partialAggregation", "privacy", "localPrivacy",
   ]
 
   /// Why a text is not a pipeline.
@@ -93,6 +96,16 @@ extension SecurityConfiguration: ConfigurationSection {
       fields.contains("privacy")
       ? try PrivacyConfiguration(
         reading: fields.object("privacy", knownFields: PrivacyConfiguration.fieldNames)) : nil
+    localPrivacy =
+      fields.contains("localPrivacy")
+      ? try PrivacyConfiguration(
+        reading: fields.object("localPrivacy", knownFields: PrivacyConfiguration.fieldNames))
+      : nil
+    if let localPrivacy, localPrivacy.noiseMultiplier == nil {
+      throw .invalidCombination(
+        path: fields.path(of: "localPrivacy"),
+        reason: "local privacy needs noiseMultiplier (its budget is per trainer, not calibrated)")
+    }
   }
 
   var jsonValue: JSONValue {
@@ -103,6 +116,7 @@ extension SecurityConfiguration: ConfigurationSection {
       "partialAggregation": .string(partialAggregation),
     ]
     if let privacy { members["privacy"] = privacy.jsonValue }
+    if let localPrivacy { members["localPrivacy"] = localPrivacy.jsonValue }
     if let workerMomentum { members["workerMomentum"] = .double(workerMomentum) }
     return .object(members)
   }

@@ -1,6 +1,7 @@
 import Aggregation
 import Coordination
 import Privacy
+import Tensors
 import Wire
 
 /// How a node takes part in training.
@@ -172,6 +173,8 @@ public struct NodeController: Sendable {
   /// The coordinator's outer optimizer (its momentum restarts when the coordinator changes).
   private var outerOptimizer: (any OuterOptimizer)?
   private var isPrivacyBudgetExhausted = false
+  /// Rounds in which this trainer sent a locally privatized update.
+  public private(set) var localPrivacyRounds = 0
 
   /// A node from its durable state (all zeros and the initial model on first start).
   public init(
@@ -240,7 +243,12 @@ public struct NodeController: Sendable {
     case .trainingFinished(let round, let weight, let delta, let time):
       now = time
       guard let aggregator = aggregatorOfMine else { return [] }
-      let sent = workerMomentum.map { _ in workerMomentum!.apply(to: delta) } ?? delta
+      var sent = workerMomentum.map { _ in workerMomentum!.apply(to: delta) } ?? delta
+      if let local = settings.security?.localPrivacy {
+        var generator = SeededGenerator(seed: seed ^ round &* 0x10CA_1D9)
+        sent = local.privatizedLocally(sent, using: &generator)
+        localPrivacyRounds += 1
+      }
       let update = RoundMessage.update(round: round, weight: weight, values: sent)
       return aggregator == me
         ? receive(.round(update), from: me) : [.send(to: aggregator, .round(update))]
@@ -458,6 +466,17 @@ public struct NodeController: Sendable {
   private var samplingRate: Double {
     let population = max(peers.count - (council?.members.count ?? settings.council.count), 1)
     return min(Double(settings.plan.trainersPerRound) / Double(population), 1)
+  }
+
+  /// The epsilon this trainer spent under local privacy (each update it sent is one Gaussian
+  /// mechanism with noise multiplier sigma / 2, no subsampling), at `delta`.
+  public func localEpsilon(delta: Double) -> Double? {
+    guard let local = settings.security?.localPrivacy, localPrivacyRounds > 0 else { return nil }
+    var accountant = RDPAccountant()
+    accountant.compose(
+      steps: localPrivacyRounds, samplingRate: 1,
+      noiseMultiplier: local.localAccountingNoiseMultiplier)
+    return accountant.epsilon(delta: delta)
   }
 
   /// The epsilon spent by the committed rounds, with client-level privacy.

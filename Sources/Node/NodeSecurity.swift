@@ -6,7 +6,7 @@ import Wire
 
 /// How a project defends its model against Byzantine trainers: robust aggregation at the
 /// aggregators, with fallbacks, and client-side worker momentum.
-public struct NodeSecurity: Sendable, Hashable {
+public struct NodeSecurity: Sendable, Equatable {
   /// Aggregation pipelines in order of preference: an aggregator uses the first that can run over
   /// its group (pre-aggregation stages and rule requirements hold) and logs why it skipped the
   /// others. When none can run, it falls back to the weighted mean and says so.
@@ -24,6 +24,9 @@ public struct NodeSecurity: Sendable, Hashable {
   public var centralPrivacy: CentralPrivacy?
   /// The coordinator's outer optimizer over the aggregated delta; nil: the delta is applied as is.
   public var outerOptimizer: OuterOptimizerKind?
+  /// Local differential privacy: each trainer clips its update and adds Gaussian noise before
+  /// sending it, so no aggregator sees a raw update; nil: off.
+  public var localPrivacy: GaussianMechanism?
 
   public init(
     pipelines: [AggregationPipeline], byzantineFraction: Double, workerMomentum: Float? = nil

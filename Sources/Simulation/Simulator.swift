@@ -107,6 +107,8 @@ public struct SimulationReport: Sendable {
   /// Set when the coordinator stopped because the next round would exceed the privacy budget:
   /// the epsilon spent.
   public var privacyBudgetEpsilon: Double?
+  /// The most locally privatized updates one trainer sent (in its current incarnation).
+  public var localPrivacyRoundsMax = 0
   /// The newest committed model a live peer holds at the end of the run.
   public var finalModel: [Float]?
 }
@@ -227,6 +229,7 @@ public final class Simulator {
       runEvents(onRound: onRound)
     }
     report.violations = checker.violations
+    report.localPrivacyRoundsMax = nodes.map(\.localPrivacyRounds).max() ?? 0
     // The newest committed model any live peer holds.
     report.finalModel = nodes.indices.filter { isAlive[$0] }
       .max { nodes[$0].committedRound < nodes[$1].committedRound }.map { nodes[$0].model }

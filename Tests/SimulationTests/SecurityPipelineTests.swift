@@ -3,6 +3,7 @@ import Coordination
 import Datasets
 import Learning
 import Node
+import Privacy
 import Simulation
 import Testing
 import Wire
@@ -84,5 +85,19 @@ struct SecurityPipelineTests {
     let defendedAccuracy = defended.rounds.last?.accuracy ?? 0
     #expect(defendedAccuracy > 0.9, "median over partials: \(defendedAccuracy)")
     #expect(attackedAccuracy < defendedAccuracy - 0.2, "mean of partials: \(attackedAccuracy)")
+  }
+
+  @Test func localPrivacyPrivatizesEveryUpdateAndTrainingStillLearnsWithLittleNoise() throws {
+    var security = NodeSecurity(
+      pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+    security.localPrivacy = GaussianMechanism(clipNorm: 5, noiseMultiplier: 0.001)
+    let report = try run(security: security)
+    #expect(report.violations.isEmpty)
+    #expect(report.localPrivacyRoundsMax >= 1)
+    #expect((report.rounds.last?.accuracy ?? 0) > 0.9)
+    // With heavy noise the same run learns nothing useful.
+    security.localPrivacy = GaussianMechanism(clipNorm: 5, noiseMultiplier: 50)
+    let noisy = try run(security: security)
+    #expect((noisy.rounds.last?.accuracy ?? 1) < 0.6)
   }
 }
