@@ -45,11 +45,15 @@ demo-local: build
 bench: build
 	Benchmarks/run.sh
 
-## experiments: the long runs behind BENCHMARKS.md (10,000-seed fault sweep, failover over 1,000 seeds).
+## experiments: the long runs behind BENCHMARKS.md (10,000-seed fault sweeps, failover over 1,000
+## seeds, the robustness grids and the backdoor runs of issue 4).
 experiments: build
 	$(STARLING) simulate --sweep 10000 --json
 	$(STARLING) simulate --sweep 10000 --membership --json
 	$(STARLING) simulate --sweep 1000 --failover --json
+	$(STARLING) experiment --config Examples/robustness.json --out Benchmarks/results/robustness-mlp --json
+	$(STARLING) experiment --config Examples/robustness-cnn.json --out Benchmarks/results/robustness-cnn --json
+	$(STARLING) experiment --config Examples/backdoor.json --out Benchmarks/results/backdoor --json
 
 ## lint: swift format, strict.
 lint:
