@@ -133,48 +133,58 @@ public struct NodeController: Sendable {
   public private(set) var council: Council?
   /// SWIM failure detection (when `settings.membership` is set).
   public private(set) var membership: Membership?
-  private var coordinator: RoundCoordinator?
-  private var group: GroupAggregation
-  private var nextOpenTime: UInt64 = 0
-  private var seed: UInt64
-  private var aggregatorOfMine: PeerID?
-  private var pendingTraining: (round: UInt64, base: Digest, deadline: UInt64)?
+  var coordinator: RoundCoordinator?
+  var group: GroupAggregation
+  var nextOpenTime: UInt64 = 0
+  var seed: UInt64
+  var aggregatorOfMine: PeerID?
+  var pendingTraining: (round: UInt64, base: Digest, deadline: UInt64)?
   /// Models published by the coordinator, by digest, until their commit applies.
-  private var publishedModels: [Digest: [Float]] = [:]
+  var publishedModels: [Digest: [Float]] = [:]
   /// Committed rounds whose bytes have not arrived yet.
-  private var awaitedCommits: [Digest: RoundCommit] = [:]
-  private var lastHeard: [PeerID: UInt64] = [:]
+  var awaitedCommits: [Digest: RoundCommit] = [:]
+  var lastHeard: [PeerID: UInt64] = [:]
   /// The coordinator's commit proposal waiting until a majority of the council holds its model.
-  private var heldCommit: RoundCommit?
-  private var nextCouncilChange: UInt64 = 0
+  var heldCommit: RoundCommit?
+  var nextCouncilChange: UInt64 = 0
   /// Trainers of the last committed round: live peers the coordinator may bring into the council.
-  private var lastContributors: [PeerID] = []
+  var lastContributors: [PeerID] = []
   /// Peers removed from the council for silence: not sampled as trainers until heard again.
-  private var removedForSilence: Set<PeerID> = []
+  var removedForSilence: Set<PeerID> = []
   /// The roles in force: the last committed `assignRoles`.
   public private(set) var roles: RoleAssignment?
   /// The last roles this coordinator proposed (in force for its rounds until another ranking).
-  private var proposedRoles: RoleAssignment?
-  private var modelHolders: Set<PeerID> = []
-  private var nextModelPush: UInt64 = 0
+  var proposedRoles: RoleAssignment?
+  var modelHolders: Set<PeerID> = []
+  var nextModelPush: UInt64 = 0
   /// Bumped whenever something that must survive a crash changes (the runtime persists it).
   public private(set) var durableVersion = 0
   /// The term this node leads, while its coordinator waits for the term's first commit.
-  private var leadershipTerm: UInt64?
-  private var nextModelRequest: UInt64 = 0
-  private var modelRequestTurn = 0
+  var leadershipTerm: UInt64?
+  var nextModelRequest: UInt64 = 0
+  var modelRequestTurn = 0
   /// How often a node that lacks a committed model's bytes asks another council member.
   static let modelRequestIntervalMilliseconds: UInt64 = 300
-  private var now: UInt64 = 0
+  var now: UInt64 = 0
   /// Client-side worker momentum, when the project uses it.
-  private var workerMomentum: WorkerMomentum?
+  var workerMomentum: WorkerMomentum?
   /// This aggregator's last robust aggregate (CenteredClip's warm start).
-  private var previousGroupAggregate: [Float]?
+  var previousGroupAggregate: [Float]?
   /// The coordinator's outer optimizer (its momentum restarts when the coordinator changes).
-  private var outerOptimizer: (any OuterOptimizer)?
-  private var isPrivacyBudgetExhausted = false
+  var outerOptimizer: (any OuterOptimizer)?
+  var isPrivacyBudgetExhausted = false
   /// Rounds in which this trainer sent a locally privatized update.
   public private(set) var localPrivacyRounds = 0
+
+  /// When this node last became the coordinator.
+  var coordinatingSince: UInt64 = 0
+
+  /// The epoch in which this coordinator last handed leadership to the ranked coordinator; it
+  /// tries once per epoch, then keeps coordinating itself.
+  var handoverEpoch: UInt64?
+
+  /// The epoch whose council rotation this coordinator made.
+  var rotationEpoch: UInt64?
 
   /// A node from its durable state (all zeros and the initial model on first start).
   public init(
@@ -260,7 +270,7 @@ public struct NodeController: Sendable {
 
   // MARK: Time
 
-  private mutating func tick() -> [NodeEffect] {
+  mutating func tick() -> [NodeEffect] {
     var effects =
       councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
       + membershipStep(.tick(now: now))
@@ -283,7 +293,7 @@ public struct NodeController: Sendable {
 
   /// Counts a council member that holds the held commit's model; proposes the commit once a
   /// majority of the council does.
-  private mutating func acknowledgeModel(_ digest: Digest, from member: PeerID) -> [NodeEffect] {
+  mutating func acknowledgeModel(_ digest: Digest, from member: PeerID) -> [NodeEffect] {
     guard let commit = heldCommit, commit.model == digest, let council else { return [] }
     guard council.members.contains(member) else { return [] }
     modelHolders.insert(member)
@@ -293,7 +303,7 @@ public struct NodeController: Sendable {
   /// Proposes the held commit once a majority of the current council holds its model (checked
   /// again when the council changes: a retired member no longer counts, and a smaller council
   /// needs fewer holders).
-  private mutating func proposeHeldCommitIfHeld() -> [NodeEffect] {
+  mutating func proposeHeldCommitIfHeld() -> [NodeEffect] {
     guard let commit = heldCommit, let council else { return [] }
     let holders = modelHolders.intersection(council.members)
     guard holders.count * 2 > council.members.count else { return [] }
@@ -302,7 +312,7 @@ public struct NodeController: Sendable {
   }
 
   /// Re-sends the held commit's model to members that have not said they store it.
-  private mutating func pushHeldModel() -> [NodeEffect] {
+  mutating func pushHeldModel() -> [NodeEffect] {
     guard let commit = heldCommit, now >= nextModelPush, let values = publishedModels[commit.model]
     else {
       return []
@@ -313,140 +323,10 @@ public struct NodeController: Sendable {
     }
   }
 
-  /// What the ranking knows of `peer`: the capacity it declared, its uptime as SWIM saw it.
-  private func roleCandidate(_ peer: PeerID) -> RoleCandidate {
-    RoleCandidate(
-      peer: peer, capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
-      uptimeMilliseconds: membership?.member(peer).map { $0.uptimeMilliseconds(now: now) } ?? now)
-  }
-
-  /// The ranking of `peers`, seeded by the last committed model's digest: state every member
-  /// holds, so any member can recompute it and no peer picks its own role.
-  private func rank(_ peers: [PeerID]) -> [PeerID] {
-    RoleRanking.rank(peers.map(roleCandidate), seed: Digest.of(values: model))
-  }
-
-  private var roleEpoch: UInt64 { committedRound / UInt64(max(settings.rotateEvery, 1)) }
-
-  /// The roles for the next round. A new epoch ranks the live council members, this coordinator
-  /// included: the first-ranked coordinates and the next ones aggregate (when every member is
-  /// live; otherwise this coordinator stays). While the epoch lasts
-  /// its roles stay, except that a failed aggregator is replaced at once (a new ranking of the
-  /// live members with this node as coordinator), and so is a ranked coordinator that did not
-  /// take over when leadership was handed to it.
-  private mutating func chooseRoles(among live: [PeerID]) -> RoleAssignment {
-    let epoch = roleEpoch
-    let count = settings.aggregatorCount ?? live.count
-    if let current = proposedRoles ?? roles, current.epoch == epoch {
-      if current.coordinator == me, settings.aggregatorCount == nil {
-        return RoleAssignment(epoch: epoch, coordinator: me, aggregators: rank(live))
-      }
-      if current.coordinator == me, Set(current.aggregators).isSubset(of: live) {
-        return current
-      }
-      if current.coordinator != me, handoverEpoch != epoch, isCouncilWhole(live: live) {
-        return current
-      }
-      return RoleAssignment(
-        epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
-    }
-    // A council with a silent member keeps its coordinator: a new one would have to wait a
-    // whole silence period before it could tell that member is gone and replace it.
-    guard isCouncilWhole(live: live) else {
-      return RoleAssignment(
-        epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
-    }
-    let ranked = rank([me] + live)
-    return RoleAssignment(
-      epoch: epoch, coordinator: ranked[0],
-      aggregators: Array(ranked.dropFirst().prefix(count)))
-  }
-
-  /// Whether every council member is live, as far as this coordinator can tell: it has
-  /// coordinated for a silence period (at first it takes every member for live) and heard from
-  /// every member within it.
-  private func isCouncilWhole(live: [PeerID]) -> Bool {
-    now >= coordinatingSince + settings.aggregatorSilenceMilliseconds
-      && live.count + 1 >= (council?.members.count ?? settings.council.count)
-  }
-
-  /// When this node last became the coordinator.
-  private var coordinatingSince: UInt64 = 0
-
-  /// The epoch in which this coordinator last handed leadership to the ranked coordinator; it
-  /// tries once per epoch, then keeps coordinating itself.
-  private var handoverEpoch: UInt64?
-
-  /// Keeps the council whole: removes one member silent for `councilMemberSilenceMilliseconds`,
-  /// or, when the council is below its bootstrap size, adds the best-ranked peer that contributed
-  /// to the last committed round. One configuration change at a time (Raft's rule); a proposal
-  /// made while another is pending is refused by the council and retried on a later tick.
-  private mutating func maintainCouncil() -> [NodeEffect] {
-    guard settings.replacesCouncilMembers, let council, council.role == .leader,
-      now >= nextCouncilChange
-    else { return [] }
-    nextCouncilChange = now + settings.councilOptions.heartbeatMilliseconds * 5
-    let members = council.members
-    if let silent = members.first(where: {
-      $0 != me && now - (lastHeard[$0] ?? 0) > settings.councilMemberSilenceMilliseconds
-    }) {
-      removedForSilence.insert(silent)
-      return councilStep(.propose(.removeCouncilMember(silent)))
-    }
-    let outsiders = lastContributors.filter {
-      !members.contains($0) && isBelievedAlive($0) && !removedForSilence.contains($0)
-    }
-    guard members.count < settings.council.count else { return rotateCouncil(outsiders) }
-    guard let best = rank(outsiders).first else { return [] }
-    lastHeard[best] = now  // a fresh member gets one silence period to catch up
-    return councilStep(.propose(.addCouncilMember(best)))
-  }
-
-  /// Role rotation reaches the council itself: once per epoch, when the whole council is live
-  /// and a live outsider (a trainer of the last committed round) ranks among the council's size
-  /// best of members and outsiders, the outsider joins; the next change retires the
-  /// lowest-ranked member. Adding first keeps a majority through one more failure meanwhile.
-  /// One member per epoch bounds the churn (each newcomer replays the log and fetches a model).
-  private mutating func rotateCouncil(_ outsiders: [PeerID]) -> [NodeEffect] {
-    guard let council else { return [] }
-    let members = council.members
-    if members.count > settings.council.count {
-      // A member that fell silent meanwhile leaves as failed (nobody samples it as a trainer).
-      if let silent = members.first(where: {
-        $0 != me && now - (lastHeard[$0] ?? 0) > settings.aggregatorSilenceMilliseconds
-      }) {
-        removedForSilence.insert(silent)
-        return councilStep(.propose(.removeCouncilMember(silent)))
-      }
-      // The coordinator and the aggregators of an open round stay.
-      let serving = Set(coordinator?.openRound?.assignments.map(\.aggregator) ?? [])
-      guard
-        let outgoing = rank(members).reversed().first(where: {
-          $0 != me && !serving.contains($0)
-        })
-      else { return [] }
-      return councilStep(.propose(.retireCouncilMember(outgoing)))
-    }
-    guard rotationEpoch != roleEpoch, !outsiders.isEmpty else { return [] }
-    let live = members.filter {
-      $0 != me && now - (lastHeard[$0] ?? 0) <= settings.aggregatorSilenceMilliseconds
-        && isBelievedAlive($0)
-    }
-    guard isCouncilWhole(live: live) else { return [] }
-    let desired = Set(rank(members + outsiders).prefix(members.count))
-    guard let incoming = rank(outsiders).first, desired.contains(incoming) else { return [] }
-    rotationEpoch = roleEpoch
-    lastHeard[incoming] = now  // a fresh member gets one silence period to catch up
-    return councilStep(.propose(.addCouncilMember(incoming)))
-  }
-
-  /// The epoch whose council rotation this coordinator made.
-  private var rotationEpoch: UInt64?
-
   /// Asks the council members in turn for the bytes of the newest committed model this node
   /// lacks; any member that holds it answers (the model of a committed round is held by a
   /// majority, so someone always can once enough members are up).
-  private mutating func requestAwaitedModel() -> [NodeEffect] {
+  mutating func requestAwaitedModel() -> [NodeEffect] {
     guard let commit = awaitedCommits.values.max(by: { $0.round < $1.round }),
       now >= nextModelRequest
     else {
@@ -463,7 +343,7 @@ public struct NodeController: Sendable {
   }
 
   /// The share of the trainers one round samples (the privacy accountant's sampling rate).
-  private var samplingRate: Double {
+  var samplingRate: Double {
     let population = max(peers.count - (council?.members.count ?? settings.council.count), 1)
     return min(Double(settings.plan.trainersPerRound) / Double(population), 1)
   }
@@ -485,7 +365,7 @@ public struct NodeController: Sendable {
       afterRounds: Int(committedRound), samplingRate: samplingRate)
   }
 
-  private mutating func openRound() -> [NodeEffect] {
+  mutating func openRound() -> [NodeEffect] {
     if let privacy = settings.security?.centralPrivacy, let budget = privacy.epsilonBudget,
       privacy.epsilon(afterRounds: Int(committedRound) + 1, samplingRate: samplingRate) > budget
     {
@@ -534,18 +414,9 @@ public struct NodeController: Sendable {
             seed: seed)))
   }
 
-  /// Hands leadership to the ranked coordinator between rounds: the council brings its log up to
-  /// date and tells it to campaign. If it has not taken over within the shortest election
-  /// timeout, this node opens the next round itself under new roles.
-  private mutating func handOver(to target: PeerID) -> [NodeEffect] {
-    handoverEpoch = roleEpoch
-    nextOpenTime = now + settings.councilOptions.electionTimeoutMilliseconds.lowerBound
-    return councilStep(.transferLeadership(to: target))
-  }
-
   // MARK: Messages
 
-  private mutating func receive(_ message: Message, from sender: PeerID) -> [NodeEffect] {
+  mutating func receive(_ message: Message, from sender: PeerID) -> [NodeEffect] {
     switch message {
     case .council(let councilMessage):
       return councilStep(.received(from: sender, councilMessage, now: now))
@@ -556,7 +427,7 @@ public struct NodeController: Sendable {
     }
   }
 
-  private mutating func receiveRound(_ message: RoundMessage, from sender: PeerID) -> [NodeEffect] {
+  mutating func receiveRound(_ message: RoundMessage, from sender: PeerID) -> [NodeEffect] {
     switch message {
     case .aggregate(let start):
       return aggregate(group.handle(.roundStarted(start, coordinator: sender, now: now)))
@@ -603,8 +474,7 @@ public struct NodeController: Sendable {
     }
   }
 
-  private mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect]
-  {
+  mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {
     var effects: [NodeEffect] = []
     let isTrainingBase = pendingTraining?.base == digest
     if let commit = awaitedCommits.removeValue(forKey: digest) {
@@ -638,7 +508,7 @@ public struct NodeController: Sendable {
 
   // MARK: Membership
 
-  private mutating func membershipStep(_ event: MembershipEvent) -> [NodeEffect] {
+  mutating func membershipStep(_ event: MembershipEvent) -> [NodeEffect] {
     guard membership != nil else { return [] }
     var effects: [NodeEffect] = []
     if !membership!.isMember, !isJoining {
@@ -650,9 +520,9 @@ public struct NodeController: Sendable {
     return effects + translate(membership!.handle(event))
   }
 
-  private var isJoining = false
+  var isJoining = false
 
-  private func translate(_ actions: [MembershipAction]) -> [NodeEffect] {
+  func translate(_ actions: [MembershipAction]) -> [NodeEffect] {
     actions.compactMap { action in
       if case .send(let peer, let message) = action { return .send(to: peer, .membership(message)) }
       return nil
@@ -660,7 +530,7 @@ public struct NodeController: Sendable {
   }
 
   /// Peers SWIM holds as suspect, dead or gone (empty without membership).
-  private func peersKnownDown() -> Set<PeerID> {
+  func peersKnownDown() -> Set<PeerID> {
     guard let membership, membership.isMember else { return [] }
     return Set(membership.members.filter { $0.status != .alive }.map(\.peer))
   }
@@ -668,7 +538,7 @@ public struct NodeController: Sendable {
   /// Whether `peer` may be up: false only when SWIM knows it as suspect, dead or gone. A peer
   /// SWIM has no record of is not excluded. A node that rejoins after a restart hears only a
   /// sample of the group, plus the rumours still in flight, so "unknown" does not mean "down".
-  private func isBelievedAlive(_ peer: PeerID) -> Bool {
+  func isBelievedAlive(_ peer: PeerID) -> Bool {
     guard let membership, membership.isMember, let member = membership.member(peer) else {
       return true
     }
@@ -677,7 +547,7 @@ public struct NodeController: Sendable {
 
   // MARK: Council
 
-  private mutating func councilStep(_ event: CouncilEvent) -> [NodeEffect] {
+  mutating func councilStep(_ event: CouncilEvent) -> [NodeEffect] {
     guard council != nil else { return [] }
     var effects: [NodeEffect] = []
     for action in council!.handle(event) {
@@ -711,7 +581,7 @@ public struct NodeController: Sendable {
     return effects
   }
 
-  private mutating func becomeCoordinator() {
+  mutating func becomeCoordinator() {
     // Every member gets a full silence period from now: a coordinator that just restarted has
     // heard from nobody yet, and must not take that for silence.
     for member in council?.members ?? [] where member != me {
@@ -729,7 +599,7 @@ public struct NodeController: Sendable {
   }
 
   /// Applies a committed log entry (idempotent: a restarted member re-applies its log).
-  private mutating func apply(_ command: CouncilCommand) -> [NodeEffect] {
+  mutating func apply(_ command: CouncilCommand) -> [NodeEffect] {
     switch command {
     case .startRound(let start):
       lastStartedRound = max(lastStartedRound, start.round)
@@ -757,7 +627,7 @@ public struct NodeController: Sendable {
     }
   }
 
-  private mutating func adopt(_ commit: RoundCommit, values: [Float]) -> [NodeEffect] {
+  mutating func adopt(_ commit: RoundCommit, values: [Float]) -> [NodeEffect] {
     guard commit.round > committedRound else { return [] }
     committedRound = commit.round
     lastStartedRound = max(lastStartedRound, commit.round)
@@ -782,7 +652,7 @@ public struct NodeController: Sendable {
   // MARK: Roles
 
   /// Aggregator actions become effects; messages to itself are handled at once.
-  private mutating func aggregate(_ actions: [GroupAggregation.Action]) -> [NodeEffect] {
+  mutating func aggregate(_ actions: [GroupAggregation.Action]) -> [NodeEffect] {
     var effects: [NodeEffect] = []
     for action in actions {
       switch action {
@@ -802,7 +672,7 @@ public struct NodeController: Sendable {
   /// Combines a group with the project's robust pipeline and sends the partial: the robust
   /// aggregate scaled by the group's total weight, so the coordinator's weighted combination of
   /// partials stays what it is for plain sums.
-  private mutating func sendRobustPartial(
+  mutating func sendRobustPartial(
     round: UInt64, coordinator: PeerID, updates: [GroupAggregation.ContributedUpdate]
   ) -> [NodeEffect] {
     guard let security = settings.security else { return [] }
@@ -822,7 +692,7 @@ public struct NodeController: Sendable {
   }
 
   /// Coordinator actions: proposals go to the council (fdfl) or commit at once (federated).
-  private mutating func coordinate(_ actions: [RoundCoordinator.Action]) -> [NodeEffect] {
+  mutating func coordinate(_ actions: [RoundCoordinator.Action]) -> [NodeEffect] {
     var effects: [NodeEffect] = []
     for action in actions {
       switch action {

@@ -1,0 +1,135 @@
+import Coordination
+import Wire
+
+/// Roles: the ranked coordinator of each epoch, its aggregators, leadership handovers, and the
+/// council's own membership (replacement of silent members, rotation of better-ranked trainers).
+extension NodeController {
+  /// What the ranking knows of `peer`: the capacity it declared, its uptime as SWIM saw it.
+  func roleCandidate(_ peer: PeerID) -> RoleCandidate {
+    RoleCandidate(
+      peer: peer, capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
+      uptimeMilliseconds: membership?.member(peer).map { $0.uptimeMilliseconds(now: now) } ?? now)
+  }
+
+  /// The ranking of `peers`, seeded by the last committed model's digest: state every member
+  /// holds, so any member can recompute it and no peer picks its own role.
+  func rank(_ peers: [PeerID]) -> [PeerID] {
+    RoleRanking.rank(peers.map(roleCandidate), seed: Digest.of(values: model))
+  }
+
+  var roleEpoch: UInt64 { committedRound / UInt64(max(settings.rotateEvery, 1)) }
+
+  /// The roles for the next round. A new epoch ranks the live council members, this coordinator
+  /// included: the first-ranked coordinates and the next ones aggregate (when every member is
+  /// live; otherwise this coordinator stays). While the epoch lasts
+  /// its roles stay, except that a failed aggregator is replaced at once (a new ranking of the
+  /// live members with this node as coordinator), and so is a ranked coordinator that did not
+  /// take over when leadership was handed to it.
+  mutating func chooseRoles(among live: [PeerID]) -> RoleAssignment {
+    let epoch = roleEpoch
+    let count = settings.aggregatorCount ?? live.count
+    if let current = proposedRoles ?? roles, current.epoch == epoch {
+      if current.coordinator == me, settings.aggregatorCount == nil {
+        return RoleAssignment(epoch: epoch, coordinator: me, aggregators: rank(live))
+      }
+      if current.coordinator == me, Set(current.aggregators).isSubset(of: live) {
+        return current
+      }
+      if current.coordinator != me, handoverEpoch != epoch, isCouncilWhole(live: live) {
+        return current
+      }
+      return RoleAssignment(
+        epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
+    }
+    // A council with a silent member keeps its coordinator: a new one would have to wait a
+    // whole silence period before it could tell that member is gone and replace it.
+    guard isCouncilWhole(live: live) else {
+      return RoleAssignment(
+        epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
+    }
+    let ranked = rank([me] + live)
+    return RoleAssignment(
+      epoch: epoch, coordinator: ranked[0],
+      aggregators: Array(ranked.dropFirst().prefix(count)))
+  }
+
+  /// Whether every council member is live, as far as this coordinator can tell: it has
+  /// coordinated for a silence period (at first it takes every member for live) and heard from
+  /// every member within it.
+  func isCouncilWhole(live: [PeerID]) -> Bool {
+    now >= coordinatingSince + settings.aggregatorSilenceMilliseconds
+      && live.count + 1 >= (council?.members.count ?? settings.council.count)
+  }
+
+  /// Keeps the council whole: removes one member silent for `councilMemberSilenceMilliseconds`,
+  /// or, when the council is below its bootstrap size, adds the best-ranked peer that contributed
+  /// to the last committed round. One configuration change at a time (Raft's rule); a proposal
+  /// made while another is pending is refused by the council and retried on a later tick.
+  mutating func maintainCouncil() -> [NodeEffect] {
+    guard settings.replacesCouncilMembers, let council, council.role == .leader,
+      now >= nextCouncilChange
+    else { return [] }
+    nextCouncilChange = now + settings.councilOptions.heartbeatMilliseconds * 5
+    let members = council.members
+    if let silent = members.first(where: {
+      $0 != me && now - (lastHeard[$0] ?? 0) > settings.councilMemberSilenceMilliseconds
+    }) {
+      removedForSilence.insert(silent)
+      return councilStep(.propose(.removeCouncilMember(silent)))
+    }
+    let outsiders = lastContributors.filter {
+      !members.contains($0) && isBelievedAlive($0) && !removedForSilence.contains($0)
+    }
+    guard members.count < settings.council.count else { return rotateCouncil(outsiders) }
+    guard let best = rank(outsiders).first else { return [] }
+    lastHeard[best] = now  // a fresh member gets one silence period to catch up
+    return councilStep(.propose(.addCouncilMember(best)))
+  }
+
+  /// Role rotation reaches the council itself: once per epoch, when the whole council is live
+  /// and a live outsider (a trainer of the last committed round) ranks among the council's size
+  /// best of members and outsiders, the outsider joins; the next change retires the
+  /// lowest-ranked member. Adding first keeps a majority through one more failure meanwhile.
+  /// One member per epoch bounds the churn (each newcomer replays the log and fetches a model).
+  mutating func rotateCouncil(_ outsiders: [PeerID]) -> [NodeEffect] {
+    guard let council else { return [] }
+    let members = council.members
+    if members.count > settings.council.count {
+      // A member that fell silent meanwhile leaves as failed (nobody samples it as a trainer).
+      if let silent = members.first(where: {
+        $0 != me && now - (lastHeard[$0] ?? 0) > settings.aggregatorSilenceMilliseconds
+      }) {
+        removedForSilence.insert(silent)
+        return councilStep(.propose(.removeCouncilMember(silent)))
+      }
+      // The coordinator and the aggregators of an open round stay.
+      let serving = Set(coordinator?.openRound?.assignments.map(\.aggregator) ?? [])
+      guard
+        let outgoing = rank(members).reversed().first(where: {
+          $0 != me && !serving.contains($0)
+        })
+      else { return [] }
+      return councilStep(.propose(.retireCouncilMember(outgoing)))
+    }
+    guard rotationEpoch != roleEpoch, !outsiders.isEmpty else { return [] }
+    let live = members.filter {
+      $0 != me && now - (lastHeard[$0] ?? 0) <= settings.aggregatorSilenceMilliseconds
+        && isBelievedAlive($0)
+    }
+    guard isCouncilWhole(live: live) else { return [] }
+    let desired = Set(rank(members + outsiders).prefix(members.count))
+    guard let incoming = rank(outsiders).first, desired.contains(incoming) else { return [] }
+    rotationEpoch = roleEpoch
+    lastHeard[incoming] = now  // a fresh member gets one silence period to catch up
+    return councilStep(.propose(.addCouncilMember(incoming)))
+  }
+
+  /// Hands leadership to the ranked coordinator between rounds: the council brings its log up to
+  /// date and tells it to campaign. If it has not taken over within the shortest election
+  /// timeout, this node opens the next round itself under new roles.
+  mutating func handOver(to target: PeerID) -> [NodeEffect] {
+    handoverEpoch = roleEpoch
+    nextOpenTime = now + settings.councilOptions.electionTimeoutMilliseconds.lowerBound
+    return councilStep(.transferLeadership(to: target))
+  }
+}
