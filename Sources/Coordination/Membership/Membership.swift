@@ -162,6 +162,16 @@ extension Membership {
     [selfMember] + entries.values.map(\.member).sorted { $0.peer < $1.peer }
   }
 
+  /// Members held as suspect, dead or left (tombstones not yet expired), this node included once
+  /// it has left: the complement of `aliveMembers` without listing the alive ones.
+  ///
+  /// - Complexity: O(suspects + tombstones), independent of the number of alive members.
+  public var membersNotAlive: Set<PeerID> {
+    var peers = suspects.union(tombstones)
+    if phase == .left { peers.insert(myself.peer) }
+    return peers
+  }
+
   /// Members currently alive (not suspect), this node first.
   ///
   /// - Complexity: O(n log n).
