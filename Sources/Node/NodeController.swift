@@ -515,14 +515,17 @@ public struct NodeController: Sendable {
       // The first council member founds the group; everyone else joins through the council.
       isJoining = true
       let bootstrap = me == settings.council[0] ? [] : settings.council.filter { $0 != me }
-      effects += translate(membership!.handle(.join(bootstrap: bootstrap, now: now)))
+      effects += Self.translate(membership!.handle(.join(bootstrap: bootstrap, now: now)))
     }
-    return effects + translate(membership!.handle(event))
+    return effects + Self.translate(membership!.handle(event))
   }
 
   var isJoining = false
 
-  func translate(_ actions: [MembershipAction]) -> [NodeEffect] {
+  /// Static on purpose: `translate(membership!.handle(event))` as an instance method would copy
+  /// `self` before the argument mutates `membership`, so every membership event would copy the
+  /// whole member table (copy-on-write), O(n) per event.
+  static func translate(_ actions: [MembershipAction]) -> [NodeEffect] {
     actions.compactMap { action in
       if case .send(let peer, let message) = action { return .send(to: peer, .membership(message)) }
       return nil
@@ -532,7 +535,7 @@ public struct NodeController: Sendable {
   /// Peers SWIM holds as suspect, dead or gone (empty without membership).
   func peersKnownDown() -> Set<PeerID> {
     guard let membership, membership.isMember else { return [] }
-    return Set(membership.members.filter { $0.status != .alive }.map(\.peer))
+    return membership.membersNotAlive
   }
 
   /// Whether `peer` may be up: false only when SWIM knows it as suspect, dead or gone. A peer

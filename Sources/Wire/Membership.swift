@@ -11,18 +11,76 @@ public struct Capacity: Hashable, Sendable {
 }
 
 /// A member as others know it.
+///
+/// The fields live in one immutable, shared box: every member table in a process that holds the
+/// same record (a simulation holds each peer's record once per peer that knows it, 10⁸ times at
+/// 10,000 peers) stores an 8-byte reference instead of a 64-byte copy. Setting a field replaces
+/// the box, so the type keeps value semantics.
 public struct MemberRecord: Hashable, Sendable {
-  public var peer: PeerID
-  public var address: PeerAddress
-  public var capacity: Capacity
-  /// When the peer joined, in milliseconds of its own clock (uptime is measured against it).
-  public var joinedAtMilliseconds: UInt64
+  private final class Storage: Sendable {
+    let peer: PeerID
+    let address: PeerAddress
+    let capacity: Capacity
+    let joinedAtMilliseconds: UInt64
+
+    init(peer: PeerID, address: PeerAddress, capacity: Capacity, joinedAtMilliseconds: UInt64) {
+      self.peer = peer
+      self.address = address
+      self.capacity = capacity
+      self.joinedAtMilliseconds = joinedAtMilliseconds
+    }
+  }
+
+  private var storage: Storage
+
   public init(peer: PeerID, address: PeerAddress, capacity: Capacity, joinedAtMilliseconds: UInt64)
   {
-    self.peer = peer
-    self.address = address
-    self.capacity = capacity
-    self.joinedAtMilliseconds = joinedAtMilliseconds
+    storage = Storage(
+      peer: peer, address: address, capacity: capacity, joinedAtMilliseconds: joinedAtMilliseconds)
+  }
+
+  public var peer: PeerID {
+    get { storage.peer }
+    set { self = MemberRecord(copying: self, peer: newValue) }
+  }
+
+  public var address: PeerAddress {
+    get { storage.address }
+    set { self = MemberRecord(copying: self, address: newValue) }
+  }
+
+  public var capacity: Capacity {
+    get { storage.capacity }
+    set { self = MemberRecord(copying: self, capacity: newValue) }
+  }
+
+  /// When the peer joined, in milliseconds of its own clock (uptime is measured against it).
+  public var joinedAtMilliseconds: UInt64 {
+    get { storage.joinedAtMilliseconds }
+    set { self = MemberRecord(copying: self, joinedAtMilliseconds: newValue) }
+  }
+
+  private init(
+    copying other: MemberRecord, peer: PeerID? = nil, address: PeerAddress? = nil,
+    capacity: Capacity? = nil, joinedAtMilliseconds: UInt64? = nil
+  ) {
+    self.init(
+      peer: peer ?? other.peer, address: address ?? other.address,
+      capacity: capacity ?? other.capacity,
+      joinedAtMilliseconds: joinedAtMilliseconds ?? other.joinedAtMilliseconds)
+  }
+
+  public static func == (lhs: MemberRecord, rhs: MemberRecord) -> Bool {
+    lhs.storage === rhs.storage
+      || (lhs.peer == rhs.peer && lhs.address == rhs.address && lhs.capacity == rhs.capacity
+        && lhs.joinedAtMilliseconds == rhs.joinedAtMilliseconds)
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(peer)
+    hasher.combine(address)
+    hasher.combine(capacity)
+    hasher.combine(joinedAtMilliseconds)
   }
 }
 

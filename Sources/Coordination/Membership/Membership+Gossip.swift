@@ -27,7 +27,7 @@ extension Membership {
       refute(update)
       return
     }
-    guard let current = entries[update.peer] else {
+    guard let current = table.member(update.peer) else {
       // Only `alive` carries the record needed to contact a member never heard of.
       guard update.status == .alive, let record = update.record else { return }
       transition(
@@ -36,8 +36,8 @@ extension Membership {
     }
     let version = MemberVersion(update)
     let isNewRecord = update.status == .alive && update.record != nil
-    guard version.supersedes(current.member.version) else { return }
-    let record = isNewRecord ? update.record! : current.member.record
+    guard version.supersedes(current.version) else { return }
+    let record = isNewRecord ? update.record! : current.record
     transition(record, to: version, now: now, isDisseminated: true, into: &actions)
   }
 
@@ -71,7 +71,7 @@ extension Membership {
   /// Adds a member heard of outside gossip (a join sample, a restored view) as alive at
   /// incarnation 0 when it is not known yet; the group already knows it, so nothing is spread.
   mutating func learn(_ record: MemberRecord, now: UInt64, into actions: inout [MembershipAction]) {
-    guard record.peer != myself.peer, entries[record.peer] == nil else { return }
+    guard record.peer != myself.peer, !table.contains(record.peer) else { return }
     transition(
       record, to: MemberVersion(status: .alive, incarnation: 0), now: now, isDisseminated: false,
       into: &actions)
@@ -84,14 +84,14 @@ extension Membership {
     into actions: inout [MembershipAction]
   ) {
     let peer = record.peer
-    let previous = entries[peer]
-    if previous == nil && entries.count >= configuration.membersMax { return }
-    let isStatusChanged = previous?.member.status != version.status
-    entries[peer] = Entry(
-      member: Member(record: record, status: version.status, incarnation: version.incarnation),
-      changedAtMilliseconds: isStatusChanged ? now : previous!.changedAtMilliseconds)
-    track(peer, status: version.status)
-    report(peer, record: record, from: previous?.member, to: version.status, into: &actions)
+    let previous = table.member(peer)
+    if previous == nil && table.count >= configuration.membersMax { return }
+    let isStatusChanged = previous?.status != version.status
+    let scheduled = table.store(
+      Member(record: record, status: version.status, incarnation: version.incarnation))
+    if let scheduled { schedule.insert(scheduled, among: table, using: &random) }
+    if isStatusChanged { track(peer, status: version.status, now: now) }
+    report(peer, record: record, from: previous, to: version.status, into: &actions)
     if isDisseminated {
       rumours.enqueue(
         MemberUpdate(
@@ -100,16 +100,12 @@ extension Membership {
     }
   }
 
-  private mutating func track(_ peer: PeerID, status: MemberStatus) {
-    let isProbeable = status == .alive || status == .suspect
-    if isProbeable && !probeable.contains(peer) {
-      probeable.insert(peer)
-      schedule.insert(peer, among: probeable, using: &random)
-    } else if !isProbeable {
-      probeable.remove(peer)
-    }
-    if status == .suspect { suspects.insert(peer) } else { suspects.remove(peer) }
-    if isProbeable { tombstones.remove(peer) } else { tombstones.insert(peer) }
+  /// Keeps the suspect and tombstone sets, with the time of the change, in step with a status
+  /// that changed (an unchanged status keeps its time: a suspicion does not restart when a
+  /// higher incarnation is suspected).
+  private mutating func track(_ peer: PeerID, status: MemberStatus, now: UInt64) {
+    suspects[peer] = status == .suspect ? now : nil
+    tombstones[peer] = status == .dead || status == .left ? now : nil
   }
 
   private func report(

@@ -11,11 +11,9 @@ extension Membership {
     // our reply tells it first, and it refutes at once. Otherwise a member falsely declared dead
     // (say, on the far side of a one-way partition) stays dead until its tombstone expires, once
     // the original rumour has been retold and dropped.
-    if let entry = entries[sender], entry.member.status == .suspect || entry.member.status == .dead
-    {
+    if let member = table.member(sender), member.status == .suspect || member.status == .dead {
       rumours.enqueue(
-        MemberUpdate(
-          peer: sender, status: entry.member.status, incarnation: entry.member.incarnation))
+        MemberUpdate(peer: sender, status: member.status, incarnation: member.incarnation))
     }
     switch message {
     case .ping(let sequence, let updates):
@@ -71,7 +69,7 @@ extension Membership {
     into actions: inout [MembershipAction]
   ) {
     guard phase == .member, record.peer == sender else { return }
-    if let current = entries[sender]?.member {
+    if let current = table.member(sender) {
       if current.status != .alive || current.record != record {
         let version = MemberVersion(status: .alive, incarnation: current.incarnation + 1)
         transition(record, to: version, now: now, isDisseminated: true, into: &actions)
@@ -79,11 +77,11 @@ extension Membership {
     } else {
       let version = MemberVersion(status: .alive, incarnation: 0)
       transition(record, to: version, now: now, isDisseminated: true, into: &actions)
-      guard entries[sender] != nil else { return }  // the membership is full
+      guard table.contains(sender) else { return }  // the membership is full
     }
-    let sample = probeable.sample(
+    let sample = table.sampleProbeable(
       MembershipLimits.joinSampleMax - 1, excluding: sender, using: &random)
-    let records = [myself] + sample.map { entries[$0]!.member.record }
+    let records = [myself] + sample.map { table.member($0)!.record }
     actions.append(.send(to: sender, .joinAccepted(members: records)))
   }
 
@@ -109,7 +107,7 @@ extension Membership {
     probe = nil
     relays = [:]
     rumours.enqueue(MemberUpdate(peer: myself.peer, status: .left, incarnation: incarnation))
-    for peer in probeable.sample(configuration.leaveFanout, using: &random) {
+    for peer in table.sampleProbeable(configuration.leaveFanout, using: &random) {
       actions.append(
         .send(to: peer, .ping(sequence: takeSequence(), gossip: gossip(for: peer))))
     }

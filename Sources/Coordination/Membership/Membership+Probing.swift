@@ -29,7 +29,7 @@ extension Membership {
     else { return }
     current.isIndirectSent = true
     probe = current
-    let helpers = probeable.sample(
+    let helpers = table.sampleProbeable(
       configuration.indirectProbes, excluding: current.target, using: &random)
     for helper in helpers {
       let message = MembershipMessage.pingRequest(
@@ -49,7 +49,7 @@ extension Membership {
     let next = probeNextAtMilliseconds! + period
     // A runtime that stalled for whole periods resumes on schedule instead of catching up.
     probeNextAtMilliseconds = next > now ? next : now + period
-    guard let target = schedule.next(among: probeable, using: &random) else { return }
+    guard let target = schedule.next(among: table, using: &random) else { return }
     let sequence = takeSequence()
     probe = Probe(target: target, sequence: sequence, startedAtMilliseconds: now)
     actions.append(.send(to: target, .ping(sequence: sequence, gossip: gossip(for: target))))
@@ -57,20 +57,18 @@ extension Membership {
 
   private mutating func suspect(_ peer: PeerID, now: UInt64, into actions: inout [MembershipAction])
   {
-    guard let entry = entries[peer], entry.member.status == .alive else { return }
-    let version = MemberVersion(status: .suspect, incarnation: entry.member.incarnation)
-    transition(entry.member.record, to: version, now: now, isDisseminated: true, into: &actions)
+    guard let member = table.member(peer), member.status == .alive else { return }
+    let version = MemberVersion(status: .suspect, incarnation: member.incarnation)
+    transition(member.record, to: version, now: now, isDisseminated: true, into: &actions)
   }
 
   /// Declares dead every suspect whose timer ran out, in peer order so the actions replay.
   private mutating func expireSuspicions(now: UInt64, into actions: inout [MembershipAction]) {
     guard !suspects.isEmpty else { return }
     let timeout = configuration.suspicionTimeoutMilliseconds(memberCount: count)
-    let expired = suspects.filter { peer in
-      now - entries[peer]!.changedAtMilliseconds >= timeout
-    }
+    let expired = suspects.filter { now - $0.value >= timeout }.keys
     for peer in expired.sorted() {
-      let member = entries[peer]!.member
+      let member = table.member(peer)!
       let version = MemberVersion(status: .dead, incarnation: member.incarnation)
       transition(member.record, to: version, now: now, isDisseminated: true, into: &actions)
     }
@@ -85,10 +83,10 @@ extension Membership {
   private mutating func pruneTombstones(now: UInt64) {
     guard !tombstones.isEmpty else { return }
     let retention = configuration.tombstoneRetentionMilliseconds
-    let expired = tombstones.filter { now - entries[$0]!.changedAtMilliseconds >= retention }
+    let expired = tombstones.filter { now - $0.value >= retention }.keys
     for peer in expired {
-      tombstones.remove(peer)
-      entries[peer] = nil
+      tombstones[peer] = nil
+      table.remove(peer)
     }
   }
 
@@ -131,7 +129,7 @@ extension Membership {
   ) {
     guard phase == .member else { return }
     merge(updates, now: now, into: &actions)
-    guard target != myself.peer, target != sender, entries[target] != nil,
+    guard target != myself.peer, target != sender, table.contains(target),
       relays.count < configuration.relaysPendingMax
     else { return }
     let relaySequence = takeSequence()

@@ -60,12 +60,6 @@ public struct Membership: Sendable {
     case left
   }
 
-  struct Entry: Sendable {
-    var member: Member
-    /// When the status last changed: the start of a suspicion, the age of a tombstone.
-    var changedAtMilliseconds: UInt64
-  }
-
   /// This node's probe of the current period.
   struct Probe: Sendable {
     var target: PeerID
@@ -90,11 +84,13 @@ public struct Membership: Sendable {
   public internal(set) var incarnation: UInt64
 
   var phase = Phase.idle
-  var entries: [PeerID: Entry] = [:]
-  var probeable = PeerList()
+  /// Every other member known, with the probe list (alive and suspect members).
+  var table = MemberTable()
   var schedule = ProbeSchedule()
-  var suspects: Set<PeerID> = []
-  var tombstones: Set<PeerID> = []
+  /// Suspects, each with the time its suspicion started.
+  var suspects: [PeerID: UInt64] = [:]
+  /// Dead and left members, each with the time it died or left.
+  var tombstones: [PeerID: UInt64] = [:]
   var rumours = RumourQueue()
   var probe: Probe?
   var relays: [UInt64: Relay] = [:]
@@ -152,14 +148,24 @@ extension Membership {
 
   /// Members that are alive or suspect, this node included once it has joined: the `n` that
   /// suspicion and retransmission scale with.
-  public var count: Int { probeable.count + 1 }
+  public var count: Int { table.probeableCount + 1 }
 
   /// Every known member, this node first, then the others by peer ID; dead and left members are
   /// included until their tombstone expires.
   ///
   /// - Complexity: O(n log n).
   public var members: [Member] {
-    [selfMember] + entries.values.map(\.member).sorted { $0.peer < $1.peer }
+    [selfMember] + table.allMembers.sorted { $0.peer < $1.peer }
+  }
+
+  /// Members held as suspect, dead or left (tombstones not yet expired), this node included once
+  /// it has left: the complement of `aliveMembers` without listing the alive ones.
+  ///
+  /// - Complexity: O(suspects + tombstones), independent of the number of alive members.
+  public var membersNotAlive: Set<PeerID> {
+    var peers = Set(suspects.keys).union(tombstones.keys)
+    if phase == .left { peers.insert(myself.peer) }
+    return peers
   }
 
   /// Members currently alive (not suspect), this node first.
@@ -169,7 +175,7 @@ extension Membership {
 
   /// What this node knows about `peer`.
   public func member(_ peer: PeerID) -> Member? {
-    peer == myself.peer ? selfMember : entries[peer]?.member
+    peer == myself.peer ? selfMember : table.member(peer)
   }
 
   var selfMember: Member {
