@@ -140,8 +140,10 @@ struct ExperimentCommand {
         name: rule,
         points: grid.attacks.enumerated().compactMap { position, attack in
           let values = results.filter {
+            // The clean run exists at the first fraction only.
             $0["rule"] as? String == rule && $0["attack"] as? String == attack
-              && $0["byzantineFraction"] as? Double == grid.byzantineFractions.last
+              && (attack == "none"
+                || $0["byzantineFraction"] as? Double == grid.byzantineFractions.last)
           }.compactMap { $0["finalAccuracy"] as? Double }
           guard !values.isEmpty else { return nil }
           return (Double(position + 1), values.reduce(0, +) / Double(values.count))

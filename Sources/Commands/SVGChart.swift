@@ -11,7 +11,10 @@ struct SVGChart {
   var xLabel: String
   var yLabel: String
   var series: [Series]
-  static let colors = ["#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e", "#8c564b"]
+  static let colors = [
+    "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf",
+  ]
 
   func render(width: Double = 760, height: Double = 440) -> String {
     let margin = (left: 64.0, right: 180.0, top: 40.0, bottom: 52.0)
