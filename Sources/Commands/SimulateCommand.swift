@@ -434,6 +434,10 @@ struct SimulateCommand {
       "coordinatorChanges": report.coordinatorChanges,
       "failoverSeconds": report.failoverMilliseconds.map { Double($0) / 1000 },
       "invariantViolations": report.violations.map(\.description),
+      "messagesDroppedAtFullUplink": report.messagesDroppedAtFullUplink,
+      "messagesLostWithCrashedSender": report.messagesLostWithCrashedSender,
+      "uplinkWaitSecondsMaximum": Double(report.uplinkWaitMillisecondsMaximum) / 1000,
+      "downlinkWaitSecondsMaximum": Double(report.downlinkWaitMillisecondsMaximum) / 1000,
       "wallSeconds": rounded(ProcessMetrics.now() - started, 2),
       "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
     ]

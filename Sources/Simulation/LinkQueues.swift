@@ -58,6 +58,14 @@ public struct LinkQueues: Sendable {
     }
   }
 
+  /// Messages of at most this many bytes (a few packets: Raft heartbeats and votes, SWIM probes,
+  /// train tasks) do not wait behind large ones: a real host keeps a flow per connection and
+  /// interleaves packets between them, so a heartbeat is not held up by a model being sent to
+  /// someone else. With one FIFO for everything, a council member sending a model to its
+  /// trainers for 1.5 s would miss its election timeouts, an artefact of the model. Such a message
+  /// leaves at once, takes its own transmission time, and adds too little to delay anyone else.
+  public static let interleavedMessageBytesMax = 4_096
+
   public let uplinkQueueMessagesMax: Int
   private var uplinks: [UplinkQueue]
   private var downlinkFreeMicroseconds: [UInt64]
@@ -94,13 +102,16 @@ public struct LinkQueues: Sendable {
     bytes: Int, from sender: Int, bandwidthBytesPerMillisecond: UInt64, now: UInt64
   ) -> Transmission? {
     let nowMicroseconds = now * 1_000
+    let duration = Self.durationMicroseconds(
+      bytes: bytes, bandwidthBytesPerMillisecond: bandwidthBytesPerMillisecond)
+    if bytes <= Self.interleavedMessageBytesMax {
+      return Transmission(
+        startMicroseconds: nowMicroseconds, endMicroseconds: nowMicroseconds + duration)
+    }
     uplinks[sender].drain(upTo: nowMicroseconds)
     guard uplinks[sender].count < uplinkQueueMessagesMax else { return nil }
     let start = max(nowMicroseconds, uplinks[sender].freeMicroseconds)
-    let end =
-      start
-      + Self.durationMicroseconds(
-        bytes: bytes, bandwidthBytesPerMillisecond: bandwidthBytesPerMillisecond)
+    let end = start + duration
     uplinks[sender].endsMicroseconds.append(end)
     assert(uplinks[sender].count <= uplinkQueueMessagesMax)
     return Transmission(startMicroseconds: start, endMicroseconds: end)
@@ -108,7 +119,8 @@ public struct LinkQueues: Sendable {
 
   /// Takes in through the downlink of `receiver` a message whose first and last bytes arrive at
   /// the given times (microseconds); returns when it is received, in microseconds. Call it in the
-  /// order the last bytes arrive.
+  /// order the last bytes arrive. Messages of at most `interleavedMessageBytesMax` bytes need not
+  /// come here: they are interleaved with the others.
   public mutating func receive(
     bytes: Int, at receiver: Int, bandwidthBytesPerMillisecond: UInt64,
     firstByteMicroseconds: UInt64, lastByteMicroseconds: UInt64

@@ -446,7 +446,7 @@ public final class Simulator {
         sender: sender, senderIncarnation: incarnations[sender], message: message, bytes: bytes,
         transmission: transmission, latencyMilliseconds: fate.latenciesMilliseconds[copy])
       let arrival = max(envelope.lastByteArrivalMicroseconds / 1_000, now + 1)
-      if downlink == nil {
+      if downlink == nil || bytes <= LinkQueues.interleavedMessageBytesMax {
         queue.schedule(.deliver(envelope, to: receiver, receiverIncarnation: nil), at: arrival)
       } else {
         queue.schedule(.arrive(envelope, to: receiver), at: arrival)

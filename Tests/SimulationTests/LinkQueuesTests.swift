@@ -28,7 +28,7 @@ struct LinkQueuesTests {
     var queues = LinkQueues(peerCount: 3)
     for sender in 0..<3 {
       let transmission = queues.transmit(
-        bytes: 1_000, from: sender, bandwidthBytesPerMillisecond: 10, now: 5)
+        bytes: 10_000, from: sender, bandwidthBytesPerMillisecond: 100, now: 5)
       #expect(
         transmission == LinkQueues.Transmission(startMicroseconds: 5_000, endMicroseconds: 105_000))
     }
@@ -36,54 +36,70 @@ struct LinkQueuesTests {
 
   @Test func anIdleUplinkStartsAtOnceAndABusyOneAfterTheMessagesBefore() {
     var queues = LinkQueues(peerCount: 1)
-    _ = queues.transmit(bytes: 1_000, from: 0, bandwidthBytesPerMillisecond: 10, now: 0)
-    let queued = queues.transmit(bytes: 500, from: 0, bandwidthBytesPerMillisecond: 10, now: 60)
+    _ = queues.transmit(bytes: 10_000, from: 0, bandwidthBytesPerMillisecond: 100, now: 0)
+    let queued = queues.transmit(bytes: 5_000, from: 0, bandwidthBytesPerMillisecond: 100, now: 60)
     #expect(queued?.startMicroseconds == 100_000 && queued?.endMicroseconds == 150_000)
-    let idle = queues.transmit(bytes: 500, from: 0, bandwidthBytesPerMillisecond: 10, now: 400)
+    let idle = queues.transmit(bytes: 5_000, from: 0, bandwidthBytesPerMillisecond: 100, now: 400)
     #expect(idle?.startMicroseconds == 400_000 && idle?.endMicroseconds == 450_000)
   }
 
-  @Test func smallMessagesAddUpInMicroseconds() {
+  @Test func queuedMessagesAddUpInMicroseconds() {
     var queues = LinkQueues(peerCount: 1)
     var last: LinkQueues.Transmission?
+    let bytes = LinkQueues.interleavedMessageBytesMax + 1_000
     for _ in 0..<1_000 {
-      last = queues.transmit(bytes: 125, from: 0, bandwidthBytesPerMillisecond: 12_500, now: 0)
+      last = queues.transmit(bytes: bytes, from: 0, bandwidthBytesPerMillisecond: 12_500, now: 0)
     }
-    // 10 µs each: a millisecond whole rounding per message would have said 0 ms or 1,000 ms.
-    #expect(last?.endMicroseconds == 10_000)
+    // 407.68 µs each, rounded up to 408: whole milliseconds would have said 0 or 1 each.
+    #expect(last?.endMicroseconds == 408_000)
+  }
+
+  @Test func aMessageOfAFewPacketsIsInterleavedNotQueuedBehindAModel() {
+    var queues = LinkQueues(peerCount: 1)
+    _ = queues.transmit(bytes: 400_000, from: 0, bandwidthBytesPerMillisecond: 12_500, now: 0)
+    let heartbeat = queues.transmit(
+      bytes: LinkQueues.interleavedMessageBytesMax, from: 0, bandwidthBytesPerMillisecond: 1_024,
+      now: 1)
+    #expect(heartbeat == LinkQueues.Transmission(startMicroseconds: 1_000, endMicroseconds: 5_000))
+    #expect(queues.queuedMessages(on: 0, now: 1) == 1)
+    let next = queues.transmit(
+      bytes: 400_000, from: 0, bandwidthBytesPerMillisecond: 12_500, now: 1)
+    #expect(next?.startMicroseconds == 32_000)
   }
 
   @Test func aFullUplinkDropsNewMessagesUntilOneLeaves() {
     var queues = LinkQueues(peerCount: 1, uplinkQueueMessagesMax: 3)
     let accepted = (0..<4).map { _ in
-      queues.transmit(bytes: 100, from: 0, bandwidthBytesPerMillisecond: 1, now: 0)
+      queues.transmit(bytes: 10_000, from: 0, bandwidthBytesPerMillisecond: 100, now: 0)
     }
     #expect(accepted.map { $0 != nil } == [true, true, true, false])
     #expect(queues.queuedMessages(on: 0, now: 0) == 3)
     // The first message has left at 100 ms: there is room for one more, behind the other two.
-    let next = queues.transmit(bytes: 100, from: 0, bandwidthBytesPerMillisecond: 1, now: 100)
+    let next = queues.transmit(bytes: 10_000, from: 0, bandwidthBytesPerMillisecond: 100, now: 100)
     #expect(next?.startMicroseconds == 300_000)
-    #expect(queues.transmit(bytes: 1, from: 0, bandwidthBytesPerMillisecond: 1, now: 100) == nil)
+    #expect(
+      queues.transmit(bytes: 10_000, from: 0, bandwidthBytesPerMillisecond: 100, now: 100) == nil)
   }
 
   @Test func theDefaultBoundHoldsATaskForEachOfTenThousandTrainers() {
     #expect(LinkQueues.uplinkQueueMessagesMax >= 10_000)
     var queues = LinkQueues(peerCount: 1)
     for _ in 0..<LinkQueues.uplinkQueueMessagesMax {
-      #expect(queues.transmit(bytes: 96, from: 0, bandwidthBytesPerMillisecond: 1, now: 0) != nil)
+      #expect(
+        queues.transmit(bytes: 5_000, from: 0, bandwidthBytesPerMillisecond: 1, now: 0) != nil)
     }
-    #expect(queues.transmit(bytes: 96, from: 0, bandwidthBytesPerMillisecond: 1, now: 0) == nil)
+    #expect(queues.transmit(bytes: 5_000, from: 0, bandwidthBytesPerMillisecond: 1, now: 0) == nil)
   }
 
   @Test func aCrashEmptiesTheUplink() {
     var queues = LinkQueues(peerCount: 1)
     for _ in 0..<5 {
-      _ = queues.transmit(bytes: 1_000, from: 0, bandwidthBytesPerMillisecond: 10, now: 0)
+      _ = queues.transmit(bytes: 10_000, from: 0, bandwidthBytesPerMillisecond: 100, now: 0)
     }
     queues.clear(0, now: 150)
     #expect(queues.queuedMessages(on: 0, now: 150) == 0)
     let afterRestart = queues.transmit(
-      bytes: 1_000, from: 0, bandwidthBytesPerMillisecond: 10, now: 200)
+      bytes: 10_000, from: 0, bandwidthBytesPerMillisecond: 100, now: 200)
     #expect(afterRestart?.startMicroseconds == 200_000)
   }
 
