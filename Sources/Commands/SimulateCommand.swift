@@ -466,6 +466,10 @@ struct SimulateCommand {
       "epsilon": epsilon.map { rounded($0, 4) as Any } ?? NSNull(),
       "stoppedByPrivacyBudget": report.privacyBudgetEpsilon != nil,
       "localEpsilon": localEpsilon.map { rounded($0, 4) as Any } ?? NSNull(),
+      "messagesDroppedAtFullUplink": report.messagesDroppedAtFullUplink,
+      "messagesLostWithCrashedSender": report.messagesLostWithCrashedSender,
+      "uplinkWaitSecondsMaximum": Double(report.uplinkWaitMillisecondsMaximum) / 1000,
+      "downlinkWaitSecondsMaximum": Double(report.downlinkWaitMillisecondsMaximum) / 1000,
       "wallSeconds": rounded(ProcessMetrics.now() - started, 2),
       "peakResidentMegabytes": rounded(ProcessMetrics.peakResidentMegabytes(), 1),
     ]

@@ -111,14 +111,43 @@ public struct SimulationReport: Sendable {
   public var localPrivacyRoundsMax = 0
   /// The newest committed model a live peer holds at the end of the run.
   public var finalModel: [Float]?
+  /// Copies dropped because the sender's uplink already held `LinkQueues.uplinkQueueMessagesMax`.
+  public var messagesDroppedAtFullUplink = 0
+  /// Copies still queued on (or being sent by) an uplink when its peer crashed.
+  public var messagesLostWithCrashedSender = 0
+  /// The longest a copy waited for its sender's uplink to finish the messages before it.
+  public var uplinkWaitMillisecondsMaximum: UInt64 = 0
+  /// The longest a copy's reception was delayed by others on the receiver's downlink.
+  public var downlinkWaitMillisecondsMaximum: UInt64 = 0
 }
 
 /// The deterministic discrete-event simulator: virtual time, a seeded network, and the same
 /// `NodeController` that real peers run, driven synchronously.
 public final class Simulator {
+  /// One copy of a message on its way, with what decides whether it still arrives.
+  struct Envelope {
+    var sender: Int
+    /// The sender's incarnation when it sent: a crash before the last byte left loses the copy.
+    var senderIncarnation: Int
+    var message: Message
+    var bytes: Int
+    var transmission: LinkQueues.Transmission
+    var latencyMilliseconds: UInt64
+    var firstByteArrivalMicroseconds: UInt64 {
+      transmission.startMicroseconds + latencyMilliseconds * 1_000
+    }
+    var lastByteArrivalMicroseconds: UInt64 {
+      transmission.endMicroseconds + latencyMilliseconds * 1_000
+    }
+  }
+
   enum Event {
     case tick(Int)
-    case deliver(from: PeerID, to: Int, Message)
+    /// The last byte of a copy reaches a receiver whose downlink serializes arrivals.
+    case arrive(Envelope, to: Int)
+    /// A copy is handed to the receiver; `receiverIncarnation` is set when it went through the
+    /// receiver's downlink (a crash since then loses it with the receive buffer).
+    case deliver(Envelope, to: Int, receiverIncarnation: Int?)
     /// Local training of `model` by `peer` ends now; the delta is computed at this moment so
     /// that thousands of pending trainings hold one shared model, not thousands of deltas.
     case trainingDone(peer: Int, round: UInt64, model: [Float], incarnation: Int)
@@ -143,6 +172,9 @@ public final class Simulator {
   private var isAlive: [Bool]
   /// Bumped at each restart so that work started before a crash is discarded.
   private var incarnations: [Int]
+  /// When each incarnation of each peer crashed (milliseconds), indexed by incarnation.
+  private var crashTimes: [[UInt64]]
+  private var linkQueues: LinkQueues
   /// What each peer has durably: its committed round, model and highest started round.
   private var stores: [DurableStore<NodeDurableState>]
   private var lastWrittenSequence: [UInt64]
@@ -173,6 +205,8 @@ public final class Simulator {
     self.initialModel = initialModel
     isAlive = Array(repeating: true, count: peers.count)
     incarnations = Array(repeating: 0, count: peers.count)
+    crashTimes = Array(repeating: [], count: peers.count)
+    linkQueues = LinkQueues(peerCount: peers.count)
     stores = Array(repeating: DurableStore(fresh), count: peers.count)
     lastWrittenSequence = Array(repeating: 0, count: peers.count)
     persistedVersions = Array(repeating: 0, count: peers.count)
@@ -243,7 +277,14 @@ public final class Simulator {
       switch event {
       case .tick(let position) where !isAlive[position]:
         queue.schedule(.tick(position), at: now + settings.tickMilliseconds)
-      case .deliver(_, let position, _) where !isAlive[position]:
+      case .arrive(let envelope, let position)
+      where isLostWithCrashedSender(envelope) || !isAlive[position]:
+        break
+      case .deliver(let envelope, let position, nil)
+      where isLostWithCrashedSender(envelope) || !isAlive[position]:
+        break
+      case .deliver(_, let position, let incarnation?)
+      where !isAlive[position] || incarnation != incarnations[position]:
         break
       case .trainingDone(let position, _, _, let incarnation)
       where !isAlive[position] || incarnation != incarnations[position]:
@@ -313,10 +354,13 @@ public final class Simulator {
         } else {
           isTickScheduled[position] = false
         }
-      case .deliver(let sender, let position, let message):
+      case .arrive(let envelope, let position):
+        receive(envelope, at: position, now: now)
+      case .deliver(let envelope, let position, _):
         execute(
-          nodes[position].handle(.received(from: sender, message, now: now)), at: position,
-          now: now, onRound: onRound)
+          nodes[position].handle(
+            .received(from: peers[envelope.sender], envelope.message, now: now)),
+          at: position, now: now, onRound: onRound)
       case .trainingDone(let position, let round, let model, _):
         let (weight, delta) = training.train(peer: position, from: model)
         execute(
@@ -360,7 +404,9 @@ public final class Simulator {
         virtualMilliseconds: report.virtualMilliseconds))
     trace(report.virtualMilliseconds, "crash \(peers[position])")
     isAlive[position] = false
+    crashTimes[position].append(report.virtualMilliseconds)
     incarnations[position] += 1
+    linkQueues.clear(position, now: report.virtualMilliseconds)
     report.crashes += 1
   }
 
@@ -392,6 +438,65 @@ public final class Simulator {
     }
   }
 
+  /// Queues the copies of one message on the sender's uplink and schedules their arrivals.
+  private func send(_ message: Message, bytes: Int, from sender: Int, to receiver: Int, now: UInt64)
+  {
+    let network = now < settings.faultPhaseMilliseconds ? self.network : calmNetwork
+    let fate = network.fate(from: peers[sender], to: peers[receiver], using: &generator)
+    let bandwidth = network.profile(of: peers[sender]).bandwidthBytesPerMillisecond
+    let downlink = network.profile(of: peers[receiver]).downlinkBandwidthBytesPerMillisecond
+    for copy in 0..<fate.transmissions {
+      guard
+        let transmission = linkQueues.transmit(
+          bytes: bytes, from: sender, bandwidthBytesPerMillisecond: bandwidth, now: now)
+      else {
+        report.messagesDroppedAtFullUplink += 1
+        continue
+      }
+      report.uplinkWaitMillisecondsMaximum = max(
+        report.uplinkWaitMillisecondsMaximum, transmission.startMicroseconds / 1_000 - now)
+      // A lost copy occupied the uplink all the same; it vanishes on the way.
+      guard copy < fate.latenciesMilliseconds.count else { continue }
+      let envelope = Envelope(
+        sender: sender, senderIncarnation: incarnations[sender], message: message, bytes: bytes,
+        transmission: transmission, latencyMilliseconds: fate.latenciesMilliseconds[copy])
+      let arrival = max(envelope.lastByteArrivalMicroseconds / 1_000, now + 1)
+      if downlink == nil || bytes <= LinkQueues.interleavedMessageBytesMax {
+        queue.schedule(.deliver(envelope, to: receiver, receiverIncarnation: nil), at: arrival)
+      } else {
+        queue.schedule(.arrive(envelope, to: receiver), at: arrival)
+      }
+    }
+  }
+
+  /// The last byte of `envelope` reached `receiver` now: its downlink takes the copy in after
+  /// the ones before it.
+  private func receive(_ envelope: Envelope, at receiver: Int, now: UInt64) {
+    let profile = network.profile(of: peers[receiver])
+    let bandwidth =
+      profile.downlinkBandwidthBytesPerMillisecond ?? profile.bandwidthBytesPerMillisecond
+    let lastByte = envelope.lastByteArrivalMicroseconds
+    let received = linkQueues.receive(
+      bytes: envelope.bytes, at: receiver, bandwidthBytesPerMillisecond: bandwidth,
+      firstByteMicroseconds: envelope.firstByteArrivalMicroseconds,
+      lastByteMicroseconds: lastByte)
+    report.downlinkWaitMillisecondsMaximum = max(
+      report.downlinkWaitMillisecondsMaximum, (received - lastByte) / 1_000)
+    queue.schedule(
+      .deliver(envelope, to: receiver, receiverIncarnation: incarnations[receiver]),
+      at: max(received / 1_000, now))
+  }
+
+  /// Whether the sender of `envelope` crashed before the copy's last byte left its uplink (the
+  /// copy died with the process); counted once, at the copy's first event after the crash.
+  private func isLostWithCrashedSender(_ envelope: Envelope) -> Bool {
+    guard envelope.senderIncarnation < incarnations[envelope.sender] else { return false }
+    let crashed = crashTimes[envelope.sender][envelope.senderIncarnation]
+    guard envelope.transmission.endMicroseconds > crashed * 1_000 else { return false }
+    report.messagesLostWithCrashedSender += 1
+    return true
+  }
+
   private func execute(
     _ effects: [NodeEffect], at position: Int, now: UInt64, onRound: (RoundReport) -> Void
   ) {
@@ -415,12 +520,7 @@ public final class Simulator {
         report.messages += 1
         if case .membership = message { report.membershipMessages += 1 }
         report.bytes += bytes
-        let network = now < settings.faultPhaseMilliseconds ? self.network : calmNetwork
-        for delay in network.deliveryDelays(
-          from: sender, to: receiver, bytes: bytes, using: &generator)
-        {
-          queue.schedule(.deliver(from: sender, to: target, message), at: now + max(delay, 1))
-        }
+        send(message, bytes: bytes, from: position, to: target, now: now)
       case .train(let round, let model, _):
         let samples = training.sampleCount(peer: position)
         let seconds = Double(samples) / max(settings.samplesPerSecond[position], 1)
