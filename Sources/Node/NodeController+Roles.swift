@@ -35,7 +35,9 @@ extension NodeController {
       if current.coordinator == me, Set(current.aggregators).isSubset(of: live) {
         return current
       }
-      if current.coordinator != me, handoverEpoch != epoch, isCouncilWhole(live: live) {
+      if current.coordinator != me, handoverEpoch != epoch, isCouncilWhole(live: live),
+        !isRotating
+      {
         return current
       }
       return RoleAssignment(
@@ -43,7 +45,7 @@ extension NodeController {
     }
     // A council with a silent member keeps its coordinator: a new one would have to wait a
     // whole silence period before it could tell that member is gone and replace it.
-    guard isCouncilWhole(live: live) else {
+    guard isCouncilWhole(live: live), !isRotating else {
       return RoleAssignment(
         epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
     }
@@ -59,6 +61,12 @@ extension NodeController {
   func isCouncilWhole(live: [PeerID]) -> Bool {
     now >= coordinatingSince + settings.aggregatorSilenceMilliseconds
       && live.count + 1 >= (council?.members.count ?? settings.council.count)
+  }
+
+  /// Whether a council rotation is half done: a newcomer joined and a member has yet to retire.
+  /// No leadership moves meanwhile (a newcomer is still catching up).
+  var isRotating: Bool {
+    (council?.members.count ?? 0) > settings.council.count
   }
 
   /// Keeps the council whole: removes one member silent for `councilMemberSilenceMilliseconds`,
@@ -103,12 +111,18 @@ extension NodeController {
         return councilStep(.propose(.removeCouncilMember(silent)))
       }
       // The coordinator and the aggregators of an open round stay.
-      let serving = Set(coordinator?.openRound?.assignments.map(\.aggregator) ?? [])
+      // The coordinator, the aggregators of the open round and of the roles in force, and the
+      // newcomer stay (a round committed since the newcomer joined reseeds the ranking).
+      let serving = Set(
+        (coordinator?.openRound?.assignments.map(\.aggregator) ?? [])
+          + ((proposedRoles ?? roles).map { [$0.coordinator] + $0.aggregators } ?? [])
+          + (rotationIncoming.map { [$0] } ?? []))
       guard
         let outgoing = rank(members).reversed().first(where: {
           $0 != me && !serving.contains($0)
         })
       else { return [] }
+      rotationIncoming = nil
       return councilStep(.propose(.retireCouncilMember(outgoing)))
     }
     guard rotationEpoch != roleEpoch, !outsiders.isEmpty else { return [] }
@@ -120,6 +134,7 @@ extension NodeController {
     let desired = Set(rank(members + outsiders).prefix(members.count))
     guard let incoming = rank(outsiders).first, desired.contains(incoming) else { return [] }
     rotationEpoch = roleEpoch
+    rotationIncoming = incoming
     lastHeard[incoming] = now  // a fresh member gets one silence period to catch up
     return councilStep(.propose(.addCouncilMember(incoming)))
   }

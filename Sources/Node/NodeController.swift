@@ -185,6 +185,8 @@ public struct NodeController: Sendable {
 
   /// The epoch whose council rotation this coordinator made.
   var rotationEpoch: UInt64?
+  /// The member the last rotation brought in; it does not retire in the same rotation.
+  var rotationIncoming: PeerID?
 
   /// A node from its durable state (all zeros and the initial model on first start).
   public init(

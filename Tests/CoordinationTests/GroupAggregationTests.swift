@@ -18,6 +18,16 @@ struct GroupAggregationTests {
     return (group, actions)
   }
 
+  @Test func aRepeatedStartOfTheOpenRoundKeepsItsUpdates() {
+    var (group, _) = started()
+    _ = group.handle(.update(from: trainers[0], round: 7, weight: 1, values: [1, 1], now: 10))
+    let start = RoundStart(
+      round: 7, baseModel: .zero, deadlineMilliseconds: 1_000,
+      assignments: trainers.map { TrainerAssignment(trainer: $0, aggregator: me) })
+    #expect(group.handle(.roundStarted(start, coordinator: coordinator, now: 20)).isEmpty)
+    #expect(group.includedTrainers == [trainers[0]])
+  }
+
   @Test func startingARoundSendsTheTrainTaskToEachOwnTrainer() {
     let (_, actions) = started()
     let targets = actions.compactMap { action -> PeerID? in

@@ -136,7 +136,8 @@ struct MembershipSimulatorTests {
     // Council rotation may have brought trainers into the council.
     #expect(
       last.trainers.count == 12 - last.council.count - 2,
-      "every peer outside the council but the 2 detected as dead")
+      "every peer outside the council but the 2 detected as dead: \(report.rounds.map { ($0.round, $0.trainers.count, $0.aggregators.count, $0.council.count, $0.virtualMilliseconds) })"
+    )
     let crashed: Set<PeerID> = [PeerID(simulatedIndex: 5), PeerID(simulatedIndex: 8)]
     #expect(crashed.isDisjoint(with: last.trainers))
   }
