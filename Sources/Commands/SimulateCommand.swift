@@ -352,6 +352,8 @@ struct SimulateCommand {
     if usesMembership { node.membership = MembershipConfiguration() }
     node.aggregatorCount = aggregatorCount
     node.replacesCouncilMembers = configuration.topology.replaceCouncilMembers
+    node.rotatesCouncilMembers = configuration.topology.rotateCouncil
+    node.handsOverToRankedCoordinator = configuration.topology.rankedCoordinator
     node.rotateEvery = rotateEvery
     let samplingRate = min(
       Double(node.plan.trainersPerRound) / Double(max(peerCount - councilSize, 1)), 1)

@@ -21,6 +21,11 @@ public struct TopologyConfiguration: Sendable, Equatable {
   /// Whether the coordinator replaces council members that stay silent with live peers, and
   /// rotates one better-ranked trainer into the council per epoch.
   public let replaceCouncilMembers: Bool
+  /// Whether, once per epoch, a better-ranked trainer joins the council and the lowest-ranked
+  /// member retires.
+  public let rotateCouncil: Bool
+  /// Whether leadership is handed to each epoch's first-ranked council member.
+  public let rankedCoordinator: Bool
 
   static let councilDefault = 5
   static let councilRange = 1...101
@@ -30,7 +35,7 @@ public struct TopologyConfiguration: Sendable, Equatable {
   static let roundDeadlineInterval = Interval.closed(0.1, 86_400)
   static let fieldNames = [
     "mode", "council", "aggregators", "rotateEvery", "roundDeadlineSeconds", "membership",
-    "replaceCouncilMembers",
+    "replaceCouncilMembers", "rotateCouncil", "rankedCoordinator",
   ]
 }
 
@@ -58,12 +63,15 @@ extension TopologyConfiguration: ConfigurationSection {
       "roundDeadlineSeconds", default: Self.roundDeadlineDefault, in: Self.roundDeadlineInterval)
     membership = try fields.bool("membership", default: false)
     replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: true)
+    rotateCouncil = try fields.bool("rotateCouncil", default: false)
+    rankedCoordinator = try fields.bool("rankedCoordinator", default: false)
   }
 
   var jsonValue: JSONValue {
     var members: [String: JSONValue] = [
       "mode": .string(mode.rawValue), "roundDeadlineSeconds": .double(roundDeadlineSeconds),
       "membership": .bool(membership), "replaceCouncilMembers": .bool(replaceCouncilMembers),
+      "rotateCouncil": .bool(rotateCouncil), "rankedCoordinator": .bool(rankedCoordinator),
     ]
     if mode == .fdfl {
       members["council"] = .integer(UInt64(council))

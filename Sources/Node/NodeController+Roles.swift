@@ -45,7 +45,7 @@ extension NodeController {
     }
     // A council with a silent member keeps its coordinator: a new one would have to wait a
     // whole silence period before it could tell that member is gone and replace it.
-    guard isCouncilWhole(live: live), !isRotating else {
+    guard settings.handsOverToRankedCoordinator, isCouncilWhole(live: live), !isRotating else {
       return RoleAssignment(
         epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
     }
@@ -88,7 +88,10 @@ extension NodeController {
     let outsiders = lastContributors.filter {
       !members.contains($0) && isBelievedAlive($0) && !removedForSilence.contains($0)
     }
-    guard members.count < settings.council.count else { return rotateCouncil(outsiders) }
+    guard members.count < settings.council.count else {
+      return settings.rotatesCouncilMembers || members.count > settings.council.count
+        ? rotateCouncil(outsiders) : []
+    }
     guard let best = rank(outsiders).first else { return [] }
     lastHeard[best] = now  // a fresh member gets one silence period to catch up
     return councilStep(.propose(.addCouncilMember(best)))
@@ -111,11 +114,10 @@ extension NodeController {
         return councilStep(.propose(.removeCouncilMember(silent)))
       }
       // The coordinator and the aggregators of an open round stay.
-      // The coordinator, the aggregators of the open round and of the roles in force, and the
-      // newcomer stay (a round committed since the newcomer joined reseeds the ranking).
+      // The coordinator, the aggregators of the open round, and the newcomer stay (a round
+      // committed since the newcomer joined reseeds the ranking).
       let serving = Set(
         (coordinator?.openRound?.assignments.map(\.aggregator) ?? [])
-          + ((proposedRoles ?? roles).map { [$0.coordinator] + $0.aggregators } ?? [])
           + (rotationIncoming.map { [$0] } ?? []))
       guard
         let outgoing = rank(members).reversed().first(where: {

@@ -44,6 +44,8 @@ public enum FaultSweep {
       modelLength: training.modelLength, council: council)
     if usesMembership { node.membership = MembershipConfiguration() }
     node.replacesCouncilMembers = replacesMembers
+    node.rotatesCouncilMembers = replacesMembers
+    node.handsOverToRankedCoordinator = Bool.random(using: &generator)
     // Short epochs, so role rotation, leadership handovers and council rotation happen often.
     node.rotateEvery = Int.random(in: 2...4, using: &generator)
     node.aggregatorCount =

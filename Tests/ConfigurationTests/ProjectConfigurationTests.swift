@@ -84,7 +84,9 @@ import Testing
             "council": 5,
             "membership": false,
             "mode": "fdfl",
+            "rankedCoordinator": false,
             "replaceCouncilMembers": true,
+            "rotateCouncil": false,
             "rotateEvery": 10,
             "roundDeadlineSeconds": 120.0
           },

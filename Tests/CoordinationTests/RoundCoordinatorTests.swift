@@ -29,35 +29,6 @@ struct RoundCoordinatorTests {
     start.assignments.filter { $0.aggregator == aggregator }.map(\.trainer)
   }
 
-  @Test func pendingAggregatorsAreToldTheStartAgainUntilTheyDeliver() {
-    // A long round, so the deadline does not end it first.
-    var coordinator = RoundCoordinator(
-      plan: RoundPlan(trainersPerRound: 4, roundDurationMilliseconds: 60_000), committedRound: 0,
-      model: [1, 1], lastStartedRound: 0)
-    let proposal = coordinator.handle(
-      .open(
-        now: 0, trainers: trainers.map { TrainerCandidate(peer: $0) }, aggregators: aggregators,
-        seed: 9))
-    guard case .propose(.startRound(let start)) = proposal.first else {
-      Issue.record("expected a startRound proposal")
-      return
-    }
-    _ = coordinator.handle(.startCommitted(start))
-    let interval = RoundCoordinator.aggregateResendIntervalMilliseconds
-    #expect(coordinator.handle(.tick(now: 10)).isEmpty)
-    #expect(coordinator.handle(.tick(now: 10 + interval - 1)).isEmpty)
-    // One aggregator delivers; only the other is told again.
-    _ = coordinator.handle(
-      .partial(
-        from: aggregators[0], round: 1, weight: 1, trainers: group(start, aggregators[0]),
-        values: [0, 0], now: 100))
-    let resent = coordinator.handle(.tick(now: 10 + interval))
-    #expect(resent == [.send(to: aggregators[1], .aggregate(start))])
-    // An unreachable aggregator is not told: the round ends without it instead.
-    let ended = coordinator.handle(.tick(now: 10 + 2 * interval, unreachable: [aggregators[1]]))
-    #expect(!ended.contains(.send(to: aggregators[1], .aggregate(start))))
-  }
-
   @Test func openingSamplesTrainersAndBalancesThemAcrossAggregators() {
     let (coordinator, start) = opened()
     #expect(start.round == 1)

@@ -23,6 +23,8 @@ struct RoleRotationTests {
     node.rotateEvery = Self.rotateEvery
     node.aggregatorCount = 2
     node.replacesCouncilMembers = rotatingCouncil
+    node.rotatesCouncilMembers = rotatingCouncil
+    node.handsOverToRankedCoordinator = true
     let settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: rounds,
       samplesPerSecond: Array(repeating: 20_000, count: peerCount))

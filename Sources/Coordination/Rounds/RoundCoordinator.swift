@@ -82,11 +82,6 @@ public struct RoundCoordinator: Sendable {
   private var isProposed = false
   private var received: [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float])] = [:]
   private var countedTrainers: Set<PeerID> = []
-  /// When the open round's start was last re-sent to its pending aggregators.
-  private var lastAggregateSend: UInt64?
-  /// How often the coordinator re-sends an open round's start to aggregators that have not
-  /// delivered.
-  public static let aggregateResendIntervalMilliseconds: UInt64 = 2_000
 
   /// A coordinator that takes over at `committedRound` with its model.
   public init(plan: RoundPlan, committedRound: UInt64, model: [Float], lastStartedRound: UInt64) {
@@ -116,7 +111,6 @@ public struct RoundCoordinator: Sendable {
       isProposed = false
       received = [:]
       countedTrainers = []
-      lastAggregateSend = nil
       let aggregators = Set(start.assignments.map(\.aggregator)).sorted()
       return aggregators.map { .send(to: $0, .aggregate(start)) }
     case .partial(let sender, let round, let weight, let trainers, let values, let now):
@@ -133,17 +127,7 @@ public struct RoundCoordinator: Sendable {
       guard let open else { return [] }
       let pending = Set(open.assignments.map(\.aggregator)).subtracting(received.keys)
       guard now >= open.deadlineMilliseconds || pending.isSubset(of: unreachable)
-      else {
-        // An aggregator that restarted mid-round lost its group: tell the pending ones again
-        // (an aggregator ignores a round it already has open).
-        let due = (lastAggregateSend ?? now) + Self.aggregateResendIntervalMilliseconds
-        guard now >= due else {
-          if lastAggregateSend == nil { lastAggregateSend = now }
-          return []
-        }
-        lastAggregateSend = now
-        return pending.subtracting(unreachable).sorted().map { .send(to: $0, .aggregate(open)) }
-      }
+      else { return [] }
       return proposeCommit()
     case .commitCommitted(let commit, let values):
       guard commit.round > committedRound else { return [] }
