@@ -28,8 +28,8 @@ struct SimulateCommand {
       --aggregators N           aggregators per round, ranked among the council members (default: all
                                 council members but the coordinator)
       --rotate-every N          re-rank the aggregators every N committed rounds (default 10)
-      --fixed-council           keep the bootstrap council: no replacement of silent members and no
-                                rotation (by default both are on)
+      --replace-council         remove council members silent for 10 s and bring in live peers
+                                (off by default; see docs/protocol.md)
       --membership              run SWIM failure detection on every peer; trainers are sampled among
                                 members believed alive
       --peers N                 simulated peers (data.peers; default 8)
@@ -128,8 +128,8 @@ struct SimulateCommand {
       case "--membership":
         passthrough += ["--set", "topology.membership=true"]
         index += 1
-      case "--fixed-council":
-        passthrough += ["--set", "topology.replaceCouncilMembers=false"]
+      case "--replace-council":
+        passthrough += ["--set", "topology.replaceCouncilMembers=true"]
         index += 1
       case "--compare", "--failover":
         isComparison = isComparison || argument == "--compare"

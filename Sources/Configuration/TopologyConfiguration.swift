@@ -62,7 +62,7 @@ extension TopologyConfiguration: ConfigurationSection {
     roundDeadlineSeconds = try fields.number(
       "roundDeadlineSeconds", default: Self.roundDeadlineDefault, in: Self.roundDeadlineInterval)
     membership = try fields.bool("membership", default: false)
-    replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: true)
+    replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: false)
     rotateCouncil = try fields.bool("rotateCouncil", default: false)
     rankedCoordinator = try fields.bool("rankedCoordinator", default: false)
   }

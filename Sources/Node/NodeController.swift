@@ -33,7 +33,7 @@ public struct NodeSettings: Sendable {
   /// silent (a Raft configuration change to remove each, then one to add the best-ranked live
   /// peer), keeping the council at its bootstrap size, and once per epoch rotates a
   /// better-ranked trainer in and the lowest-ranked member out.
-  public var replacesCouncilMembers = true
+  public var replacesCouncilMembers = false
   /// Whether, once per epoch, a better-ranked trainer joins the council and the lowest-ranked
   /// member retires (with `replacesCouncilMembers`). Off by default: see docs/protocol.md.
   public var rotatesCouncilMembers = false

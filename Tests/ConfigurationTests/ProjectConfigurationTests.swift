@@ -85,7 +85,7 @@ import Testing
             "membership": false,
             "mode": "fdfl",
             "rankedCoordinator": false,
-            "replaceCouncilMembers": true,
+            "replaceCouncilMembers": false,
             "rotateCouncil": false,
             "rotateEvery": 10,
             "roundDeadlineSeconds": 120.0
