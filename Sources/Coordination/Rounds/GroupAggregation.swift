@@ -81,6 +81,8 @@ public struct GroupAggregation: Sendable {
   }
 
   private mutating func open(_ start: RoundStart, coordinator: PeerID, now: UInt64) -> [Action] {
+    // A duplicate of the start: the round's state stays.
+    guard round != start.round else { return [] }
     round = start.round
     self.coordinator = coordinator
     deadline = start.deadlineMilliseconds
