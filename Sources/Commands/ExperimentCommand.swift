@@ -170,13 +170,7 @@ struct ExperimentCommand {
     let attackerCount = attack == nil ? 0 : Int((cell.fraction * Double(trainers)).rounded(.down))
     var generator = SeededGenerator(seed: cell.seed ^ 0xA77AC4)
     let attackers = Array((1...trainers).shuffled(using: &generator).prefix(attackerCount)).sorted()
-    let partitioning: Partitioning
-    switch configuration.data.partition.kind {
-    case .iid: partitioning = .iid
-    case .dirichlet: partitioning = .dirichlet(alpha: configuration.data.partition.alpha)
-    case .shards: partitioning = .shards(perPeer: configuration.data.partition.shardsPerPeer)
-    }
-    let parts = try partitioning.partition(
+    let parts = try TrainingSetup.partitioning(configuration.data.partition).partition(
       labels: data.train.labels, classCount: data.train.classCount, peerCount: trainers,
       seed: cell.seed)
     var shards = [data.train.subset([])] + parts.map { data.train.subset($0) }

@@ -4,7 +4,6 @@ import Datasets
 import Foundation
 import Learning
 import Node
-import Privacy
 import Simulation
 import Tensors
 import Wire
@@ -257,12 +256,7 @@ struct SimulateCommand {
     training: ShardTraining, initialModel: [Float], name: String
   ) {
     let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
-    let partitioning: Partitioning
-    switch configuration.data.partition.kind {
-    case .iid: partitioning = .iid
-    case .dirichlet: partitioning = .dirichlet(alpha: configuration.data.partition.alpha)
-    case .shards: partitioning = .shards(perPeer: configuration.data.partition.shardsPerPeer)
-    }
+    let partitioning = TrainingSetup.partitioning(configuration.data.partition)
     // Council members coordinate and aggregate; every other peer trains on its shard.
     let parts = try partitioning.partition(
       labels: data.train.labels, classCount: data.train.classCount,
@@ -436,11 +430,8 @@ struct SimulateCommand {
       let delta = configuration.security.localPrivacy?.delta,
       report.localPrivacyRoundsMax > 0
     {
-      var accountant = RDPAccountant()
-      accountant.compose(
-        steps: report.localPrivacyRoundsMax, samplingRate: 1,
-        noiseMultiplier: local.localAccountingNoiseMultiplier)
-      localEpsilon = accountant.epsilon(delta: delta)
+      localEpsilon = NodeSecurity.localEpsilon(
+        local, updates: report.localPrivacyRoundsMax, delta: delta)
       output.line(
         "local privacy: the most-sampled trainer spent epsilon \(format(localEpsilon!, digits: 3)) at delta \(delta) "
           + "over \(report.localPrivacyRoundsMax) updates")

@@ -5,6 +5,15 @@ import Tensors
 
 /// Turns a validated configuration into the engine's parts: data, model, optimizer, schedule.
 enum TrainingSetup {
+  /// The partitioner the `data.partition` section names.
+  static func partitioning(_ partition: PartitionConfiguration) -> Partitioning {
+    switch partition.kind {
+    case .iid: .iid
+    case .dirichlet: .dirichlet(alpha: partition.alpha)
+    case .shards: .shards(perPeer: partition.shardsPerPeer)
+    }
+  }
+
   /// Loads the train and test sets the `data` section names (image and feature sources).
   static func loadData(_ data: DataConfiguration, seed: UInt64) throws -> TrainTestSplit {
     var split: TrainTestSplit

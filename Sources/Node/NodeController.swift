@@ -356,17 +356,6 @@ public struct NodeController: Sendable {
     return min(Double(settings.plan.trainersPerRound) / Double(population), 1)
   }
 
-  /// The epsilon this trainer spent under local privacy (each update it sent is one Gaussian
-  /// mechanism with noise multiplier sigma / 2, no subsampling), at `delta`.
-  public func localEpsilon(delta: Double) -> Double? {
-    guard let local = settings.security?.localPrivacy, localPrivacyRounds > 0 else { return nil }
-    var accountant = RDPAccountant()
-    accountant.compose(
-      steps: localPrivacyRounds, samplingRate: 1,
-      noiseMultiplier: local.localAccountingNoiseMultiplier)
-    return accountant.epsilon(delta: delta)
-  }
-
   /// The epsilon spent by the committed rounds, with client-level privacy.
   public var spentEpsilon: Double? {
     settings.security?.centralPrivacy?.epsilon(

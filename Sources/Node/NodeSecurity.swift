@@ -87,13 +87,6 @@ public struct NodeSecurity: Sendable, Equatable {
       mean, "no rule could run, weighted mean used; skipped: " + skipped.joined(separator: "; ")
     )
   }
-
-  /// `combine` with no history and a fixed seed, for tests.
-  public func combineForTesting(_ updates: [GroupAggregation.ContributedUpdate]) -> (
-    values: [Float], report: String
-  ) {
-    combine(updates, previousAggregate: nil, seed: 1)
-  }
 }
 
 /// Client-level differential privacy at the aggregating side (DP-FedAvg): clip each update,
@@ -115,10 +108,31 @@ public struct CentralPrivacy: Sendable, Hashable {
   /// Epsilon after `rounds` rounds, each sampling trainers at `samplingRate` (Poisson
   /// subsampling is the accountant's assumption; a fixed-size sample is its usual stand-in).
   public func epsilon(afterRounds rounds: Int, samplingRate: Double) -> Double {
-    guard rounds > 0 else { return 0 }
+    NodeSecurity.epsilon(
+      steps: rounds, samplingRate: samplingRate, noiseMultiplier: noiseMultiplier, delta: delta)
+  }
+}
+
+extension NodeSecurity {
+  /// Epsilon at `delta` of `steps` Gaussian mechanisms with `noiseMultiplier`, each subsampled
+  /// at `samplingRate` (0 steps: 0).
+  public static func epsilon(
+    steps: Int, samplingRate: Double, noiseMultiplier: Double, delta: Double
+  ) -> Double {
+    guard steps > 0 else { return 0 }
     var accountant = RDPAccountant()
-    accountant.compose(steps: rounds, samplingRate: samplingRate, noiseMultiplier: noiseMultiplier)
+    accountant.compose(steps: steps, samplingRate: samplingRate, noiseMultiplier: noiseMultiplier)
     return accountant.epsilon(delta: delta)
+  }
+
+  /// Epsilon at `delta` of one trainer that sent `updates` updates privatized by `mechanism`:
+  /// each is a Gaussian mechanism with noise multiplier sigma / 2 (sensitivity 2C), unsampled.
+  public static func localEpsilon(
+    _ mechanism: GaussianMechanism, updates: Int, delta: Double
+  ) -> Double {
+    epsilon(
+      steps: updates, samplingRate: 1,
+      noiseMultiplier: mechanism.localAccountingNoiseMultiplier, delta: delta)
   }
 }
 
