@@ -257,12 +257,16 @@ struct SimulateCommand {
   ) {
     let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
     let partitioning = TrainingSetup.partitioning(configuration.data.partition)
-    // Council members coordinate and aggregate; every other peer trains on its shard.
+    // Council members coordinate and aggregate; every other peer trains on its shard. When the
+    // council replaces its members, peers move between the council and the trainers, so every
+    // peer holds a shard (a member's lies idle while it serves).
+    let holders =
+      configuration.topology.replaceCouncilMembers ? 0 : councilSize
     let parts = try partitioning.partition(
       labels: data.train.labels, classCount: data.train.classCount,
-      peerCount: peerCount - councilSize, seed: seed)
+      peerCount: peerCount - holders, seed: seed)
     let shards =
-      Array(repeating: data.train.subset([]), count: councilSize)
+      Array(repeating: data.train.subset([]), count: holders)
       + parts.map { data.train.subset($0) }
     let architecture = try TrainingSetup.architecture(
       configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)

@@ -376,6 +376,8 @@ public final class Simulator {
 
   /// `STARLING_TRACE=1` prints role changes, crashes and restarts to standard error.
   private let isTracing = ProcessInfo.processInfo.environment["STARLING_TRACE"] != nil
+  /// `STARLING_TRACE=2` also prints every round message sent (type, round, sender, receiver).
+  private let isTracingMessages = ProcessInfo.processInfo.environment["STARLING_TRACE"] == "2"
   private var onEvent: (SimulationEvent) -> Void = { _ in }
 
   private func trace(_ now: UInt64, _ text: @autoclosure () -> String) {
@@ -516,12 +518,21 @@ public final class Simulator {
         if case .council(.timeoutNow(let term)) = message {
           trace(now, "\(sender) hands leadership to \(receiver) (term \(term))")
         }
+        if isTracingMessages, case .round(let roundMessage) = message {
+          trace(now, "\(sender) -> \(receiver): \(roundMessage.traceDescription)")
+        }
+        if isTracingMessages,
+          case .council(.requestVote(let term, _, _, _, let isTransfer)) = message
+        {
+          trace(now, "\(sender) -> \(receiver): request vote term \(term) transfer \(isTransfer)")
+        }
         let bytes = message.estimatedBytes
         report.messages += 1
         if case .membership = message { report.membershipMessages += 1 }
         report.bytes += bytes
         send(message, bytes: bytes, from: position, to: target, now: now)
       case .train(let round, let model, _):
+        if isTracingMessages { trace(now, "\(sender) trains round \(round)") }
         let samples = training.sampleCount(peer: position)
         let seconds = Double(samples) / max(settings.samplesPerSecond[position], 1)
         queue.schedule(

@@ -185,6 +185,8 @@ extension CouncilMessage: WireCodable {
     case appendEntries = 2
     case appendResult = 3
     case timeoutNow = 4
+    case requestPreVote = 5
+    case preVote = 6
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -221,6 +223,16 @@ extension CouncilMessage: WireCodable {
     case .timeoutNow(let term):
       encoder.encode(Tag.timeoutNow.rawValue)
       encoder.encode(term)
+    case .requestPreVote(let term, let candidate, let lastLogIndex, let lastLogTerm):
+      encoder.encode(Tag.requestPreVote.rawValue)
+      encoder.encode(term)
+      encoder.encode(candidate)
+      encoder.encode(lastLogIndex)
+      encoder.encode(lastLogTerm)
+    case .preVote(let term, let granted):
+      encoder.encode(Tag.preVote.rawValue)
+      encoder.encode(term)
+      encoder.encode(granted)
     }
   }
 
@@ -254,6 +266,15 @@ extension CouncilMessage: WireCodable {
         matchIndex: try decoder.decode(UInt64.self))
     case .timeoutNow:
       self = .timeoutNow(term: try decoder.decode(UInt64.self))
+    case .requestPreVote:
+      self = .requestPreVote(
+        term: try decoder.decode(UInt64.self), candidate: try decoder.decode(PeerID.self),
+        lastLogIndex: try decoder.decode(UInt64.self),
+        lastLogTerm: try decoder.decode(UInt64.self))
+    case .preVote:
+      self = .preVote(
+        term: try decoder.decode(UInt64.self),
+        granted: try decoder.decode(Bool.self, field: "CouncilMessage.preVote.granted"))
     case nil:
       throw .unknownTag(type: "CouncilMessage", tag: tag)
     }

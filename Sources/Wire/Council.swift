@@ -96,6 +96,11 @@ public enum CouncilMessage: Hashable, Sendable {
   case appendResult(term: UInt64, success: Bool, matchIndex: UInt64)
   /// Leadership transfer: the leader tells an up-to-date follower to campaign at once.
   case timeoutNow(term: UInt64)
+  /// Pre-vote: would you vote for `candidate` in `term` (its current term + 1)? The candidate's
+  /// term is not raised by asking, and the receiver's is not raised by answering.
+  case requestPreVote(term: UInt64, candidate: PeerID, lastLogIndex: UInt64, lastLogTerm: UInt64)
+  /// The answer to `requestPreVote` for `term`.
+  case preVote(term: UInt64, granted: Bool)
 }
 
 /// Bounds on council messages.

@@ -42,3 +42,20 @@ public struct Envelope: Hashable, Sendable {
     self.message = message
   }
 }
+
+extension RoundMessage {
+  /// A one-line summary for traces: the kind, the round, and who is named (never the values).
+  public var traceDescription: String {
+    switch self {
+    case .aggregate(let start):
+      "aggregate round \(start.round) base \(start.baseModel) assignments \(start.assignments.map { "\($0.trainer)->\($0.aggregator)" })"
+    case .train(let round, let base, _): "train round \(round) base \(base)"
+    case .update(let round, let weight, _): "update round \(round) weight \(weight)"
+    case .partial(let round, let weight, let trainers, _):
+      "partial round \(round) weight \(weight) trainers \(trainers.map(\.description))"
+    case .model(let round, let digest, _): "model round \(round) \(digest)"
+    case .requestModel(let digest): "request model \(digest)"
+    case .modelStored(let digest): "model stored \(digest)"
+    }
+  }
+}

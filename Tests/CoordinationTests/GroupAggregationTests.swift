@@ -108,6 +108,41 @@ struct GroupAggregationTests {
 }
 
 extension GroupAggregationTests {
+  /// A trainer with no data answers with weight 0: refused, and the group does not wait for it
+  /// until the deadline (this held every later round of a real-training run to its deadline).
+  @Test func aRefusedUpdateEndsItsTrainersTurnSoThePartialGoesOutWithoutIt() {
+    var (group, _) = started()
+    _ = group.handle(.update(from: trainers[0], round: 7, weight: 1, values: [1, 1], now: 10))
+    #expect(
+      group.handle(.update(from: trainers[1], round: 7, weight: 0, values: [0, 0], now: 20)) == [
+        .rejected(from: trainers[1], .weightOutOfRange(0))
+      ])
+    #expect(
+      group.handle(.update(from: trainers[1], round: 7, weight: 1, values: [5, 5], now: 25)) == [
+        .rejected(from: trainers[1], .duplicate)
+      ])
+    #expect(
+      group.handle(.update(from: trainers[2], round: 7, weight: 1, values: [1, 1], now: 30)) == [
+        .send(
+          to: coordinator,
+          .partial(round: 7, weight: 2, trainers: [trainers[0], trainers[2]], values: [2, 2]))
+      ])
+  }
+
+  /// The last answer being a refused one also completes the group.
+  @Test func aRefusedLastUpdateCompletesTheGroup() {
+    var (group, _) = started()
+    _ = group.handle(.update(from: trainers[0], round: 7, weight: 1, values: [1, 1], now: 10))
+    _ = group.handle(.update(from: trainers[1], round: 7, weight: 1, values: [1, 1], now: 20))
+    #expect(
+      group.handle(.update(from: trainers[2], round: 7, weight: 1, values: [.nan, 1], now: 30)) == [
+        .rejected(from: trainers[2], .nonFinite),
+        .send(
+          to: coordinator,
+          .partial(round: 7, weight: 2, trainers: [trainers[0], trainers[1]], values: [2, 2])),
+      ])
+  }
+
   @Test func thePartialGoesOutEarlyWhenOnlyUnreachableTrainersAreMissing() {
     var (group, _) = started()
     _ = group.handle(.update(from: trainers[0], round: 7, weight: 1, values: [1, 1], now: 10))

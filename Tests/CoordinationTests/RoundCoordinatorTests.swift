@@ -102,8 +102,9 @@ struct RoundCoordinatorTests {
           from: aggregators[1], round: 1, weight: 1, trainers: first, values: [0, 0], now: 5)) == [
           .rejected(from: aggregators[1], .trainerNotInGroup(first[0]))
         ])
+    var other = opened().0
     #expect(
-      coordinator.handle(
+      other.handle(
         .partial(
           from: aggregators[1], round: 1, weight: 1, trainers: [second[0], second[0]],
           values: [0, 0], now: 5)) == [
@@ -122,6 +123,31 @@ struct RoundCoordinatorTests {
         .partial(from: trainers[5], round: 1, weight: 1, trainers: [], values: [0, 0], now: 6)) == [
           .rejected(from: trainers[5], .notAssigned)
         ])
+  }
+
+  @Test func aRefusedPartialEndsItsAggregatorsTurnSoTheRoundDoesNotWaitForTheDeadline() {
+    var (coordinator, start) = opened()
+    let first = group(start, aggregators[0])
+    let second = group(start, aggregators[1])
+    #expect(
+      coordinator.handle(
+        .partial(
+          from: aggregators[1], round: 1, weight: 1, trainers: second, values: [.nan, 0], now: 5))
+        == [.rejected(from: aggregators[1], .nonFinite)])
+    // Its turn is over: a second try is a duplicate.
+    #expect(
+      coordinator.handle(
+        .partial(
+          from: aggregators[1], round: 1, weight: 1, trainers: second, values: [0, 0], now: 6))
+        == [.rejected(from: aggregators[1], .duplicate)])
+    // The other group completes the round at once, long before the deadline (1 000 ms).
+    let actions = coordinator.handle(
+      .partial(from: aggregators[0], round: 1, weight: 2, trainers: first, values: [2, 2], now: 7))
+    guard case .propose(.commitRound(let commit)) = actions.last else {
+      Issue.record("no commit: \(actions)"); return
+    }
+    #expect(commit.aggregators == [aggregators[0]])
+    #expect(commit.trainers == first.sorted())
   }
 
   @Test func aNewCoordinatorRestartsAnUncommittedRoundUnderANewNumberFromTheCommittedModel() {

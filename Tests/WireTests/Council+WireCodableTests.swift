@@ -163,8 +163,8 @@ import Testing
 
   @Test func unknownTagsAreRejected() {
     #expect(
-      decodeResult(CouncilMessage.self, hex("05")).failure
-        == .unknownTag(type: "CouncilMessage", tag: 5))
+      decodeResult(CouncilMessage.self, hex("07")).failure
+        == .unknownTag(type: "CouncilMessage", tag: 7))
     #expect(
       decodeResult(CouncilCommand.self, hex("08")).failure
         == .unknownTag(type: "CouncilCommand", tag: 8))

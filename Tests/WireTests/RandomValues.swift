@@ -139,6 +139,9 @@ struct RandomValues {
         leaderCommit: uint64()),
       .appendResult(term: uint64(), success: Bool.random(using: &generator), matchIndex: uint64()),
       .timeoutNow(term: uint64()),
+      .requestPreVote(
+        term: uint64(), candidate: peer(), lastLogIndex: uint64(), lastLogTerm: uint64()),
+      .preVote(term: uint64(), granted: Bool.random(using: &generator)),
     ]
   }
 
@@ -186,6 +189,8 @@ func caseName(_ message: Message) -> String {
     case .appendEntries: "appendEntries"
     case .appendResult: "appendResult"
     case .timeoutNow: "timeoutNow"
+    case .requestPreVote: "requestPreVote"
+    case .preVote: "preVote"
     }
   case .round(let message):
     switch message {

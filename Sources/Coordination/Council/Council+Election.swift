@@ -18,13 +18,65 @@ extension Council {
       leaderTick()
       return
     }
-    if let deadline = electionDeadline, now >= deadline { campaign() }
+    if let deadline = electionDeadline, now >= deadline {
+      options.preVote ? startPreVote() : campaign()
+    }
+  }
+
+  /// Asks the council whether it would elect this member in the next term (§9.6), without
+  /// raising the term. A member that still hears from a leader, or holds a newer log, says no.
+  mutating func startPreVote() {
+    resetElectionDeadline()
+    guard isMember else { return }
+    switch state {
+    case .follower(.some), .candidate:
+      // The leader fell silent, or this member's own election failed: it follows no one while it
+      // asks (it keeps its term and its vote).
+      state = .follower(leader: nil)
+      announceFollower()
+    case .follower(nil), .leader: break
+    }
+    preVoteGrants = []
+    let request = CouncilMessage.requestPreVote(
+      term: term + 1, candidate: id, lastLogIndex: lastLogIndex, lastLogTerm: lastLogTerm)
+    for peer in members where peer != id { actions.append(.send(to: peer, request)) }
+    checkPreVoteWon()
+  }
+
+  mutating func checkPreVoteWon() {
+    guard let grants = preVoteGrants else { return }
+    if 1 + grants.count { members.contains($0) } >= quorum { campaign() }
+  }
+
+  /// Answers a pre-vote without changing any state: yes when this member would grant the vote.
+  mutating func receivePreVoteRequest(
+    term requestTerm: UInt64, candidate: PeerID, lastIndex: UInt64, lastTerm: UInt64
+  ) {
+    let isLogUpToDate =
+      lastTerm > lastLogTerm || (lastTerm == lastLogTerm && lastIndex >= lastLogIndex)
+    let granted = requestTerm > term && !isInLeaderLease && isLogUpToDate
+    // A refusal carries this member's term, so a candidate that fell behind catches up.
+    actions.append(
+      .send(to: candidate, .preVote(term: granted ? requestTerm : term, granted: granted)))
+  }
+
+  mutating func receivePreVote(term voteTerm: UInt64, granted: Bool, from voter: PeerID) {
+    if !granted, voteTerm > term {
+      becomeFollower(term: voteTerm, leader: nil)
+      return
+    }
+    guard voteTerm == term + 1, granted, preVoteGrants != nil, case .follower = state else {
+      return
+    }
+    preVoteGrants!.insert(voter)
+    checkPreVoteWon()
   }
 
   /// Starts an election for the next term. Only members of the current configuration campaign, so
   /// a joining member waits for its `addCouncilMember` entry and a removed one stays quiet.
   mutating func campaign(isLeadershipTransfer: Bool = false) {
     resetElectionDeadline()
+    preVoteGrants = nil
     guard isMember else { return }
     term += 1
     votedFor = id
@@ -72,6 +124,7 @@ extension Council {
       issueWrite(entries: [])
     }
     state = .follower(leader: leader)
+    preVoteGrants = nil
     if leader != nil { lastLeaderContact = now }
     resetElectionDeadline()
     announceFollower()

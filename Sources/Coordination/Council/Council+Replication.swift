@@ -4,7 +4,13 @@ import Wire
 extension Council {
   mutating func receive(_ message: CouncilMessage, from sender: PeerID) {
     let messageTerm = message.term
-    if messageTerm > term {
+    // Pre-vote messages carry the term a candidate would campaign in; nobody adopts it.
+    let isPreVote: Bool
+    switch message {
+    case .requestPreVote, .preVote: isPreVote = true
+    default: isPreVote = false
+    }
+    if messageTerm > term, !isPreVote {
       // A transfer vote is sent at the leader's request, so the lease does not hold it off.
       if case .requestVote(_, _, _, _, false) = message, isInLeaderLease { return }
       if case .appendEntries = message {
@@ -33,6 +39,12 @@ extension Council {
         term: resultTerm, isSuccess: isSuccess, matchIndex: matchIndex, from: sender)
     case .timeoutNow(let requestTerm):
       receiveTimeoutNow(term: requestTerm, from: sender)
+    case .requestPreVote(let requestTerm, let candidate, let lastIndex, let lastTerm):
+      guard candidate == sender else { return }
+      receivePreVoteRequest(
+        term: requestTerm, candidate: candidate, lastIndex: lastIndex, lastTerm: lastTerm)
+    case .preVote(let voteTerm, let granted):
+      receivePreVote(term: voteTerm, granted: granted, from: sender)
     }
   }
 
@@ -238,6 +250,8 @@ extension CouncilMessage {
     case .appendEntries(let term, _, _, _, _, _): term
     case .appendResult(let term, _, _): term
     case .timeoutNow(let term): term
+    case .requestPreVote(let term, _, _, _): term
+    case .preVote(let term, _): term
     }
   }
 }

@@ -12,8 +12,9 @@ import Wire
 /// itself towards a quorum only for durable entries, and no member delivers an entry in
 /// `.commit` before it is durable locally.
 ///
-/// Pre-vote is not implemented: `CouncilMessage` has no pre-vote request. Disruption by a member
-/// that returns from a partition with a higher term is limited instead by the leader lease (see
+/// Disruption by a member that returns from a partition, or that was removed without learning
+/// it, is prevented twice: by pre-vote (`CouncilOptions.preVote`, on by default), so such a member
+/// never raises its term, and by the leader lease (see
 /// `CouncilOptions.electionTimeoutMilliseconds`): vote requests are ignored while a leader is
 /// known to be alive. A leader that loses contact with a quorum for the shortest election timeout
 /// steps down (check-quorum).
@@ -53,6 +54,8 @@ public struct Council: Sendable {
   var lastLeaderContact: UInt64?
   var lastAnnouncement: Announcement?
   var actions: [CouncilAction] = []
+  /// A pre-vote under way (a follower that timed out): the members that would vote for it.
+  var preVoteGrants: Set<PeerID>?
 
   /// Starts a member with nothing stored.
   public init(

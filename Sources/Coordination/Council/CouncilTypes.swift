@@ -14,13 +14,19 @@ public struct CouncilOptions: Hashable, Sendable {
   public var uncommittedEntriesMax: Int
   /// Messages held back while their state is written (votes and append results).
   public var heldMessagesMax: Int
+  /// Pre-vote (dissertation §9.6): a member whose election timer fires first asks whether a
+  /// majority would vote for it, without raising its term, and campaigns only then. A member cut
+  /// off from the council, or removed from it without knowing, then never raises its term and
+  /// never deposes a healthy leader when it comes back.
+  public var preVote: Bool
 
   public init(
     electionTimeoutMilliseconds: ClosedRange<UInt64> = 1000...2000,
     heartbeatMilliseconds: UInt64 = 100,
     entriesPerAppendMax: Int = CouncilLimits.entriesPerAppendMax,
     uncommittedEntriesMax: Int = 1024,
-    heldMessagesMax: Int = 4096
+    heldMessagesMax: Int = 4096,
+    preVote: Bool = true
   ) {
     precondition(heartbeatMilliseconds > 0, "heartbeat must be positive")
     precondition(
@@ -36,6 +42,7 @@ public struct CouncilOptions: Hashable, Sendable {
     self.entriesPerAppendMax = entriesPerAppendMax
     self.uncommittedEntriesMax = uncommittedEntriesMax
     self.heldMessagesMax = heldMessagesMax
+    self.preVote = preVote
   }
 }
 

@@ -28,6 +28,19 @@ public enum ContributionRejection: Hashable, Sendable, CustomStringConvertible {
   }
 }
 
+extension ContributionRejection {
+  /// Whether the rejected contribution was the sender's answer for the open round (it was
+  /// assigned, on time, and sent something unusable), so nobody waits for it any longer. A
+  /// wrong round, a sender not assigned, a duplicate or a late arrival leaves the round as it was.
+  public var closesTheSendersTurn: Bool {
+    switch self {
+    case .wrongLength, .nonFinite, .weightOutOfRange, .trainerNotInGroup, .trainerCountedTwice:
+      true
+    case .wrongRound, .notAssigned, .duplicate, .late: false
+    }
+  }
+}
+
 /// Checks shared by both sides: the vector must have the model's length and finite values.
 func validateValues(_ values: [Float], length: Int) -> ContributionRejection? {
   guard values.count == length else {

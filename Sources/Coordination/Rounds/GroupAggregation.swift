@@ -47,6 +47,8 @@ public struct GroupAggregation: Sendable {
   private var deadline: UInt64 = 0
   private var expected: Set<PeerID> = []
   private var included: [PeerID] = []
+  /// Assigned trainers whose update was refused for its content: not waited for any more.
+  private var refused: Set<PeerID> = []
   private var sum: [Float] = []
   private var kept: [ContributedUpdate] = []
   private var totalWeight: UInt64 = 0
@@ -68,13 +70,16 @@ public struct GroupAggregation: Sendable {
       if let rejection = check(
         sender: sender, round: round, weight: weight, values: values, now: now)
       {
-        return [.rejected(from: sender, rejection)]
+        // An assigned trainer whose update is unusable (no samples, wrong length, NaN) has had
+        // its turn: the group stops waiting for it rather than for the deadline.
+        if rejection.closesTheSendersTurn { refused.insert(sender) }
+        return [.rejected(from: sender, rejection)] + (isComplete ? sendPartial() : [])
       }
       accumulate(sender: sender, weight: weight, values: values)
-      return included.count == expected.count ? sendPartial() : []
+      return isComplete ? sendPartial() : []
     case .tick(let now, let unreachable):
       guard !isSent else { return [] }
-      let missing = expected.subtracting(included)
+      let missing = expected.subtracting(included).subtracting(refused)
       let isOnlyWaitingForTheDown = !included.isEmpty && missing.isSubset(of: unreachable)
       return now >= deadline || isOnlyWaitingForTheDown ? sendPartial() : []
     }
@@ -89,6 +94,7 @@ public struct GroupAggregation: Sendable {
     let mine = start.assignments.filter { $0.aggregator == me }.map(\.trainer)
     expected = Set(mine)
     included = []
+    refused = []
     sum = keepsIndividualUpdates ? [] : [Float](repeating: 0, count: modelLength)
     kept = []
     totalWeight = 0
@@ -105,13 +111,16 @@ public struct GroupAggregation: Sendable {
       return .wrongRound(expected: self.round, received: round)
     }
     guard expected.contains(sender) else { return .notAssigned }
-    guard !included.contains(sender) else { return .duplicate }
+    guard !included.contains(sender), !refused.contains(sender) else { return .duplicate }
     guard !isSent, now <= deadline else { return .late }
     guard weight > 0, weight <= Self.updateWeightMax else {
       return .weightOutOfRange(UInt64(weight))
     }
     return validateValues(values, length: modelLength)
   }
+
+  /// Whether every assigned trainer has answered, with an update counted or refused.
+  private var isComplete: Bool { !isSent && included.count + refused.count == expected.count }
 
   private mutating func accumulate(sender: PeerID, weight: UInt32, values: [Float]) {
     totalWeight += UInt64(weight)

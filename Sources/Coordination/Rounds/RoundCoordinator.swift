@@ -81,6 +81,8 @@ public struct RoundCoordinator: Sendable {
   private var open: RoundStart?
   private var isProposed = false
   private var received: [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float])] = [:]
+  /// Aggregators of the open round whose partial was refused for its content.
+  private var refusedAggregators: Set<PeerID> = []
   private var countedTrainers: Set<PeerID> = []
 
   /// A coordinator that takes over at `committedRound` with its model.
@@ -110,6 +112,7 @@ public struct RoundCoordinator: Sendable {
       open = start
       isProposed = false
       received = [:]
+      refusedAggregators = []
       countedTrainers = []
       let aggregators = Set(start.assignments.map(\.aggregator)).sorted()
       return aggregators.map { .send(to: $0, .aggregate(start)) }
@@ -117,15 +120,18 @@ public struct RoundCoordinator: Sendable {
       if let rejection = check(
         sender: sender, round: round, trainers: trainers, values: values, now: now)
       {
-        return [.rejected(from: sender, rejection)]
+        // An assigned aggregator whose partial is unusable has had its turn: the round stops
+        // waiting for it rather than for the deadline.
+        if rejection.closesTheSendersTurn { refusedAggregators.insert(sender) }
+        return [.rejected(from: sender, rejection)] + (isEveryGroupIn ? proposeCommit() : [])
       }
       received[sender] = (weight, trainers, values)
       countedTrainers.formUnion(trainers)
-      let groups = Set(open!.assignments.map(\.aggregator))
-      return received.count == groups.count ? proposeCommit() : []
+      return isEveryGroupIn ? proposeCommit() : []
     case .tick(let now, let unreachable):
       guard let open else { return [] }
       let pending = Set(open.assignments.map(\.aggregator)).subtracting(received.keys)
+        .subtracting(refusedAggregators)
       guard now >= open.deadlineMilliseconds || pending.isSubset(of: unreachable)
       else { return [] }
       return proposeCommit()
@@ -152,7 +158,7 @@ public struct RoundCoordinator: Sendable {
     }
     let group = Set(open.assignments.filter { $0.aggregator == sender }.map(\.trainer))
     guard open.assignments.contains(where: { $0.aggregator == sender }) else { return .notAssigned }
-    guard received[sender] == nil else { return .duplicate }
+    guard received[sender] == nil, !refusedAggregators.contains(sender) else { return .duplicate }
     guard !isProposed, now <= open.deadlineMilliseconds + plan.roundDurationMilliseconds / 10 else {
       return .late
     }
@@ -164,6 +170,13 @@ public struct RoundCoordinator: Sendable {
       }
     }
     return validateValues(values, length: model.count)
+  }
+
+  /// Whether every group of the open round has answered, with a partial counted or refused.
+  private var isEveryGroupIn: Bool {
+    guard let open else { return false }
+    return received.count + refusedAggregators.count
+      == Set(open.assignments.map(\.aggregator)).count
   }
 
   /// Combines the received partials: model + (sum of weighted updates) / (total weight).
