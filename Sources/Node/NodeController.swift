@@ -182,6 +182,12 @@ public struct NodeController: Sendable {
   /// Rounds in which this trainer sent a locally privatized update.
   public private(set) var localPrivacyRounds = 0
 
+  /// Peers that asked for a model this node did not hold yet, by digest.
+  var waitingModelRequests: [Digest: Set<PeerID>] = [:]
+
+  /// The last leader this node followed (not itself).
+  var lastFollowedLeader: PeerID?
+
   /// When this node last became the coordinator.
   var coordinatingSince: UInt64 = 0
 
@@ -452,7 +458,8 @@ public struct NodeController: Sendable {
       guard values.count == settings.modelLength, Digest.of(values: values) == digest else {
         return []
       }
-      return receiveModel(round: number, digest: digest, values: values)
+      let effects = receiveModel(round: number, digest: digest, values: values)
+      return waitingModelRequests.isEmpty ? effects : effects + answerWaitingModelRequests()
     case .modelStored(let digest):
       return acknowledgeModel(digest, from: sender)
     case .requestModel(let digest):
@@ -467,9 +474,43 @@ public struct NodeController: Sendable {
             to: sender, .round(.model(round: committedRound + 1, digest: digest, values: values)))
         ]
       }
+      // Not here yet (an aggregator that joined the council is still fetching the round's base,
+      // say): answer once it arrives; the trainer asks only once.
+      if waitingModelRequests[digest, default: []].count < Self.waitingModelRequestsMax {
+        waitingModelRequests[digest, default: []].insert(sender)
+      }
       return []
     }
   }
+
+  /// Answers the requests for models that arrived since (called when a model arrives).
+  mutating func answerWaitingModelRequests() -> [NodeEffect] {
+    var effects: [NodeEffect] = []
+    let current = Digest.of(values: model)
+    for (digest, requesters) in waitingModelRequests {
+      let answer: RoundMessage?
+      if digest == current {
+        answer = .model(round: committedRound, digest: digest, values: model)
+      } else if let values = publishedModels[digest] {
+        answer = .model(round: committedRound + 1, digest: digest, values: values)
+      } else {
+        answer = nil
+      }
+      guard let answer else { continue }
+      waitingModelRequests[digest] = nil
+      for requester in requesters.sorted() { effects.append(.send(to: requester, .round(answer))) }
+    }
+    // A request can wait for a model that never comes (it was never committed here): keep at
+    // most a few digests.
+    if waitingModelRequests.count > Self.waitingModelDigestsMax {
+      waitingModelRequests = [:]
+    }
+    return effects
+  }
+
+  /// Bounds on requests for models this node does not hold yet.
+  static let waitingModelRequestsMax = 10_000
+  static let waitingModelDigestsMax = 4
 
   mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {
     var effects: [NodeEffect] = []
@@ -569,7 +610,8 @@ public struct NodeController: Sendable {
       case .becameLeader(let term):
         leadershipTerm = term
         effects.append(.becameCoordinator(term: term))
-      case .becameFollower:
+      case .becameFollower(_, let leader):
+        if let leader, leader != me { lastFollowedLeader = leader }
         leadershipTerm = nil
         proposedRoles = nil
         coordinator = nil
@@ -583,8 +625,11 @@ public struct NodeController: Sendable {
 
   mutating func becomeCoordinator() {
     // Every member gets a full silence period from now: a coordinator that just restarted has
-    // heard from nobody yet, and must not take that for silence.
-    for member in council?.members ?? [] where member != me {
+    // heard from nobody yet, and a follower hears only from its leader, so neither may take that
+    // for silence. The leader this node last followed is the exception: its silence is what
+    // made this node campaign, so it keeps what was last heard from it (a crashed coordinator
+    // gets no aggregators in the first round, a handed-over one stays live by its messages).
+    for member in council?.members ?? [] where member != me && member != lastFollowedLeader {
       lastHeard[member] = max(lastHeard[member] ?? 0, now)
     }
     coordinatingSince = now

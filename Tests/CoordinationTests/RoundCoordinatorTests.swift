@@ -83,13 +83,32 @@ struct RoundCoordinatorTests {
       .partial(
         from: aggregators[0], round: 1, weight: 1, trainers: group(start, aggregators[0]),
         values: [1, 1], now: 10))
-    #expect(coordinator.handle(.tick(now: 999)).isEmpty)
-    let actions = coordinator.handle(.tick(now: 1_000))
+    // The deadline is 1 000 ms; a partial sent then still has the grace (100 ms) to arrive.
+    #expect(coordinator.handle(.tick(now: 1_000)).isEmpty)
+    #expect(coordinator.handle(.tick(now: 1_099)).isEmpty)
+    let actions = coordinator.handle(.tick(now: 1_100))
     guard case .propose(.commitRound(let commit)) = actions.last else {
       Issue.record("no commit: \(actions)"); return
     }
     #expect(commit.aggregators == [aggregators[0]])
-    #expect(coordinator.handle(.tick(now: 1_001)).isEmpty, "a round is proposed once")
+    #expect(coordinator.handle(.tick(now: 1_101)).isEmpty, "a round is proposed once")
+  }
+
+  @Test func aPartialSentAtTheDeadlineIsCountedWithinTheGrace() {
+    var (coordinator, start) = opened()
+    _ = coordinator.handle(
+      .partial(
+        from: aggregators[0], round: 1, weight: 1, trainers: group(start, aggregators[0]),
+        values: [1, 1], now: 10))
+    #expect(coordinator.handle(.tick(now: 1_000)).isEmpty)
+    let actions = coordinator.handle(
+      .partial(
+        from: aggregators[1], round: 1, weight: 1, trainers: group(start, aggregators[1]),
+        values: [1, 1], now: 1_040))
+    guard case .propose(.commitRound(let commit)) = actions.last else {
+      Issue.record("no commit: \(actions)"); return
+    }
+    #expect(commit.aggregators == aggregators.sorted())
   }
 
   @Test func aTrainerCannotBeCountedTwiceNorByAForeignAggregator() {

@@ -11,7 +11,8 @@ struct SimulatorTests {
   func makeSimulator(
     seed: UInt64, peers: Int = 5, rounds: Int = 4, loss: Double = 0,
     mode: TopologyMode = .federated,
-    councilSize: Int = 1, configure: (inout SimulationSettings) -> Void = { _ in }
+    councilSize: Int = 1, dataless: Set<Int> = [],
+    configure: (inout SimulationSettings) -> Void = { _ in }
   ) throws -> Simulator {
     let train = LabeledDataset.brightSquares(classCount: 4, count: 400, seed: 1)
     let test = LabeledDataset.brightSquares(classCount: 4, count: 100, seed: 2)
@@ -20,8 +21,10 @@ struct SimulatorTests {
     let model = ModelArchitecture.mlp(inputs: 784, classes: 4).makeModel(seed: 3)
     let training = ShardTraining(
       model: model,
-      shards: Array(repeating: train.subset([]), count: councilSize)
-        + parts.map { train.subset($0) },
+      shards: (Array(repeating: train.subset([]), count: councilSize)
+        + parts.map { train.subset($0) }).enumerated().map {
+          dataless.contains($0.offset) ? train.subset([]) : $0.element
+        },
       test: test, batchSize: 16, learningRate: 0.05, momentum: 0.9, localSteps: nil, seed: seed)
     let council = (0..<councilSize).map { PeerID(simulatedIndex: UInt64($0)) }
     let node = NodeSettings(
@@ -66,6 +69,18 @@ struct SimulatorTests {
 }
 
 extension SimulatorTests {
+  /// A trainer with no data sends an update of weight 0: it is refused, and its round commits as
+  /// soon as the others report, not at the 60 s deadline (a restarted council member without a
+  /// shard once held every later round of a run to its deadline this way).
+  @Test func aTrainerWithNoDataDoesNotHoldItsRoundToTheDeadline() throws {
+    let report = try makeSimulator(seed: 5, dataless: [2]).run()
+    #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
+    #expect(report.rounds.allSatisfy { $0.trainers.count == 3 })
+    #expect(report.rejected >= 4)
+    let last = try #require(report.rounds.last)
+    #expect(last.virtualMilliseconds < 30_000, "rounds waited for the deadline")
+  }
+
   @Test(arguments: [11, 12, 13] as [UInt64])
   func churnAndACoordinatorCrashLoseNoCommittedRound(seed: UInt64) throws {
     let simulator = try makeSimulator(seed: seed, peers: 8, rounds: 8, loss: 0.05) { settings in

@@ -9,6 +9,10 @@ public struct RoundPlan: Hashable, Sendable {
     self.trainersPerRound = trainersPerRound
     self.roundDurationMilliseconds = roundDurationMilliseconds
   }
+
+  /// How long after the deadline partials are still taken, and the coordinator still waits for
+  /// a missing one: aggregators send what they hold at the deadline, and it takes time to arrive.
+  public var partialGraceMilliseconds: UInt64 { roundDurationMilliseconds / 10 }
 }
 
 /// A trainer the coordinator may sample, with its measured round-trip times to aggregators.
@@ -132,7 +136,9 @@ public struct RoundCoordinator: Sendable {
       guard let open else { return [] }
       let pending = Set(open.assignments.map(\.aggregator)).subtracting(received.keys)
         .subtracting(refusedAggregators)
-      guard now >= open.deadlineMilliseconds || pending.isSubset(of: unreachable)
+      guard
+        now >= open.deadlineMilliseconds + plan.partialGraceMilliseconds
+          || pending.isSubset(of: unreachable)
       else { return [] }
       return proposeCommit()
     case .commitCommitted(let commit, let values):
@@ -159,7 +165,7 @@ public struct RoundCoordinator: Sendable {
     let group = Set(open.assignments.filter { $0.aggregator == sender }.map(\.trainer))
     guard open.assignments.contains(where: { $0.aggregator == sender }) else { return .notAssigned }
     guard received[sender] == nil, !refusedAggregators.contains(sender) else { return .duplicate }
-    guard !isProposed, now <= open.deadlineMilliseconds + plan.roundDurationMilliseconds / 10 else {
+    guard !isProposed, now <= open.deadlineMilliseconds + plan.partialGraceMilliseconds else {
       return .late
     }
     var seen: Set<PeerID> = []
