@@ -89,6 +89,11 @@ public enum FaultSweep {
         )
       ]
     }
+    // One seed in four has a trainer without data: its weight-0 updates are refused, and its
+    // group must not wait for it until the deadline.
+    if !isFailoverOnly, Int.random(in: 0..<4, using: &generator) == 0 {
+      training.datalessPeers = [Int.random(in: councilSize..<peerCount, using: &generator)]
+    }
     settings.livenessBoundMilliseconds = 60_000
     settings.timeLimitMilliseconds = 200_000
     let report = Simulator(

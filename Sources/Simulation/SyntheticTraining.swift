@@ -8,6 +8,8 @@ public final class SyntheticTraining: TrainingBackend {
   public let stepFraction: Float
   public let noise: Float
   public let samplesPerUpdate: UInt32
+  /// Peers that hold no data: they answer a training task with weight 0 (and are refused).
+  public var datalessPeers: Set<Int> = []
   private let optimum: [Float]
   private let initialDistance: Double
   private var generator: SeededGenerator
@@ -28,12 +30,15 @@ public final class SyntheticTraining: TrainingBackend {
   /// The initial model of synthetic runs.
   public var initialModel: [Float] { [Float](repeating: 0, count: modelLength) }
 
-  public func sampleCount(peer: Int) -> Int { Int(samplesPerUpdate) }
+  public func sampleCount(peer: Int) -> Int {
+    datalessPeers.contains(peer) ? 0 : Int(samplesPerUpdate)
+  }
 
   /// The step towards the optimum plus noise of standard deviation `noise` (uniform, from raw
   /// random bits: a normal draw per parameter would dominate the run time at scale).
   public func train(peer: Int, from parameters: [Float]) -> (weight: UInt32, delta: [Float]) {
     var delta = [Float](repeating: 0, count: modelLength)
+    guard !datalessPeers.contains(peer) else { return (0, delta) }
     let spread = noise * 3.464_101_6 / 16_777_216  // uniform on ±sqrt(3)·noise
     delta.withUnsafeMutableBufferPointer { out in
       optimum.withUnsafeBufferPointer { target in
