@@ -37,14 +37,17 @@ public struct AggregationPipeline: Sendable, Hashable {
   ///   - previousAggregate: the last round's aggregate delta (CenteredClip's warm start).
   ///   - generator: randomness for bucketing and FLAME's noise.
   /// - Complexity: that of the stages and the rule that runs (see `AggregationRule.complexity`).
+  /// - Parameter globalModel: the model the updates were trained from (FLAME clusters the local
+  ///   models it gives, as in the paper); nil: FLAME clusters the updates themselves.
   public func aggregate(
     _ updates: [Update], tolerating byzantineCount: Int, previousAggregate: [Float]? = nil,
-    generator: inout SeededGenerator
+    globalModel: [Float]? = nil, generator: inout SeededGenerator
   ) throws(AggregationError) -> AggregationResult {
     let dimension = try Update.validate(updates)
     if let previousAggregate {
       try Update.validateReference(previousAggregate, dimension: dimension)
     }
+    if let globalModel { try Update.validateReference(globalModel, dimension: dimension) }
     guard byzantineCount >= 0 else {
       throw .invalidParameter("the Byzantine count must not be negative")
     }
@@ -71,7 +74,7 @@ public struct AggregationPipeline: Sendable, Hashable {
     report.ruleByzantineCount = byzantine
     let values = try Self.run(
       rule, current, byzantineCount: byzantine, previousAggregate: previousAggregate,
-      generator: &generator, report: &report)
+      globalModel: globalModel, generator: &generator, report: &report)
     return AggregationResult(values: values, report: report)
   }
 
@@ -96,7 +99,7 @@ public struct AggregationPipeline: Sendable, Hashable {
 
   static func run(
     _ rule: AggregationRule, _ updates: [Update], byzantineCount f: Int,
-    previousAggregate: [Float]?, generator: inout SeededGenerator,
+    previousAggregate: [Float]?, globalModel: [Float]? = nil, generator: inout SeededGenerator,
     report: inout AggregationReport
   ) throws(AggregationError) -> [Float] {
     let senders = updates.map(\.sender)
@@ -132,7 +135,8 @@ public struct AggregationPipeline: Sendable, Hashable {
       report.clippedSenders += outcome.clippedIndices.map { senders[$0] }
       return outcome.values
     case .flame(let options):
-      let outcome = try AggregationRules.flame(updates, options: options, generator: &generator)
+      let outcome = try AggregationRules.flame(
+        updates, globalModel: globalModel, options: options, generator: &generator)
       accept(outcome.acceptedIndices)
       report.clippedSenders += outcome.clippedIndices.map { senders[$0] }
       report.notes.append(

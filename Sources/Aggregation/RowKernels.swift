@@ -164,6 +164,31 @@ enum RowKernels {
     return partials.values.reduce(0, +).squareRoot()
   }
 
+  /// The dot product of two vectors of equal length, accumulated in Double every 16 values.
+  /// - Complexity: O(d).
+  static func dot(_ first: [Float], _ second: [Float]) -> Double {
+    precondition(first.count == second.count, "dot of vectors of different lengths")
+    return first.withUnsafeBufferPointer { a in
+      second.withUnsafeBufferPointer { b in
+        var total: Double = 0
+        var index = 0
+        while index + 16 <= a.count {
+          let left = UnsafeRawPointer(a.baseAddress! + index).loadUnaligned(
+            as: SIMD16<Float>.self)
+          let right = UnsafeRawPointer(b.baseAddress! + index).loadUnaligned(
+            as: SIMD16<Float>.self)
+          total += Double((left * right).sum())
+          index += 16
+        }
+        while index < a.count {
+          total += Double(a[index] * b[index])
+          index += 1
+        }
+        return total
+      }
+    }
+  }
+
   /// `values * factor` as a new array.
   /// - Complexity: O(d), split across threads.
   static func scaled(_ values: [Float], by factor: Float) -> [Float] {

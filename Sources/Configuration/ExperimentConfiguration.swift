@@ -11,7 +11,7 @@ public struct ExperimentConfiguration: Sendable, Equatable {
 
   public static let attackNames = [
     "none", "signflip", "gaussian", "labelflip", "alie", "ipm", "adaptive", "backdoor", "freerider",
-    "noisefreerider",
+    "noisefreerider", "abstain",
   ]
   static let listMax = 64
   static let fieldNames = ["rules", "attacks", "byzantineFractions", "seeds"]

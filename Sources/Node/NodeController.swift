@@ -723,8 +723,10 @@ public struct NodeController: Sendable {
     guard let security = settings.security else { return [] }
     let totalWeight = updates.reduce(UInt64(0)) { $0 + UInt64($1.weight) }
     let previous = previousGroupAggregate.flatMap { $0.count == settings.modelLength ? $0 : nil }
+    // The round's base is the last committed model, which this aggregator holds.
     let (aggregate, report) = security.combine(
-      updates, previousAggregate: previous, seed: seed ^ round &* 0x9E37_79B9_7F4A_7C15)
+      updates, previousAggregate: previous, globalModel: model,
+      seed: seed ^ round &* 0x9E37_79B9_7F4A_7C15)
     previousGroupAggregate = aggregate
     let scale = Float(totalWeight)
     let partial = RoundMessage.partial(

@@ -51,7 +51,7 @@ public struct NodeSecurity: Sendable, Equatable {
   /// - Complexity: that of the pipeline that runs.
   func combine(
     _ updates: [GroupAggregation.ContributedUpdate], previousAggregate: [Float]?,
-    seed: UInt64
+    globalModel: [Float]? = nil, seed: UInt64
   ) -> (values: [Float], report: String) {
     let inputs = updates.enumerated().map { position, update in
       guard let privacy = centralPrivacy else {
@@ -69,7 +69,7 @@ public struct NodeSecurity: Sendable, Equatable {
       do {
         let result = try pipeline.aggregate(
           inputs, tolerating: byzantineCount, previousAggregate: previousAggregate,
-          generator: &generator)
+          globalModel: globalModel, generator: &generator)
         let note = skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")
         return (result.values, "\(result.report)\(note)")
       } catch {

@@ -26,6 +26,10 @@ public enum ByzantineAttack: String, Sendable, CaseIterable, Hashable {
   case freeRider = "freerider"
   /// A free-rider that sends small random noise instead of training.
   case noiseFreeRider = "noisefreerider"
+  /// Not an attack but the experiment's control: the Byzantine peers answer with weight 0 (no
+  /// samples), so every aggregator refuses them. The run is what a perfect defence would give
+  /// (the honest peers' data alone), the ceiling for every rule under the other attacks.
+  case abstain
 
   /// Whether the attack works by poisoning the attacker's shard (the experiment builds it).
   public var poisonsData: Bool { self == .labelFlip || self == .backdoor }
@@ -79,6 +83,8 @@ public final class ByzantineTraining: TrainingBackend {
       return (claimedWeight(peer), [Float](repeating: 0, count: parameters.count))
     case .noiseFreeRider:
       return (claimedWeight(peer), gaussianVector(standardDeviation: 0.001))
+    case .abstain:
+      return (0, [Float](repeating: 0, count: parameters.count))
     case .alie, .ipm, .adaptive:
       let shared = colludersUpdates(from: parameters)
       let index = attackers.firstIndex(of: peer)!

@@ -72,3 +72,57 @@ struct FLAMETests {
     #expect(isClose(direct.values, permuted.values))
   }
 }
+
+/// FLAME over local models (`globalModel + update`), as in the paper's Algorithm 1.
+struct FLAMELocalModelTests {
+  @Test func theLocalModelsGramMatrixComesFromTheUpdatesOne() {
+    var generator = SeededGenerator(seed: 5)
+    let rows = (0..<4).map { _ in (0..<37).map { _ in generator.nextNormal() } }
+    let global = (0..<37).map { _ in 3 * generator.nextNormal() }
+    let updateGram = (0..<4).flatMap { i in (0..<4).map { j in RowKernels.dot(rows[i], rows[j]) } }
+    let models = rows.map { zip($0, global).map { $0 + $1 } }
+    let gram = AggregationRules.modelGram(updateGram, rows: rows, globalModel: global)
+    for i in 0..<4 {
+      for j in 0..<4 {
+        let direct = RowKernels.dot(models[i], models[j])
+        #expect(abs(gram[i * 4 + j] - direct) < 1e-3 * max(1, abs(direct)))
+      }
+    }
+    #expect(AggregationRules.modelGram(updateGram, rows: rows, globalModel: nil) == updateGram)
+  }
+
+  /// Honest updates point in scattered directions (non-IID shards) with small norms; a scaled
+  /// backdoor update is long. Between updates every angle is wide, so the cosine clustering
+  /// cannot tell them apart; between local models the long update stands out.
+  @Test func aLongUpdateStandsOutAmongLocalModels() throws {
+    var generator = SeededGenerator(seed: 9)
+    let dimension = 400
+    let global = (0..<dimension).map { _ in generator.nextNormal() }
+    var updates = (0..<9).map { index in
+      Update(values: (0..<dimension).map { _ in 0.02 * generator.nextNormal() }, sender: index)
+    }
+    for index in 0..<3 {
+      let direction = (0..<dimension).map { $0 % 3 == 0 ? Float(0.3) : 0 }
+      updates.append(
+        Update(
+          values: direction.map { $0 + 0.002 * generator.nextNormal() }, sender: 9 + index))
+    }
+    let outcome = try AggregationRules.flame(
+      updates, globalModel: global, options: FLAMEOptions(noiseLevel: 0), generator: &generator)
+    #expect(outcome.acceptedIndices.allSatisfy { $0 < 9 })
+    #expect(outcome.acceptedIndices.count >= 7)
+    let overUpdates = try AggregationRules.flame(
+      updates, options: FLAMEOptions(noiseLevel: 0), generator: &generator)
+    // Over the updates themselves, the three near-identical long updates are the densest group
+    // and are kept, with honest ones dropped.
+    #expect(overUpdates.acceptedIndices.contains(9))
+  }
+
+  @Test func aGlobalModelOfTheWrongLengthIsRefused() {
+    var generator = SeededGenerator(seed: 1)
+    let updates = makeUpdates([[1, 0], [0, 1], [1, 1]])
+    #expect(throws: AggregationError.self) {
+      try AggregationRules.flame(updates, globalModel: [1, 2, 3], generator: &generator)
+    }
+  }
+}
