@@ -27,8 +27,8 @@ struct SimulateCommand {
       --aggregators N           aggregators per round, ranked among the council members (default: all
                                 council members but the coordinator)
       --rotate-every N          re-rank the aggregators every N committed rounds (default 10)
-      --replace-council         remove council members silent for 10 s and bring in live peers
-                                (off by default; see docs/protocol.md)
+      --fixed-council           keep the bootstrap council and its elected coordinator: no
+                                replacement of silent members, no rotation, no ranked coordinator
       --membership              run SWIM failure detection on every peer; trainers are sampled among
                                 members believed alive
       --peers N                 simulated peers (data.peers; default 8)
@@ -127,8 +127,11 @@ struct SimulateCommand {
       case "--membership":
         passthrough += ["--set", "topology.membership=true"]
         index += 1
-      case "--replace-council":
-        passthrough += ["--set", "topology.replaceCouncilMembers=true"]
+      case "--fixed-council":
+        passthrough += [
+          "--set", "topology.replaceCouncilMembers=false", "--set", "topology.rotateCouncil=false",
+          "--set", "topology.rankedCoordinator=false",
+        ]
         index += 1
       case "--compare", "--failover":
         isComparison = isComparison || argument == "--compare"

@@ -62,9 +62,9 @@ extension TopologyConfiguration: ConfigurationSection {
     roundDeadlineSeconds = try fields.number(
       "roundDeadlineSeconds", default: Self.roundDeadlineDefault, in: Self.roundDeadlineInterval)
     membership = try fields.bool("membership", default: false)
-    replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: false)
-    rotateCouncil = try fields.bool("rotateCouncil", default: false)
-    rankedCoordinator = try fields.bool("rankedCoordinator", default: false)
+    replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: true)
+    rotateCouncil = try fields.bool("rotateCouncil", default: true)
+    rankedCoordinator = try fields.bool("rankedCoordinator", default: true)
   }
 
   var jsonValue: JSONValue {

@@ -33,13 +33,13 @@ public struct NodeSettings: Sendable {
   /// silent (a Raft configuration change to remove each, then one to add the best-ranked live
   /// peer), keeping the council at its bootstrap size, and once per epoch rotates a
   /// better-ranked trainer in and the lowest-ranked member out.
-  public var replacesCouncilMembers = false
+  public var replacesCouncilMembers = true
   /// Whether, once per epoch, a better-ranked trainer joins the council and the lowest-ranked
-  /// member retires (with `replacesCouncilMembers`). Off by default: see docs/protocol.md.
-  public var rotatesCouncilMembers = false
+  /// member retires (with `replacesCouncilMembers`).
+  public var rotatesCouncilMembers = true
   /// Whether the coordinator hands leadership to each epoch's first-ranked live council member
-  /// (Raft leadership transfer). Off by default: see docs/protocol.md.
-  public var handsOverToRankedCoordinator = false
+  /// (Raft leadership transfer).
+  public var handsOverToRankedCoordinator = true
   /// A council member silent for this long is removed and replaced.
   public var councilMemberSilenceMilliseconds: UInt64 = 10_000
   /// SWIM membership: when set, every node runs failure detection and the coordinator samples

@@ -84,9 +84,9 @@ import Testing
             "council": 5,
             "membership": false,
             "mode": "fdfl",
-            "rankedCoordinator": false,
-            "replaceCouncilMembers": false,
-            "rotateCouncil": false,
+            "rankedCoordinator": true,
+            "replaceCouncilMembers": true,
+            "rotateCouncil": true,
             "rotateEvery": 10,
             "roundDeadlineSeconds": 120.0
           },
