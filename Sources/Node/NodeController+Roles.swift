@@ -127,7 +127,12 @@ extension NodeController {
       rotationIncoming = nil
       return councilStep(.propose(.retireCouncilMember(outgoing)))
     }
-    guard rotationEpoch != roleEpoch, !outsiders.isEmpty else { return [] }
+    // Rotate only while a round is open: between rounds the coordinator decides the epoch's
+    // roles, and a rotation under way then would keep it from handing over to the ranked
+    // coordinator (whoever coordinates the epoch rotates during its first round).
+    guard rotationEpoch != roleEpoch, !outsiders.isEmpty, coordinator?.openRound != nil else {
+      return []
+    }
     let live = members.filter {
       $0 != me && now - (lastHeard[$0] ?? 0) <= settings.aggregatorSilenceMilliseconds
         && isBelievedAlive($0)

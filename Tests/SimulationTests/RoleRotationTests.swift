@@ -11,7 +11,9 @@ struct RoleRotationTests {
   static let councilSize = 5
   static let rotateEvery = 3
 
-  func run(rotatingCouncil: Bool, seed: UInt64 = 21, rounds: Int = 15) -> SimulationReport {
+  func run(
+    rotatingCouncil: Bool, seed: UInt64 = 21, rounds: Int = 15, samplesPerSecond: Double = 20_000
+  ) -> SimulationReport {
     let peerCount = 14
     let training = SyntheticTraining(modelLength: 64, samplesPerUpdate: 600, seed: seed)
     let council = (0..<Self.councilSize).map { PeerID(simulatedIndex: UInt64($0)) }
@@ -27,7 +29,7 @@ struct RoleRotationTests {
     node.handsOverToRankedCoordinator = true
     let settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: rounds,
-      samplesPerSecond: Array(repeating: 20_000, count: peerCount))
+      samplesPerSecond: Array(repeating: samplesPerSecond, count: peerCount))
     return Simulator(settings: settings, training: training, initialModel: training.initialModel)
       .run()
   }
@@ -81,5 +83,22 @@ struct RoleRotationTests {
       #expect(round.council.count <= Self.councilSize + 1)
     }
     #expect(newcomers <= 18 / Self.rotateEvery)
+  }
+
+  /// With council rotation on as well, every epoch is still coordinated by its first-ranked
+  /// member (rotation happens inside a round, after the epoch's roles are decided).
+  @Test func rotationLeavesRoomForTheHandoverToTheRankedCoordinator() {
+    let report = run(rotatingCouncil: true, rounds: 18, samplesPerSecond: 600)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.crashes == 0)
+    for epoch in 1..<(18 / Self.rotateEvery) {
+      let seedRound = epoch * Self.rotateEvery
+      let digest = report.rounds[seedRound - 1].model
+      let expected = rankedCoordinator(of: report.rounds[seedRound - 1].council, seed: digest)
+      let epochRounds = report.rounds[seedRound..<(seedRound + Self.rotateEvery)]
+      #expect(
+        epochRounds.allSatisfy { $0.coordinator == expected },
+        "epoch \(epoch): \(epochRounds.map(\.coordinator)) expected \(expected)")
+    }
   }
 }
