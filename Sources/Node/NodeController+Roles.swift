@@ -82,11 +82,11 @@ extension NodeController {
     if let silent = members.first(where: {
       $0 != me && now - (lastHeard[$0] ?? 0) > settings.councilMemberSilenceMilliseconds
     }) {
-      removedForSilence.insert(silent)
+      setAside(silent)
       return councilStep(.propose(.removeCouncilMember(silent)))
     }
     let outsiders = lastContributors.filter {
-      !members.contains($0) && isBelievedAlive($0) && !removedForSilence.contains($0)
+      !members.contains($0) && isBelievedAlive($0) && !isSetAside($0)
     }
     guard members.count < settings.council.count else {
       return settings.rotatesCouncilMembers || members.count > settings.council.count
@@ -110,7 +110,7 @@ extension NodeController {
       if let silent = members.first(where: {
         $0 != me && now - (lastHeard[$0] ?? 0) > settings.aggregatorSilenceMilliseconds
       }) {
-        removedForSilence.insert(silent)
+        setAside(silent)
         return councilStep(.propose(.removeCouncilMember(silent)))
       }
       // The coordinator and the aggregators of an open round stay.

@@ -42,6 +42,9 @@ public struct NodeSettings: Sendable {
   public var handsOverToRankedCoordinator = true
   /// A council member silent for this long is removed and replaced.
   public var councilMemberSilenceMilliseconds: UInt64 = 10_000
+  /// How long a peer removed for silence, or a trainer that did not contribute to its round, is
+  /// left out of the trainer samples (unless it is heard from first).
+  public var setAsideMilliseconds: UInt64 = 60_000
   /// SWIM membership: when set, every node runs failure detection and the coordinator samples
   /// trainers only among members believed alive. Nil: the peer list is static.
   public var membership: MembershipConfiguration?
@@ -155,8 +158,11 @@ public struct NodeController: Sendable {
   var nextCouncilChange: UInt64 = 0
   /// Trainers of the last committed round: live peers the coordinator may bring into the council.
   var lastContributors: [PeerID] = []
-  /// Peers removed from the council for silence: not sampled as trainers until heard again.
-  var removedForSilence: Set<PeerID> = []
+  /// Peers set aside until the time given: removed from the council for silence, or sampled as
+  /// trainers without contributing to the round. They are not sampled until heard from again or
+  /// until the time passes (without failure detection a restarted peer may never speak to the
+  /// coordinator, so it gets another chance).
+  var setAsideUntil: [PeerID: UInt64] = [:]
   /// The roles in force: the last committed `assignRoles`.
   public private(set) var roles: RoleAssignment?
   /// The last roles this coordinator proposed (in force for its rounds until another ranking).
@@ -262,7 +268,7 @@ public struct NodeController: Sendable {
     case .received(let sender, let message, let time):
       now = time
       lastHeard[sender] = time
-      removedForSilence.remove(sender)
+      setAsideUntil[sender] = nil
       return receive(message, from: sender)
     case .trainingFinished(let round, let weight, let delta, let time):
       now = time
@@ -404,7 +410,7 @@ public struct NodeController: Sendable {
     let councilSet = Set(council?.members ?? settings.council)
     let trainers = peers.filter {
       (!councilSet.contains($0) || settings.mode == .federated && $0 != me) && isBelievedAlive($0)
-        && !removedForSilence.contains($0)
+        && !isSetAside($0)
     }
     seed &+= 0x9E37_79B9_7F4A_7C15
     nextOpenTime = now + settings.plan.roundDurationMilliseconds
@@ -662,7 +668,7 @@ public struct NodeController: Sendable {
     case .removeCouncilMember(let peer):
       // Removed because it fell silent: no coordinator samples it until it is heard again.
       if peer != me, now - (lastHeard[peer] ?? 0) > settings.aggregatorSilenceMilliseconds {
-        removedForSilence.insert(peer)
+        setAside(peer)
       }
       return [.councilChanged(members: council?.members ?? [])] + proposeHeldCommitIfHeld()
     case .addCouncilMember, .retireCouncilMember:
@@ -684,10 +690,28 @@ public struct NodeController: Sendable {
     nextOpenTime = now + settings.roundGapMilliseconds
     lastContributors = commit.trainers
     var effects: [NodeEffect] = [.committed(commit)]
+    if let open = coordinator?.openRound, open.round == commit.round {
+      // Trainers that did not contribute (crashed, unreachable, too slow): a later coordinator
+      // does not wait for them again soon.
+      let contributed = Set(commit.trainers)
+      for assignment in open.assignments where !contributed.contains(assignment.trainer) {
+        setAside(assignment.trainer)
+      }
+    }
     if coordinator != nil {
       effects += coordinate(coordinator!.handle(.commitCommitted(commit, values: values)))
     }
     return effects
+  }
+
+  /// Leaves `peer` out of the trainer samples for `setAsideMilliseconds`.
+  mutating func setAside(_ peer: PeerID) {
+    guard peer != me else { return }
+    setAsideUntil[peer] = now + settings.setAsideMilliseconds
+  }
+
+  func isSetAside(_ peer: PeerID) -> Bool {
+    setAsideUntil[peer].map { now < $0 } ?? false
   }
 
   /// Published models this node holds and has acknowledged, not yet committed: part of what

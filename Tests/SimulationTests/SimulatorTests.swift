@@ -69,16 +69,28 @@ struct SimulatorTests {
 }
 
 extension SimulatorTests {
-  /// A trainer with no data sends an update of weight 0: it is refused, and its round commits as
-  /// soon as the others report, not at the 60 s deadline (a restarted council member without a
+  /// A trainer with no data sends an update of weight 0: it is refused, its round commits as soon
+  /// as the others report, not at the 60 s deadline, and the coordinator leaves it out of the next
+  /// samples (a restarted council member without a
   /// shard once held every later round of a run to its deadline this way).
   @Test func aTrainerWithNoDataDoesNotHoldItsRoundToTheDeadline() throws {
     let report = try makeSimulator(seed: 5, dataless: [2]).run()
     #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
     #expect(report.rounds.allSatisfy { $0.trainers.count == 3 })
-    #expect(report.rejected >= 4)
+    // Refused in the first round, then set aside (it contributed nothing) for a minute.
+    #expect(report.rejected == 1)
     let last = try #require(report.rounds.last)
     #expect(last.virtualMilliseconds < 30_000, "rounds waited for the deadline")
+  }
+
+  /// A trainer set aside gets another chance once `setAsideMilliseconds` has passed (without
+  /// failure detection, a restarted peer may never speak to the coordinator again).
+  @Test func aTrainerSetAsideIsSampledAgainLater() throws {
+    let report = try makeSimulator(seed: 5, dataless: [2]) { settings in
+      settings.node.setAsideMilliseconds = 1_000
+    }.run()
+    #expect(report.rounds.count == 4)
+    #expect(report.rejected >= 2, "sampled again after a second")
   }
 
   @Test(arguments: [11, 12, 13] as [UInt64])
