@@ -47,6 +47,27 @@ public enum AggregationError: Error, Sendable, Equatable {
   case noRunnableRule(reasons: [String])
 }
 
+extension AggregationError: CustomStringConvertible {
+  /// One line for a node's log.
+  public var description: String {
+    switch self {
+    case .noUpdates: "no update arrived"
+    case .tooManyUpdates(let count, let limit): "\(count) updates, more than the \(limit) allowed"
+    case .emptyUpdate(let index): "update \(index) is empty"
+    case .mismatchedLength(let index, let expected, let actual):
+      "update \(index) has \(actual) values, the first has \(expected)"
+    case .nonFiniteValue(let index): "update \(index) contains NaN or an infinity"
+    case .invalidWeight(let index): "update \(index) has a negative, NaN or infinite weight"
+    case .mismatchedReferenceLength(let expected, let actual):
+      "the reference (previous aggregate or model) has \(actual) values, the updates \(expected)"
+    case .nonFiniteReference: "the reference (previous aggregate or model) is not finite"
+    case .invalidParameter(let message): message
+    case .requirementNotMet(_, let reason): reason
+    case .noRunnableRule(let reasons): reasons.joined(separator: "; ")
+    }
+  }
+}
+
 /// Bounds on aggregation inputs, checked before any work.
 public enum AggregationLimits {
   /// Updates accepted in one aggregation. Pairwise rules keep an n x n matrix of Doubles, which is

@@ -43,6 +43,7 @@ enum SecuritySetup {
         .flatMap(AggregationRule.init(kind:))
     }
     node.outerOptimizer = outerOptimizer(configuration.training.outer)
+    node.aggregatorsSeeOnlySums = security.aggregatorsSee == .sums
     if let privacy = security.privacy {
       let noise =
         try privacy.noiseMultiplier

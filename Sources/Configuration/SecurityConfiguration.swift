@@ -23,6 +23,10 @@ public struct SecurityConfiguration: Sendable, Equatable {
   public let clipThreshold: Double
   /// The coordinator's rule over the aggregators' partial means (`mean`: their weighted mean).
   public let partialAggregation: String
+  /// What an aggregator sees of its group: `updates` (each one, so robust rules run there) or
+  /// `sums` (only the group's sum, as under secure aggregation: the pipelines then run at the
+  /// coordinator over the group sums).
+  public let aggregatorsSee: AggregatorView
   /// Client-level differential privacy: aggregators clip each update to `clipNorm`, the
   /// coordinator adds Gaussian noise (`noiseMultiplier` x `clipNorm`, over the mean) and stops
   /// before a round that would take epsilon past `epsilonBudget`; nil: off.
@@ -30,6 +34,12 @@ public struct SecurityConfiguration: Sendable, Equatable {
   /// Local differential privacy: each trainer clips its update to `clipNorm` and adds Gaussian
   /// noise (`noiseMultiplier` x `clipNorm`) before sending it; nil: off.
   public let localPrivacy: PrivacyConfiguration?
+
+  /// What an aggregator sees of its group.
+  public enum AggregatorView: String, Sendable, CaseIterable {
+    case updates
+    case sums
+  }
 
   public static let ruleNames = [
     "mean", "median", "trimmedmean", "krum", "multikrum", "bulyan", "geomedian", "centeredclip",
@@ -39,7 +49,7 @@ public struct SecurityConfiguration: Sendable, Equatable {
   static let pipelinesMax = 16
   static let fieldNames = [
     "aggregation", "byzantineFraction", "workerMomentum", "bucketSize", "clipThreshold",
-    "partialAggregation", "privacy", "localPrivacy",
+    "partialAggregation", "aggregatorsSee", "privacy", "localPrivacy",
   ]
 
   /// Why a text is not a pipeline.
@@ -92,6 +102,13 @@ extension SecurityConfiguration: ConfigurationSection {
         path: fields.path(of: "partialAggregation"), value: partialAggregation,
         allowed: Self.ruleNames.joined(separator: ", "))
     }
+    let view = try fields.string("aggregatorsSee", default: AggregatorView.updates.rawValue)
+    guard let aggregatorsSee = AggregatorView(rawValue: view) else {
+      throw .invalidValue(
+        path: fields.path(of: "aggregatorsSee"), value: view,
+        allowed: AggregatorView.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    self.aggregatorsSee = aggregatorsSee
     privacy =
       fields.contains("privacy")
       ? try PrivacyConfiguration(
@@ -106,6 +123,13 @@ extension SecurityConfiguration: ConfigurationSection {
         path: fields.path(of: "localPrivacy"),
         reason: "local privacy needs noiseMultiplier (its budget is per trainer, not calibrated)")
     }
+    if aggregatorsSee == .sums, privacy != nil {
+      throw .invalidCombination(
+        path: fields.path(of: "aggregatorsSee"),
+        reason:
+          "client-level privacy clips each update at its aggregator, which an aggregator that "
+          + "sees only sums cannot do")
+    }
   }
 
   var jsonValue: JSONValue {
@@ -114,6 +138,7 @@ extension SecurityConfiguration: ConfigurationSection {
       "byzantineFraction": .double(byzantineFraction), "bucketSize": .integer(UInt64(bucketSize)),
       "clipThreshold": .double(clipThreshold),
       "partialAggregation": .string(partialAggregation),
+      "aggregatorsSee": .string(aggregatorsSee.rawValue),
     ]
     if let privacy { members["privacy"] = privacy.jsonValue }
     if let localPrivacy { members["localPrivacy"] = localPrivacy.jsonValue }

@@ -182,6 +182,8 @@ public struct NodeController: Sendable {
   var workerMomentum: WorkerMomentum?
   /// This aggregator's last robust aggregate (CenteredClip's warm start).
   var previousGroupAggregate: [Float]?
+  /// This coordinator's last combined delta (the warm start of a rule over partials).
+  var previousCombinedDelta: [Float]?
   /// The coordinator's outer optimizer (its momentum restarts when the coordinator changes).
   var outerOptimizer: (any OuterOptimizer)?
   var isPrivacyBudgetExhausted = false
@@ -408,10 +410,13 @@ public struct NodeController: Sendable {
       }
     }
     let councilSet = Set(council?.members ?? settings.council)
-    let trainers = peers.filter {
+    let candidates = peers.filter {
       (!councilSet.contains($0) || settings.mode == .federated && $0 != me) && isBelievedAlive($0)
-        && !isSetAside($0)
     }
+    // Peers set aside are left out while others can train. When none can, they are tried at
+    // once: a round without trainers would wait out their minute for nothing.
+    let fresh = candidates.filter { !isSetAside($0) }
+    let trainers = fresh.isEmpty ? candidates : fresh
     seed &+= 0x9E37_79B9_7F4A_7C15
     nextOpenTime = now + settings.plan.roundDurationMilliseconds
     return roleEffects
@@ -645,6 +650,7 @@ public struct NodeController: Sendable {
     coordinator!.combinesPartialsExternally =
       settings.security?.needsCoordinatorCombination ?? false
     outerOptimizer = settings.security?.outerOptimizer?.make()
+    previousCombinedDelta = nil
     // Wait two heartbeats so the new coordinator hears which council members are up.
     nextOpenTime = now + 2 * settings.councilOptions.heartbeatMilliseconds
   }
@@ -803,7 +809,11 @@ public struct NodeController: Sendable {
         effects.append(.rejected(from: peer, reason))
       case .combine(let round, let base, let partials):
         guard let security = settings.security, coordinator != nil else { break }
-        let delta = security.combinePartials(partials, seed: seed ^ round &* 0xC0FF_EE11)
+        let (delta, report) = security.combinePartials(
+          partials, previousAggregate: previousCombinedDelta, globalModel: base,
+          seed: seed ^ round &* 0xC0FF_EE11)
+        previousCombinedDelta = delta
+        effects.append(.aggregated(round: round, report: "coordinator: " + report))
         var next = base
         // The optimizer throws only for mismatched lengths or non-finite values: then the plain
         // delta is applied (the coordinator's checks on partials make this unreachable).

@@ -27,6 +27,12 @@ public struct NodeSecurity: Sendable, Equatable {
   /// Local differential privacy: each trainer clips its update and adds Gaussian noise before
   /// sending it, so no aggregator sees a raw update; nil: off.
   public var localPrivacy: GaussianMechanism?
+  /// Whether aggregators see only their group's sum, as under secure aggregation. Per-update
+  /// stages and rules cannot run over one sum, so the pipelines move up a level: the coordinator
+  /// runs them over the group sums (each partial's mean) and logs that it did and why.
+  /// Client-level privacy still clips each update at the aggregator; the configuration refuses
+  /// that combination.
+  public var aggregatorsSeeOnlySums = false
 
   public init(
     pipelines: [AggregationPipeline], byzantineFraction: Double, workerMomentum: Float? = nil
@@ -37,14 +43,51 @@ public struct NodeSecurity: Sendable, Equatable {
     self.workerMomentum = workerMomentum
   }
 
-  /// Whether aggregators must keep each update (anything but a plain mean needs them).
+  /// Whether any pipeline does more than a weighted mean.
+  var isRobust: Bool { pipelines.contains { !$0.stages.isEmpty || $0.rules != [.mean] } }
+
+  /// Whether aggregators must keep each update (anything but a plain mean needs them, unless
+  /// they see only sums).
   var needsIndividualUpdates: Bool {
-    centralPrivacy != nil || pipelines.contains { !$0.stages.isEmpty || $0.rules != [.mean] }
+    centralPrivacy != nil || (isRobust && !aggregatorsSeeOnlySums)
   }
 
   /// Whether the coordinator combines partials itself (anything but their weighted mean).
   var needsCoordinatorCombination: Bool {
     partialRule != nil || centralPrivacy != nil || outerOptimizer != nil
+      || (isRobust && aggregatorsSeeOnlySums)
+  }
+
+  /// The first of `pipelines` that can run over `inputs`, with why each before it could not;
+  /// nil values when none can.
+  static func firstRunnable(
+    _ pipelines: [AggregationPipeline], over inputs: [Update], byzantineCount: Int,
+    previousAggregate: [Float]?, globalModel: [Float]?, seed: UInt64
+  ) -> (values: [Float]?, report: String, skipped: [String]) {
+    var skipped: [String] = []
+    for pipeline in pipelines {
+      var generator = SeededGenerator(seed: seed)
+      do {
+        let result = try pipeline.aggregate(
+          inputs, tolerating: byzantineCount, previousAggregate: previousAggregate,
+          globalModel: globalModel, generator: &generator)
+        return (result.values, "\(result.report)", skipped)
+      } catch {
+        skipped.append(String(describing: error))
+      }
+    }
+    return (nil, "", skipped)
+  }
+
+  /// The weighted mean of `inputs`.
+  static func weightedMean(_ inputs: [Update], dimension: Int) -> [Float] {
+    let total = inputs.reduce(Float(0)) { $0 + $1.weight }
+    var mean = [Float](repeating: 0, count: dimension)
+    for input in inputs {
+      let scale = input.weight / total
+      for index in mean.indices { mean[index] += scale * input.values[index] }
+    }
+    return mean
   }
 
   /// The group's robust aggregate delta, and what happened, for the log.
@@ -63,28 +106,17 @@ public struct NodeSecurity: Sendable, Equatable {
         sender: position)
     }
     let byzantineCount = Int((byzantineFraction * Double(inputs.count)).rounded(.down))
-    var skipped: [String] = []
-    for pipeline in pipelines {
-      var generator = SeededGenerator(seed: seed)
-      do {
-        let result = try pipeline.aggregate(
-          inputs, tolerating: byzantineCount, previousAggregate: previousAggregate,
-          globalModel: globalModel, generator: &generator)
-        let note = skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")
-        return (result.values, "\(result.report)\(note)")
-      } catch {
-        skipped.append(String(describing: error))
-      }
+    let outcome = Self.firstRunnable(
+      pipelines, over: inputs, byzantineCount: byzantineCount,
+      previousAggregate: previousAggregate, globalModel: globalModel, seed: seed)
+    let skipped = outcome.skipped.joined(separator: "; ")
+    if let values = outcome.values {
+      return (values, outcome.report + (skipped.isEmpty ? "" : "; skipped: " + skipped))
     }
     // Nothing could run (too few updates for every rule): the weighted mean, said plainly.
-    let total = inputs.reduce(Float(0)) { $0 + $1.weight }
-    var mean = [Float](repeating: 0, count: updates.first?.values.count ?? 0)
-    for input in inputs {
-      let scale = input.weight / total
-      for index in mean.indices { mean[index] += scale * input.values[index] }
-    }
     return (
-      mean, "no rule could run, weighted mean used; skipped: " + skipped.joined(separator: "; ")
+      Self.weightedMean(inputs, dimension: updates.first?.values.count ?? 0),
+      "no rule could run, weighted mean used; skipped: " + skipped
     )
   }
 }
@@ -157,37 +189,69 @@ public enum OuterOptimizerKind: Sendable, Hashable {
 }
 
 extension NodeSecurity {
-  /// The coordinator's side: the aggregate delta of the partials (robust rule over their means,
-  /// or their weighted mean), central noise when private.
-  /// - Complexity: that of the partial rule; O(a d) for the weighted mean of a partials.
-  func combinePartials(_ partials: [RoundCoordinator.Partial], seed: UInt64) -> [Float] {
+  /// The coordinator's side: the aggregate delta of the partials and what happened, for the log.
+  /// The rule over the partial means is `partialRule`; without one, when aggregators see only
+  /// sums, the project's pipelines move up to run here over the group sums; otherwise, or when
+  /// nothing can run, the weighted mean. Central noise follows when private.
+  /// - Parameters:
+  ///   - previousAggregate: the last round's combined delta (CenteredClip's warm start).
+  ///   - globalModel: the round's base model (FLAME clusters the models it gives).
+  /// - Complexity: that of the rule that runs; O(a d) for the weighted mean of a partials.
+  func combinePartials(
+    _ partials: [RoundCoordinator.Partial], previousAggregate: [Float]? = nil,
+    globalModel: [Float]? = nil, seed: UInt64
+  ) -> (values: [Float], report: String) {
     let means = partials.enumerated().map { position, partial in
       Update(
         values: partial.values.map { $0 / Float(partial.weight) }, weight: Float(partial.weight),
         sender: position)
     }
     let totalWeight = partials.reduce(UInt64(0)) { $0 + $1.weight }
-    var delta = [Float](repeating: 0, count: partials[0].values.count)
-    var generator = SeededGenerator(seed: seed)
-    if let rule = partialRule,
-      let result = try? AggregationPipeline(rules: [rule]).aggregate(
-        means, tolerating: Int((byzantineFraction * Double(means.count)).rounded(.down)),
-        generator: &generator)
-    {
-      delta = result.values
+    let dimension = partials[0].values.count
+    var delta: [Float]
+    var report: String
+    let candidates: [AggregationPipeline]
+    var reason = ""
+    if let rule = partialRule {
+      candidates = [AggregationPipeline(rules: [rule])]
+    } else if aggregatorsSeeOnlySums && isRobust {
+      candidates = pipelines
+      reason =
+        "the aggregators see only their group sums, so the pipelines run here over "
+        + "\(partials.count) group sums; "
     } else {
+      candidates = []
+    }
+    let outcome = Self.firstRunnable(
+      candidates, over: means,
+      byzantineCount: Int((byzantineFraction * Double(means.count)).rounded(.down)),
+      previousAggregate: previousAggregate.flatMap { $0.count == dimension ? $0 : nil },
+      globalModel: globalModel.flatMap { $0.count == dimension ? $0 : nil }, seed: seed)
+    let skipped = outcome.skipped.joined(separator: "; ")
+    if let values = outcome.values {
+      delta = values
+      report = reason + outcome.report + (skipped.isEmpty ? "" : "; skipped: " + skipped)
+    } else {
+      var sum = [Float](repeating: 0, count: dimension)
+      let scale = 1 / Float(totalWeight)
       for partial in partials {
-        let scale = 1 / Float(totalWeight)
-        for index in delta.indices { delta[index] += scale * partial.values[index] }
+        for index in sum.indices { sum[index] += scale * partial.values[index] }
       }
+      delta = sum
+      report =
+        candidates.isEmpty
+        ? "weighted mean of \(partials.count) partials"
+        : reason + "no rule could run over the partials, weighted mean used; skipped: " + skipped
     }
     if let privacy = centralPrivacy {
+      var generator = SeededGenerator(seed: seed)
       // The mean of clipped updates, each trainer weighted 1: sensitivity clipNorm / n.
       GaussianSampler.addNoise(
         to: &delta,
         standardDeviation: privacy.noiseMultiplier * privacy.clipNorm / Double(totalWeight),
         using: &generator)
+      report += "; Gaussian noise, multiplier \(privacy.noiseMultiplier)"
     }
-    return delta
+    return (delta, report)
   }
 }

@@ -109,6 +109,10 @@ public struct SimulationReport: Sendable {
   public var privacyBudgetEpsilon: Double?
   /// The most locally privatized updates one trainer sent (in its current incarnation).
   public var localPrivacyRoundsMax = 0
+  /// What aggregators and the coordinator said about each aggregation (the rule that ran, what
+  /// was skipped and why), "round r, peer: text", the first `aggregationLogMax` of them.
+  public var aggregationLog: [String] = []
+  public static let aggregationLogMax = 1_000
   /// The newest committed model a live peer holds at the end of the run.
   public var finalModel: [Float]?
   /// Copies dropped because the sender's uplink already held `LinkQueues.uplinkQueueMessagesMax`.
@@ -583,6 +587,9 @@ public final class Simulator {
         report.privacyBudgetEpsilon = epsilon
       case .aggregated(let round, let text):
         trace(now, "\(sender) aggregated round \(round): \(text)")
+        if report.aggregationLog.count < SimulationReport.aggregationLogMax {
+          report.aggregationLog.append("round \(round), \(sender): \(text)")
+        }
       }
     }
   }

@@ -75,6 +75,7 @@ import Testing
             "aggregation": [
               "mean"
             ],
+            "aggregatorsSee": "updates",
             "bucketSize": 2,
             "byzantineFraction": 0.0,
             "clipThreshold": 1.0,

@@ -8,6 +8,26 @@ struct SecurityConfigurationTests {
     #expect(security.aggregation.map(\.description) == ["mean"])
     #expect(security.byzantineFraction == 0)
     #expect(security.workerMomentum == nil)
+    #expect(security.aggregatorsSee == .updates)
+  }
+
+  @Test func aggregatorsThatSeeOnlySumsReadAndRefuseClientLevelPrivacy() throws {
+    let security = try ProjectConfiguration.parse(
+      json: #"{"security": {"aggregation": ["median"], "aggregatorsSee": "sums"}}"#
+    ).security
+    #expect(security.aggregatorsSee == .sums)
+    #expect(
+      throws: ConfigurationError.invalidCombination(
+        path: "security.aggregatorsSee",
+        reason:
+          "client-level privacy clips each update at its aggregator, which an aggregator that "
+          + "sees only sums cannot do")
+    ) {
+      try ProjectConfiguration.parse(
+        json:
+          #"{"security": {"aggregatorsSee": "sums", "privacy": {"noiseMultiplier": 1, "clipNorm": 1}}}"#
+      )
+    }
   }
 
   @Test func pipelinesReadAsStagesThenARule() throws {
@@ -26,6 +46,7 @@ struct SecurityConfigurationTests {
     (#"{"security": {"aggregation": []}}"#, "security.aggregation"),
     (#"{"security": {"aggregation": "median"}}"#, "security.aggregation"),
     (#"{"security": {"byzantineFraction": 0.5}}"#, "security.byzantineFraction"),
+    (#"{"security": {"aggregatorsSee": "masks"}}"#, "security.aggregatorsSee"),
     (#"{"experiment": {"attacks": ["none", "teleport"]}}"#, "experiment.attacks[1]"),
     (#"{"experiment": {"rules": ["momentum+flame+mean"]}}"#, "experiment.rules[0]"),
   ])
@@ -53,7 +74,9 @@ struct SecurityConfigurationTests {
 
   @Test func theResolvedConfigurationReadsBackEqual() throws {
     let configuration = try ProjectConfiguration.parse(
-      json: #"{"security": {"aggregation": ["clip+median"], "workerMomentum": 0.5}}"#)
+      json:
+        #"{"security": {"aggregation": ["clip+median"], "workerMomentum": 0.5, "aggregatorsSee": "sums"}}"#
+    )
     #expect(try ProjectConfiguration.parse(json: configuration.resolvedJSON()) == configuration)
   }
 }

@@ -40,6 +40,23 @@ struct FaultSweepTests {
     #expect(failures.isEmpty, "\(failures.prefix(10).joined(separator: "\n"))")
   }
 
+  /// Seeds that once failed in a 10,000-seed sweep, each for a bug since fixed. With SWIM,
+  /// 2581: a trainer-turned-member's refused update held its round to the deadline. Without,
+  /// the others: every remaining trainer had been set aside, so no round opened until their
+  /// minute ran out.
+  @Test(
+    arguments: [
+      (2581, true), (727, false), (2588, false), (4326, false), (4956, false), (5250, false),
+      (5279, false), (7175, false), (7379, false), (7851, false), (8655, false), (9394, false),
+    ] as [(UInt64, Bool)])
+  func aSeedThatOnceFailedPasses(seed: UInt64, usesMembership: Bool) {
+    let result = FaultSweep.run(seed: seed, usesMembership: usesMembership)
+    #expect(
+      result.isPassing,
+      "\(result.roundsCommitted)/\(result.roundsWanted) rounds, \(result.violations); replay: \(result.replayCommand)"
+    )
+  }
+
   @Test func aSeedReplaysBitForBit() {
     let first = FaultSweep.run(seed: 42)
     let second = FaultSweep.run(seed: 42)

@@ -87,6 +87,27 @@ struct SecurityPipelineTests {
     #expect(attackedAccuracy < defendedAccuracy - 0.2, "mean of partials: \(attackedAccuracy)")
   }
 
+  @Test func whenAggregatorsSeeOnlySumsTheRobustRuleMovesToTheCoordinator() throws {
+    var security = NodeSecurity(
+      pipelines: [AggregationPipeline(rules: [.bulyan]), AggregationPipeline(rules: [.median])],
+      byzantineFraction: 0.25)
+    security.aggregatorsSeeOnlySums = true
+    let report = try run(
+      security: security, mode: .fdfl, councilSize: 5, maliciousAggregators: [2])
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    // Aggregators kept running sums (they log nothing); the coordinator ran the first pipeline
+    // that can run over the 4 or 5 group sums, said why it moved, and why Bulyan could not.
+    #expect(!report.aggregationLog.isEmpty)
+    for line in report.aggregationLog {
+      #expect(line.contains("coordinator: the aggregators see only their group sums"), "\(line)")
+      #expect(line.contains("rule median"), "\(line)")
+      #expect(line.contains("skipped: bulyan needs n >= 4f + 3"), "\(line)")
+    }
+    // The median over the group sums outvotes the aggregator that corrupts its partial.
+    let accuracy = report.rounds.last?.accuracy ?? 0
+    #expect(accuracy > 0.9, "median over group sums: \(accuracy)")
+  }
+
   @Test func localPrivacyPrivatizesEveryUpdateAndTrainingStillLearnsWithLittleNoise() throws {
     var security = NodeSecurity(
       pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
