@@ -194,8 +194,8 @@ struct ExperimentCommand {
         ByzantineTraining(honest: honest, attackers: attackers, attack: $0, seed: cell.seed)
       }
       ?? honest
-    let (usesMomentum, pipelineText) = ExperimentConfiguration.momentumAndPipeline(cell.rule)
-    guard case .success(let pipeline) = SecurityConfiguration.pipeline(pipelineText) else {
+    let gridRule = ExperimentConfiguration.gridRule(cell.rule)
+    guard case .success(let pipeline) = SecurityConfiguration.pipeline(gridRule.pipeline) else {
       preconditionFailure("the configuration validated '\(cell.rule)'")
     }
     var node = NodeSettings(
@@ -204,7 +204,7 @@ struct ExperimentCommand {
       modelLength: training.modelLength, council: [PeerID(simulatedIndex: 0)])
     node.security = try SecuritySetup.nodeSecurity(
       configuration, samplingRate: 1, pipelines: [pipeline], byzantineFraction: cell.fraction,
-      usesMomentum: usesMomentum)
+      usesMomentum: gridRule.usesMomentum, usesReputation: gridRule.usesReputation)
     let settings = SimulationSettings(
       seed: cell.seed, peerCount: trainers + 1, node: node, rounds: configuration.training.rounds,
       samplesPerSecond: Array(repeating: 5_000, count: trainers + 1))

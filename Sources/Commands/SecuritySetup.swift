@@ -28,7 +28,7 @@ enum SecuritySetup {
   static func nodeSecurity(
     _ configuration: ProjectConfiguration, samplingRate: Double,
     pipelines entries: [SecurityConfiguration.Pipeline]? = nil,
-    byzantineFraction: Double? = nil, usesMomentum: Bool? = nil
+    byzantineFraction: Double? = nil, usesMomentum: Bool? = nil, usesReputation: Bool? = nil
   ) throws -> NodeSecurity? {
     let security = configuration.security
     let entries = entries ?? security.aggregation
@@ -44,6 +44,8 @@ enum SecuritySetup {
     }
     node.outerOptimizer = outerOptimizer(configuration.training.outer)
     node.aggregatorsSeeOnlySums = security.aggregatorsSee == .sums
+    node.reputationDecay =
+      usesReputation.map { $0 ? security.reputationDecay ?? 0.8 : nil } ?? security.reputationDecay
     if let privacy = security.privacy {
       let noise =
         try privacy.noiseMultiplier
@@ -60,7 +62,7 @@ enum SecuritySetup {
     let isPlainMean = entries.allSatisfy { $0.stages.isEmpty && $0.rule == "mean" }
     let isPlain =
       isPlainMean && momentum == nil && node.partialRule == nil && node.outerOptimizer == nil
-      && node.centralPrivacy == nil && node.localPrivacy == nil
+      && node.centralPrivacy == nil && node.localPrivacy == nil && node.reputationDecay == nil
     return isPlain ? nil : node
   }
 

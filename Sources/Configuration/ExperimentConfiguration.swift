@@ -2,7 +2,8 @@
 /// attacks x Byzantine fractions x seeds), each cell a whole federated training.
 public struct ExperimentConfiguration: Sendable, Equatable {
   /// Pipelines to compare (`security.aggregation` syntax); a `momentum+` prefix turns on
-  /// client-side worker momentum (beta from `security.workerMomentum`, 0.9 when unset).
+  /// client-side worker momentum (beta from `security.workerMomentum`, 0.9 when unset), a
+  /// `reputation+` prefix trainer reputation at the aggregator (see `GridRule`).
   public let rules: [String]
   /// Attacks by name, `none` for the clean run.
   public let attacks: [String]
@@ -16,9 +17,32 @@ public struct ExperimentConfiguration: Sendable, Equatable {
   static let listMax = 64
   static let fieldNames = ["rules", "attacks", "byzantineFractions", "seeds"]
 
-  /// Splits a grid rule into whether it uses worker momentum and its pipeline text.
-  public static func momentumAndPipeline(_ text: String) -> (usesMomentum: Bool, pipeline: String) {
-    text.hasPrefix("momentum+") ? (true, String(text.dropFirst("momentum+".count))) : (false, text)
+  /// A grid rule: the pipeline and what the grid turns on beside it.
+  public struct GridRule: Sendable, Equatable {
+    /// `momentum+`: client-side worker momentum.
+    public var usesMomentum = false
+    /// `reputation+`: trainer reputation at the aggregator (`security.reputationDecay`, 0.8 when
+    /// unset).
+    public var usesReputation = false
+    /// The pipeline text (`security.aggregation` syntax).
+    public var pipeline: String
+  }
+
+  /// Splits a grid rule (`momentum+reputation+nnm+centeredclip`) into its prefixes, in any
+  /// order, and its pipeline text.
+  public static func gridRule(_ text: String) -> GridRule {
+    var rule = GridRule(pipeline: text)
+    while true {
+      if rule.pipeline.hasPrefix("momentum+") {
+        rule.usesMomentum = true
+        rule.pipeline.removeFirst("momentum+".count)
+      } else if rule.pipeline.hasPrefix("reputation+") {
+        rule.usesReputation = true
+        rule.pipeline.removeFirst("reputation+".count)
+      } else {
+        return rule
+      }
+    }
   }
 }
 
@@ -32,7 +56,7 @@ extension ExperimentConfiguration: ConfigurationSection {
     ) { element, key throws(ConfigurationError) in
       let text = try element.string(key, default: "")
       if case .failure(let error) = SecurityConfiguration.pipeline(
-        Self.momentumAndPipeline(text).pipeline)
+        Self.gridRule(text).pipeline)
       {
         throw .invalidValue(path: element.path(of: key), value: text, allowed: error.reason)
       }

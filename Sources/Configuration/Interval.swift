@@ -20,6 +20,11 @@ struct Interval: Sendable, Equatable, CustomStringConvertible {
     Interval(lower: lower, isLowerOpen: true, upper: upper, isUpperOpen: false)
   }
 
+  /// `(lower, upper)`.
+  static func open(_ lower: Double, _ upper: Double) -> Interval {
+    Interval(lower: lower, isLowerOpen: true, upper: upper, isUpperOpen: true)
+  }
+
   func contains(_ value: Double) -> Bool {
     let isAboveLower = isLowerOpen ? value > lower : value >= lower
     let isBelowUpper = isUpperOpen ? value < upper : value <= upper

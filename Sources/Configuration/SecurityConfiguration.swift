@@ -27,6 +27,9 @@ public struct SecurityConfiguration: Sendable, Equatable {
   /// `sums` (only the group's sum, as under secure aggregation: the pipelines then run at the
   /// coordinator over the group sums).
   public let aggregatorsSee: AggregatorView
+  /// Trainer reputation at the aggregators: the decay of each trainer's moving average of
+  /// cosines with the aggregate (a trainer whose average stays negative is left out); nil: off.
+  public let reputationDecay: Double?
   /// Client-level differential privacy: aggregators clip each update to `clipNorm`, the
   /// coordinator adds Gaussian noise (`noiseMultiplier` x `clipNorm`, over the mean) and stops
   /// before a round that would take epsilon past `epsilonBudget`; nil: off.
@@ -49,7 +52,7 @@ public struct SecurityConfiguration: Sendable, Equatable {
   static let pipelinesMax = 16
   static let fieldNames = [
     "aggregation", "byzantineFraction", "workerMomentum", "bucketSize", "clipThreshold",
-    "partialAggregation", "aggregatorsSee", "privacy", "localPrivacy",
+    "partialAggregation", "aggregatorsSee", "reputationDecay", "privacy", "localPrivacy",
   ]
 
   /// Why a text is not a pipeline.
@@ -109,6 +112,7 @@ extension SecurityConfiguration: ConfigurationSection {
         allowed: AggregatorView.allCases.map(\.rawValue).joined(separator: ", "))
     }
     self.aggregatorsSee = aggregatorsSee
+    reputationDecay = try fields.optionalNumber("reputationDecay", in: .open(0, 1))
     privacy =
       fields.contains("privacy")
       ? try PrivacyConfiguration(
@@ -122,6 +126,11 @@ extension SecurityConfiguration: ConfigurationSection {
       throw .invalidCombination(
         path: fields.path(of: "localPrivacy"),
         reason: "local privacy needs noiseMultiplier (its budget is per trainer, not calibrated)")
+    }
+    if aggregatorsSee == .sums, reputationDecay != nil {
+      throw .invalidCombination(
+        path: fields.path(of: "reputationDecay"),
+        reason: "reputation scores each update at its aggregator, which sees only sums here")
     }
     if aggregatorsSee == .sums, privacy != nil {
       throw .invalidCombination(
@@ -143,6 +152,7 @@ extension SecurityConfiguration: ConfigurationSection {
     if let privacy { members["privacy"] = privacy.jsonValue }
     if let localPrivacy { members["localPrivacy"] = localPrivacy.jsonValue }
     if let workerMomentum { members["workerMomentum"] = .double(workerMomentum) }
+    if let reputationDecay { members["reputationDecay"] = .double(reputationDecay) }
     return .object(members)
   }
 }

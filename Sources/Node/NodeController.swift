@@ -184,6 +184,8 @@ public struct NodeController: Sendable {
   var previousGroupAggregate: [Float]?
   /// This coordinator's last combined delta (the warm start of a rule over partials).
   var previousCombinedDelta: [Float]?
+  /// This aggregator's record of its trainers, when the project uses reputation.
+  var reputation: ReputationBook<PeerID>?
   /// The coordinator's outer optimizer (its momentum restarts when the coordinator changes).
   var outerOptimizer: (any OuterOptimizer)?
   var isPrivacyBudgetExhausted = false
@@ -753,10 +755,25 @@ public struct NodeController: Sendable {
     guard let security = settings.security else { return [] }
     let totalWeight = updates.reduce(UInt64(0)) { $0 + UInt64($1.weight) }
     let previous = previousGroupAggregate.flatMap { $0.count == settings.modelLength ? $0 : nil }
+    // Trainers whose updates have pointed against the aggregate for rounds are left out.
+    var book = reputation ?? security.reputationDecay.map { ReputationBook<PeerID>(decay: $0) }
+    var trusted = updates
+    if let book {
+      trusted = updates.filter { !book.isDistrusted($0.trainer) }
+      if trusted.isEmpty { trusted = updates }
+    }
     // The round's base is the last committed model, which this aggregator holds.
-    let (aggregate, report) = security.combine(
-      updates, previousAggregate: previous, globalModel: model,
+    var (aggregate, report) = security.combine(
+      trusted, previousAggregate: previous, globalModel: model,
       seed: seed ^ round &* 0x9E37_79B9_7F4A_7C15)
+    if book != nil {
+      let leftOut = Set(updates.map(\.trainer)).subtracting(trusted.map(\.trainer))
+      if !leftOut.isEmpty {
+        report = "reputation left out \(leftOut.map(\.description).sorted()); " + report
+      }
+      book!.record(updates.map { ($0.trainer, $0.values) }, aggregate: aggregate)
+      reputation = book
+    }
     previousGroupAggregate = aggregate
     let scale = Float(totalWeight)
     let partial = RoundMessage.partial(

@@ -33,6 +33,10 @@ public struct NodeSecurity: Sendable, Equatable {
   /// Client-level privacy still clips each update at the aggregator; the configuration refuses
   /// that combination.
   public var aggregatorsSeeOnlySums = false
+  /// Trainer reputation at each aggregator (`ReputationBook`): the decay of the moving average of
+  /// each trainer's cosine with the aggregate; a trainer whose average stays negative is left
+  /// out. nil: off. It needs each update, so the configuration refuses it with `"sums"`.
+  public var reputationDecay: Double?
 
   public init(
     pipelines: [AggregationPipeline], byzantineFraction: Double, workerMomentum: Float? = nil
@@ -49,7 +53,7 @@ public struct NodeSecurity: Sendable, Equatable {
   /// Whether aggregators must keep each update (anything but a plain mean needs them, unless
   /// they see only sums).
   var needsIndividualUpdates: Bool {
-    centralPrivacy != nil || (isRobust && !aggregatorsSeeOnlySums)
+    centralPrivacy != nil || reputationDecay != nil || (isRobust && !aggregatorsSeeOnlySums)
   }
 
   /// Whether the coordinator combines partials itself (anything but their weighted mean).

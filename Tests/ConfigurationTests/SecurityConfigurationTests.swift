@@ -47,6 +47,12 @@ struct SecurityConfigurationTests {
     (#"{"security": {"aggregation": "median"}}"#, "security.aggregation"),
     (#"{"security": {"byzantineFraction": 0.5}}"#, "security.byzantineFraction"),
     (#"{"security": {"aggregatorsSee": "masks"}}"#, "security.aggregatorsSee"),
+    (#"{"security": {"reputationDecay": 1}}"#, "security.reputationDecay"),
+    (
+      #"{"security": {"aggregatorsSee": "sums", "reputationDecay": 0.8}}"#,
+      "security.reputationDecay"
+    ),
+    (#"{"experiment": {"rules": ["reputation+fancy"]}}"#, "experiment.rules[0]"),
     (#"{"experiment": {"attacks": ["none", "teleport"]}}"#, "experiment.attacks[1]"),
     (#"{"experiment": {"rules": ["momentum+flame+mean"]}}"#, "experiment.rules[0]"),
   ])
@@ -66,8 +72,12 @@ struct SecurityConfigurationTests {
     ).experiment
     #expect(experiment.rules == ["momentum+nnm+centeredclip"])
     #expect(
-      ExperimentConfiguration.momentumAndPipeline(experiment.rules[0]) == (true, "nnm+centeredclip")
-    )
+      ExperimentConfiguration.gridRule(experiment.rules[0])
+        == .init(usesMomentum: true, pipeline: "nnm+centeredclip"))
+    #expect(
+      ExperimentConfiguration.gridRule("reputation+momentum+median")
+        == .init(usesMomentum: true, usesReputation: true, pipeline: "median"))
+    #expect(ExperimentConfiguration.gridRule("krum") == .init(pipeline: "krum"))
     #expect(experiment.seeds == [3, 4])
     #expect(experiment.attacks.first == "none")
   }
