@@ -36,14 +36,8 @@ struct ByzantineTrainingTests {
   /// the mean is dragged away, the median is not.
   func run(pipeline: AggregationPipeline?, attack: ByzantineAttack) throws -> Double {
     let peers = 11
-    let train = LabeledDataset.brightSquares(classCount: 4, count: 1_000, seed: 1)
-    let test = LabeledDataset.brightSquares(classCount: 4, count: 200, seed: 2)
-    let parts = try Partitioning.iid.partition(
-      labels: train.labels, classCount: 4, peerCount: peers - 1, seed: 3)
-    let model = ModelArchitecture.mlp(inputs: 784, classes: 4).makeModel(seed: 3)
-    let honest = ShardTraining(
-      model: model, shards: [train.subset([])] + parts.map { train.subset($0) }, test: test,
-      batchSize: 16, learningRate: 0.05, momentum: 0.9, localSteps: 5, seed: 4)
+    let federation = try BrightSquaresFederation(peers: peers)
+    let honest = federation.honest
     let attacked = ByzantineTraining(honest: honest, attackers: [1, 2], attack: attack, seed: 5)
     attacked.gaussianStandardDeviation = 10
     var node = NodeSettings(
@@ -55,7 +49,7 @@ struct ByzantineTrainingTests {
       seed: 6, peerCount: peers, node: node, rounds: 6,
       samplesPerSecond: Array(repeating: 1_000, count: peers))
     let report = Simulator(
-      settings: settings, training: attacked, initialModel: model.flattenedParameters()
+      settings: settings, training: attacked, initialModel: federation.initialModel
     ).run()
     #expect(report.violations.isEmpty)
     return report.rounds.last?.accuracy ?? 0

@@ -12,14 +12,8 @@ import Wire
 struct ReputationSimulationTests {
   func run(reputationDecay: Double?, attackers: [Int]) throws -> SimulationReport {
     let peers = 11
-    let train = LabeledDataset.brightSquares(classCount: 4, count: 1_000, seed: 1)
-    let test = LabeledDataset.brightSquares(classCount: 4, count: 200, seed: 2)
-    let parts = try Partitioning.iid.partition(
-      labels: train.labels, classCount: 4, peerCount: peers - 1, seed: 3)
-    let model = ModelArchitecture.mlp(inputs: 784, classes: 4).makeModel(seed: 3)
-    let honest = ShardTraining(
-      model: model, shards: [train.subset([])] + parts.map { train.subset($0) }, test: test,
-      batchSize: 16, learningRate: 0.05, momentum: 0.9, localSteps: 5, seed: 4)
+    let federation = try BrightSquaresFederation(peers: peers)
+    let honest = federation.honest
     let attacked = ByzantineTraining(
       honest: honest, attackers: attackers, attack: .signFlip, seed: 5)
     var node = NodeSettings(
@@ -34,7 +28,7 @@ struct ReputationSimulationTests {
       seed: 6, peerCount: peers, node: node, rounds: 6,
       samplesPerSecond: Array(repeating: 1_000, count: peers))
     return Simulator(
-      settings: settings, training: attacked, initialModel: model.flattenedParameters()
+      settings: settings, training: attacked, initialModel: federation.initialModel
     ).run()
   }
 
