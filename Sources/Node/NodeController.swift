@@ -755,25 +755,23 @@ public struct NodeController: Sendable {
     guard let security = settings.security else { return [] }
     let totalWeight = updates.reduce(UInt64(0)) { $0 + UInt64($1.weight) }
     let previous = previousGroupAggregate.flatMap { $0.count == settings.modelLength ? $0 : nil }
-    // Trainers whose updates have pointed against the aggregate for rounds are left out.
-    var book = reputation ?? security.reputationDecay.map { ReputationBook<PeerID>(decay: $0) }
-    var trusted = updates
-    if let book {
-      trusted = updates.filter { !book.isDistrusted($0.trainer) }
-      if trusted.isEmpty { trusted = updates }
+    // Trainers whose updates have pointed against the aggregate for rounds are left out (all
+    // of them never are).
+    if reputation == nil, let decay = security.reputationDecay {
+      reputation = ReputationBook(decay: decay)
     }
+    let distrusted = Set(updates.map(\.trainer).filter { reputation?.isDistrusted($0) ?? false })
+    let trusted =
+      distrusted.count == updates.count
+      ? updates : updates.filter { !distrusted.contains($0.trainer) }
     // The round's base is the last committed model, which this aggregator holds.
     var (aggregate, report) = security.combine(
       trusted, previousAggregate: previous, globalModel: model,
       seed: seed ^ round &* 0x9E37_79B9_7F4A_7C15)
-    if book != nil {
-      let leftOut = Set(updates.map(\.trainer)).subtracting(trusted.map(\.trainer))
-      if !leftOut.isEmpty {
-        report = "reputation left out \(leftOut.map(\.description).sorted()); " + report
-      }
-      book!.record(updates.map { ($0.trainer, $0.values) }, aggregate: aggregate)
-      reputation = book
+    if trusted.count < updates.count {
+      report = "reputation left out \(distrusted.map(\.description).sorted()); " + report
     }
+    reputation?.record(updates.map { ($0.trainer, $0.values) }, aggregate: aggregate)
     previousGroupAggregate = aggregate
     let scale = Float(totalWeight)
     let partial = RoundMessage.partial(
