@@ -43,7 +43,8 @@ public struct NodeSettings: Sendable {
   /// A council member silent for this long is removed and replaced.
   public var councilMemberSilenceMilliseconds: UInt64 = 10_000
   /// How long a peer removed for silence, or a trainer that did not contribute to its round, is
-  /// left out of the trainer samples (unless it is heard from first).
+  /// left out of the trainer samples (unless it is heard from first, or no other trainer is
+  /// left).
   public var setAsideMilliseconds: UInt64 = 60_000
   /// SWIM membership: when set, every node runs failure detection and the coordinator samples
   /// trainers only among members believed alive. Nil: the peer list is static.
@@ -161,7 +162,7 @@ public struct NodeController: Sendable {
   /// Peers set aside until the time given: removed from the council for silence, or sampled as
   /// trainers without contributing to the round. They are not sampled until heard from again or
   /// until the time passes (without failure detection a restarted peer may never speak to the
-  /// coordinator, so it gets another chance).
+  /// coordinator, so it gets another chance), unless every other candidate is set aside too.
   var setAsideUntil: [PeerID: UInt64] = [:]
   /// The roles in force: the last committed `assignRoles`.
   public private(set) var roles: RoleAssignment?
@@ -674,7 +675,7 @@ public struct NodeController: Sendable {
       roles = assignment
       return []
     case .removeCouncilMember(let peer):
-      // Removed because it fell silent: no coordinator samples it until it is heard again.
+      // Removed because it fell silent: set aside, so no coordinator waits on it soon again.
       if peer != me, now - (lastHeard[peer] ?? 0) > settings.aggregatorSilenceMilliseconds {
         setAside(peer)
       }

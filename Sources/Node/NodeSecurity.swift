@@ -75,7 +75,7 @@ public struct NodeSecurity: Sendable, Equatable {
         let result = try pipeline.aggregate(
           inputs, tolerating: byzantineCount, previousAggregate: previousAggregate,
           globalModel: globalModel, generator: &generator)
-        return (result.values, "\(result.report)", skipped)
+        return (result.values, result.report.description, skipped)
       } catch {
         skipped.append(String(describing: error))
       }

@@ -25,6 +25,16 @@ struct RoundCoordinatorTests {
     return (coordinator, start)
   }
 
+  /// A round opened, with the first aggregator's partial (weight 1, [1, 1]) in at 10 ms.
+  func openedWithTheFirstPartial() -> (RoundCoordinator, RoundStart) {
+    var (coordinator, start) = opened()
+    _ = coordinator.handle(
+      .partial(
+        from: aggregators[0], round: 1, weight: 1, trainers: group(start, aggregators[0]),
+        values: [1, 1], now: 10))
+    return (coordinator, start)
+  }
+
   func group(_ start: RoundStart, _ aggregator: PeerID) -> [PeerID] {
     start.assignments.filter { $0.aggregator == aggregator }.map(\.trainer)
   }
@@ -78,11 +88,7 @@ struct RoundCoordinatorTests {
   }
 
   @Test func theDeadlineCommitsWithoutMissingAggregators() {
-    var (coordinator, start) = opened()
-    _ = coordinator.handle(
-      .partial(
-        from: aggregators[0], round: 1, weight: 1, trainers: group(start, aggregators[0]),
-        values: [1, 1], now: 10))
+    var (coordinator, _) = openedWithTheFirstPartial()
     // The deadline is 1 000 ms; a partial sent then still has the grace (100 ms) to arrive.
     #expect(coordinator.handle(.tick(now: 1_000)).isEmpty)
     #expect(coordinator.handle(.tick(now: 1_099)).isEmpty)
@@ -95,11 +101,7 @@ struct RoundCoordinatorTests {
   }
 
   @Test func aPartialSentAtTheDeadlineIsCountedWithinTheGrace() {
-    var (coordinator, start) = opened()
-    _ = coordinator.handle(
-      .partial(
-        from: aggregators[0], round: 1, weight: 1, trainers: group(start, aggregators[0]),
-        values: [1, 1], now: 10))
+    var (coordinator, start) = openedWithTheFirstPartial()
     #expect(coordinator.handle(.tick(now: 1_000)).isEmpty)
     let actions = coordinator.handle(
       .partial(
