@@ -36,10 +36,14 @@ let package = Package(
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
-    .target(name: "Learning", dependencies: ["Tensors"], swiftSettings: kernelSettings),
-    .target(name: "Datasets", dependencies: ["Tensors", "CZlib"], swiftSettings: kernelSettings),
+    .target(name: "Platform"),
+    .target(
+      name: "Learning", dependencies: ["Tensors", "Platform"], swiftSettings: kernelSettings),
+    .target(
+      name: "Datasets", dependencies: ["Tensors", "CZlib", "Platform"],
+      swiftSettings: kernelSettings),
     .target(name: "Aggregation", dependencies: ["Tensors"], swiftSettings: kernelSettings),
-    .target(name: "Configuration"),
+    .target(name: "Configuration", dependencies: ["Platform"]),
     .target(name: "Privacy", dependencies: ["Aggregation", "Tensors"]),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
@@ -53,6 +57,7 @@ let package = Package(
       name: "Commands",
       dependencies: [
         "Tensors", "Learning", "Datasets", "Aggregation", "Configuration", "Simulation", "Node",
+        "Platform",
         "Privacy",
       ]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
@@ -62,7 +67,9 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors"]),
     .testTarget(name: "AggregationTests", dependencies: ["Aggregation"]),
     .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-    .testTarget(name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning"]),
+    .testTarget(
+      name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning", "Platform"]),
+    .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
     .testTarget(name: "WireTests", dependencies: ["Wire"]),
     .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),

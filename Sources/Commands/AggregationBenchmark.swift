@@ -1,5 +1,6 @@
 import Aggregation
 import Foundation
+import Platform
 import Tensors
 
 /// `starling bench --aggregation`: times each aggregation rule and pre-aggregation stage on
@@ -26,6 +27,7 @@ struct AggregationBenchmark {
   let names: [String]
   let seed: UInt64
   let isJSON: Bool
+  let memoryBudget: MemoryBudget
 
   init(arguments raw: [String]) throws {
     var arguments = try Arguments(raw, booleanFlags: ["json", "aggregation"])
@@ -36,10 +38,18 @@ struct AggregationBenchmark {
     byzantineCount = try arguments.integer("byzantine", in: 0...512) ?? updateCount / 10
     threads = try arguments.integer("threads", in: 1...256) ?? 2
     repeats = try arguments.integer("repeats", in: 1...100) ?? 3
-    seed = UInt64(try arguments.integer("seed", in: 0...Int.max) ?? 0)
+    seed = try arguments.unsigned("seed") ?? 0
     names =
-      arguments.option("rules").map { $0.split(separator: ",").map(String.init) }
-      ?? Self.allNames
+      try arguments.option("rules").map { text throws(UsageError) in
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard !names.contains("") else {
+          throw UsageError(
+            "--rules must list rule names separated by commas, got '\(text)'; known: "
+              + Self.allNames.joined(separator: ", "))
+        }
+        return names
+      } ?? Self.allNames
+    memoryBudget = try arguments.memoryBudget()
     try arguments.finish()
     for name in names where !Self.allNames.contains(name) {
       throw UsageError("unknown rule '\(name)'; known: \(Self.allNames.joined(separator: ", "))")
@@ -56,7 +66,21 @@ struct AggregationBenchmark {
     }
   }
 
+  /// What the benchmark allocates: the updates, a working copy that the coordinate-wise rules
+  /// and FLAME make, and the pairwise distances of the geometric rules.
+  var memoryEstimate: MemoryEstimate {
+    var estimate = MemoryEstimate(
+      purpose: "bench --aggregation",
+      hint: "lower --updates or --parameters")
+    estimate.add("updates", product: [updateCount, parameterCount])
+    estimate.add("a working copy of the updates", product: [updateCount, parameterCount])
+    estimate.add("pairwise distances", product: [updateCount, updateCount], bytesPerElement: 8)
+    estimate.add("the centre and previous model", product: [2, parameterCount])
+    return estimate
+  }
+
   func run(output: Output) throws {
+    try memoryBudget.check(memoryEstimate)
     let updates = makeUpdates()
     let previous = updates[0].values.map { $0 * 0.5 }
     var seconds: [String: Double] = [:]

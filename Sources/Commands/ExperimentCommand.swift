@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import Learning
 import Node
+import Platform
 import Simulation
 import Tensors
 import Wire
@@ -28,23 +29,16 @@ struct ExperimentCommand {
   let configuration: ProjectConfiguration
   let isJSON: Bool
   let directory: String
+  let memoryBudget: MemoryBudget
 
   init(arguments raw: [String]) throws {
-    var passthrough: [String] = []
-    var directory: String?
-    var index = 0
-    while index < raw.count {
-      if raw[index] == "--out", index + 1 < raw.count {
-        directory = raw[index + 1]
-        index += 2
-      } else {
-        passthrough.append(raw[index])
-        index += 1
-      }
-    }
-    let train = try TrainCommand(arguments: passthrough)
+    var arguments = try Arguments(raw, booleanFlags: ["json"])
+    let directory = try arguments.nonEmptyOption("out")
+    let train = try TrainCommand(parsing: &arguments)
+    try arguments.finish()
     configuration = train.configuration
     isJSON = train.isJSON
+    memoryBudget = train.memoryBudget
     self.directory = directory ?? "experiment-\(configuration.project.name)"
   }
 
@@ -68,9 +62,15 @@ struct ExperimentCommand {
         }
       }
     }
-    let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
-    try FileManager.default.createDirectory(
-      atPath: directory, withIntermediateDirectories: true)
+    try OutputError.checkDirectory(directory, for: "output directory (--out)")
+    let data = try TrainingSetup.loadData(
+      configuration.data, seed: configuration.model.seed, memoryBudget: memoryBudget)
+    let architecture = try TrainingSetup.architecture(
+      configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
+    try memoryBudget.check(
+      SimulateCommand.memoryEstimate(
+        peers: configuration.data.peers + 1, parameters: architecture.parameterCount,
+        architecture: architecture, batchSize: configuration.training.batchSize))
     output.line(
       "experiment: \(cells.count) runs (\(grid.rules.count) pipelines x \(grid.attacks.count) attacks x "
         + "\(grid.byzantineFractions.count) fractions x \(grid.seeds.count) seeds), "
@@ -121,17 +121,17 @@ struct ExperimentCommand {
     roundRows: [String], finalRows: [String], curves: [String: [SVGChart.Series]],
     results: [[String: Any]]
   ) throws {
-    try (roundRows.joined(separator: "\n") + "\n").write(
-      toFile: "\(directory)/rounds.csv", atomically: true, encoding: .utf8)
-    try (finalRows.joined(separator: "\n") + "\n").write(
-      toFile: "\(directory)/final.csv", atomically: true, encoding: .utf8)
+    func write(_ text: String, _ name: String) throws(OutputError) {
+      try OutputError.write(text, to: "\(directory)/\(name)", for: "experiment output")
+    }
+    try write(roundRows.joined(separator: "\n") + "\n", "rounds.csv")
+    try write(finalRows.joined(separator: "\n") + "\n", "final.csv")
     for (name, series) in curves {
       let chart = SVGChart(
         title:
           "Accuracy per round, attack \(name.replacingOccurrences(of: "-", with: ", Byzantine fraction "))",
         xLabel: "round", yLabel: "test accuracy", series: series)
-      try chart.render().write(
-        toFile: "\(directory)/accuracy-\(name).svg", atomically: true, encoding: .utf8)
+      try write(chart.render(), "accuracy-\(name).svg")
     }
     // Final accuracy per rule (one line each) across the attacks, in grid order.
     let grid = configuration.experiment
@@ -153,7 +153,7 @@ struct ExperimentCommand {
       title:
         "Final accuracy per rule; x = attack (\(grid.attacks.enumerated().map { "\($0.offset + 1) \($0.element)" }.joined(separator: ", "))), f = \(grid.byzantineFractions.last ?? 0)",
       xLabel: "attack", yLabel: "final test accuracy", series: finals)
-    try chart.render().write(toFile: "\(directory)/final.svg", atomically: true, encoding: .utf8)
+    try write(chart.render(), "final.svg")
   }
 
   struct CellResult {

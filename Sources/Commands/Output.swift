@@ -47,9 +47,46 @@ public final class Output: @unchecked Sendable {
   }
 
   /// Writes `object` as one line of JSON with sorted keys.
+  ///
+  /// JSON has no NaN or infinity: such numbers are written as `null` (and listed under
+  /// `"nonFiniteFields"`), so no figure can make the writer trap. An object that still cannot be
+  /// serialised gives an `"error"` object instead of a crash.
   public func json(_ object: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    var nonFinite: [String] = []
+    var sanitized = Self.sanitized(object, path: "", nonFinite: &nonFinite) as! [String: Any]
+    if !nonFinite.isEmpty { sanitized["nonFiniteFields"] = nonFinite.sorted() }
+    guard JSONSerialization.isValidJSONObject(sanitized),
+      let data = try? JSONSerialization.data(withJSONObject: sanitized, options: [.sortedKeys])
+    else {
+      line(#"{"error":"the result could not be written as JSON"}"#)
+      return
+    }
     line(String(decoding: data, as: UTF8.self))
+  }
+
+  /// `value` with every non-finite number replaced by `NSNull`; `nonFinite` collects their paths.
+  static func sanitized(_ value: Any, path: String, nonFinite: inout [String]) -> Any {
+    switch value {
+    case let dictionary as [String: Any]:
+      var result: [String: Any] = [:]
+      for (key, element) in dictionary {
+        result[key] = sanitized(
+          element, path: path.isEmpty ? key : path + "." + key, nonFinite: &nonFinite)
+      }
+      return result
+    case let array as [Any]:
+      return array.enumerated().map {
+        sanitized($0.element, path: "\(path)[\($0.offset)]", nonFinite: &nonFinite)
+      }
+    case let number as Double where !number.isFinite:
+      nonFinite.append(path)
+      return NSNull()
+    case let number as Float where !number.isFinite:
+      nonFinite.append(path)
+      return NSNull()
+    default:
+      return value
+    }
   }
 
   /// Writes an error message to standard error.

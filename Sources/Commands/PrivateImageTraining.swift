@@ -1,6 +1,7 @@
 import Configuration
 import Datasets
 import Learning
+import Platform
 import Privacy
 import Tensors
 
@@ -17,6 +18,7 @@ struct PrivateImageTraining {
 
   let configuration: ProjectConfiguration
   let output: Output
+  let memoryBudget: MemoryBudget
 
   /// The settings of one private run, fixed before it starts.
   struct Plan {
@@ -52,7 +54,8 @@ struct PrivateImageTraining {
   func run() throws -> [String: Any] {
     let training = configuration.training
     let loadStart = ProcessMetrics.now()
-    let (data, architecture) = try TrainingSetup.preparedData(configuration, output: output)
+    let (data, architecture) = try TrainingSetup.preparedData(
+      configuration, output: output, memoryBudget: memoryBudget)
     let loadSeconds = ProcessMetrics.now() - loadStart
     let plan = try plan(trainCount: data.train.count)
     let model = architecture.makeModel(seed: configuration.model.seed)
@@ -77,10 +80,10 @@ struct PrivateImageTraining {
     var lastAccuracy = 0.0
     for epoch in 1...training.epochs {
       let start = ProcessMetrics.now()
-      let (report, stop) = trainEpoch(
-        trainer, on: data.train, plan: plan, budget: &budget, generator: &generator)
+      let (report, stop) = try trainEpoch(
+        trainer, on: data.train, plan: plan, budget: &budget, epoch: epoch, generator: &generator)
       stopReason = stop
-      let seconds = ProcessMetrics.now() - start
+      let seconds = max(ProcessMetrics.now() - start, 1e-6)
       let (testLoss, accuracy) = evaluate(trainer, on: data.test)
       lastAccuracy = accuracy
       let epsilon = budget.spentEpsilon
@@ -145,10 +148,10 @@ struct PrivateImageTraining {
   /// the reason, when the budget refuses a step.
   func trainEpoch(
     _ trainer: PrivateTrainer, on train: LabeledDataset, plan: Plan, budget: inout PrivacyBudget,
-    generator: inout SeededGenerator
-  ) -> (report: ClippedBatchReport, stopReason: PrivacyError?) {
+    epoch: Int, generator: inout SeededGenerator
+  ) throws(TrainingError) -> (report: ClippedBatchReport, stopReason: PrivacyError?) {
     var epochReport = ClippedBatchReport()
-    for _ in 0..<plan.stepsPerEpoch {
+    for step in 0..<plan.stepsPerEpoch {
       do {
         try budget.spend(samplingRate: plan.samplingRate, noiseMultiplier: plan.noiseMultiplier)
       } catch {
@@ -159,8 +162,11 @@ struct PrivateImageTraining {
         let chunk = train.batch(indices[first..<min(first + Self.chunkSize, indices.count)])
         trainer.accumulate(inputs: chunk.inputs, labels: chunk.labels)
       }
-      epochReport.add(
-        trainer.applyNoisyUpdate(expectedBatchSize: plan.samplingRate * Double(train.count)))
+      let stepReport = trainer.applyNoisyUpdate(
+        expectedBatchSize: plan.samplingRate * Double(train.count))
+      try TrainingChecks.requireFinite(
+        loss: stepReport.lossSum, epoch: epoch, step: step + 1, configuration: configuration)
+      epochReport.add(stepReport)
     }
     return (epochReport, nil)
   }

@@ -76,6 +76,9 @@ func format(_ value: Double, digits: Int) -> String {
   guard value.isFinite else { return String(value) }
   var scale = 1.0
   for _ in 0..<digits { scale *= 10 }
+  // A value that the fixed decimals would show as zero, or that is too large to scale, keeps
+  // its own shortest form (`1e-300`), so no figure reads as 0 that is not.
+  if value != 0 && (abs(value) * scale < 0.5 || abs(value) >= 1e15) { return String(value) }
   let rounded = (value * scale).rounded() / scale
   var text = String(rounded)
   if let dot = text.firstIndex(of: ".") {

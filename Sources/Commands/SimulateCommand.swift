@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import Learning
 import Node
+import Platform
 import Simulation
 import Tensors
 import Wire
@@ -40,8 +41,12 @@ struct SimulateCommand {
     (or training.localSteps steps) per round.
     """
 
-  let configuration: ProjectConfiguration
+  var configuration: ProjectConfiguration
   let mode: TopologyMode
+  /// Peers simulated when neither `--peers` nor `data.peers` gives a count.
+  static let simulatedPeersDefault = 8
+  /// Said before the run when the peer count is the simulation's default.
+  var peerCountNote: String?
   let trainersPerRound: Int?
   let seed: UInt64
   let councilSize: Int
@@ -49,6 +54,7 @@ struct SimulateCommand {
   let crashFraction: Double
   let faultMilliseconds: UInt64?
   let sweepCount: UInt64?
+  let memoryBudget: MemoryBudget
   let isFailoverOnly: Bool
   let isComparison: Bool
   let plotPath: String?
@@ -61,95 +67,93 @@ struct SimulateCommand {
   var crashCoordinatorTwice = false
   let isJSON: Bool
 
+  /// The longest virtual time a flag may name (about 11.6 days): far beyond any simulated run,
+  /// and small enough that sums of such times never overflow.
+  static let virtualSecondsMax = 1_000_000.0
+  /// Coordinator crashes one run may schedule.
+  static let coordinatorCrashesMax = 64
+  /// Seeds one sweep may run.
+  static let sweepCountMax: UInt64 = 100_000_000
+
+  /// Models (of `parameters` floats) the simulator holds per peer at its peak: the peer's
+  /// committed model, its local training copy, its update in flight and in queues, and a
+  /// council member's held models. Measured: see `memoryEstimate`.
+  static let modelCopiesPerPeer = 6
+
+  /// What a simulation of `peers` peers over a model of `parameters` allocates: the models each
+  /// peer holds (calibrated on `simulate --synthetic`, BENCHMARKS.md), and for real training one
+  /// model with its activations, which peers train in turn.
+  static func memoryEstimate(
+    peers: Int, parameters: Int, architecture: ModelArchitecture?, batchSize: Int
+  ) -> MemoryEstimate {
+    var estimate = MemoryEstimate(
+      purpose: "the simulation of \(peers) peers with \(parameters) parameters each",
+      hint: "use fewer peers (--peers) or a smaller model (--synthetic)")
+    estimate.add(
+      "\(modelCopiesPerPeer) model copies per peer",
+      product: [peers, modelCopiesPerPeer, parameters])
+    if let architecture {
+      estimate.add(
+        "training activations", product: [2, batchSize, architecture.activationFloatsPerSample])
+    }
+    return estimate
+  }
+
+  /// Flags of `simulate` that set configuration fields, applied in order with `--set`.
+  static let fieldFlags: [Arguments.FieldFlag] = [
+    Arguments.FieldFlag(flag: "mode") { text throws(UsageError) in
+      guard let text, text == "federated" || text == "fdfl" else {
+        throw UsageError("--mode must be federated or fdfl, got '\(text ?? "")'")
+      }
+      return [ConfigurationOverride(path: "topology.mode", value: text)]
+    },
+    .value("council", "topology.council"), .value("aggregators", "topology.aggregators"),
+    .value("rotate-every", "topology.rotateEvery"), .value("peers", "data.peers"),
+    .value("rounds", "training.rounds"),
+    .setting("membership", [("topology.membership", "true")]),
+    .setting(
+      "fixed-council",
+      [
+        ("topology.replaceCouncilMembers", "false"), ("topology.rotateCouncil", "false"),
+        ("topology.rankedCoordinator", "false"),
+      ]),
+  ]
+
   init(arguments raw: [String]) throws {
-    var passthrough: [String] = []
-    var coordinatorCrashes: [UInt64] = []
-    var crashFraction = 0.0
-    var faultSeconds: UInt64?
-    var sweepCount: UInt64?
-    var isFailoverOnly = false
-    var isComparison = false
-    var syntheticParameters: Int?
-    var plotPath: String?
-    var trainersPerRound: Int?
-    var seed: UInt64 = 1
-    var index = 0
-    while index < raw.count {
-      let argument = raw[index]
-      let value = index + 1 < raw.count ? raw[index + 1] : nil
-      /// The option's value parsed by `parse`, or a usage error saying what it must be.
-      func take<Value>(_ requirement: String, _ parse: (String) -> Value?) throws -> Value {
-        guard let value, let parsed = parse(value) else {
-          throw UsageError("\(argument) must be \(requirement)")
-        }
-        index += 2
-        return parsed
-      }
-      func positive(_ text: String) -> Int? { Int(text).flatMap { $0 >= 1 ? $0 : nil } }
-      switch argument {
-      case "--mode":
-        passthrough += [
-          "--set",
-          "topology.mode=\(try take("federated or fdfl") { TopologyMode(rawValue: $0)?.rawValue })",
-        ]
-      case "--trainers-per-round": trainersPerRound = try take("a positive integer", positive)
-      case "--seed": seed = try take("a non-negative integer") { UInt64($0) }
-      case "--council":
-        passthrough += ["--set", "topology.council=\(try take("a positive integer", positive))"]
-      case "--aggregators":
-        passthrough += [
-          "--set", "topology.aggregators=\(try take("a positive integer", positive))",
-        ]
-      case "--rotate-every":
-        passthrough += [
-          "--set", "topology.rotateEvery=\(try take("a positive integer", positive))",
-        ]
-      case "--sweep": sweepCount = try take("a positive integer") { positive($0).map(UInt64.init) }
-      case "--synthetic":
-        syntheticParameters = try take("a parameter count in 1...\(RoundLimits.valuesMax)") {
-          positive($0).flatMap { $0 <= RoundLimits.valuesMax ? $0 : nil }
-        }
-      case "--crash-fraction":
-        crashFraction = try take("a fraction in 0...1") {
-          Double($0).flatMap { (0...1).contains($0) ? $0 : nil }
-        }
-      case "--fault-seconds": faultSeconds = try take("a whole number of seconds") { UInt64($0) }
-      case "--plot": plotPath = try take("a file name") { $0 }
-      case "--crash-coordinator-at":
-        coordinatorCrashes = try take("comma-separated seconds") { text in
-          let times = text.split(separator: ",").map {
-            Double($0).flatMap { $0 >= 0 ? UInt64($0 * 1000) : nil }
-          }
-          return times.contains(nil) ? nil : times.compactMap { $0 }
-        }
-      case "--peers": passthrough += ["--set", "data.peers=\(try take("a value") { $0 })"]
-      case "--rounds": passthrough += ["--set", "training.rounds=\(try take("a value") { $0 })"]
-      case "--membership":
-        passthrough += ["--set", "topology.membership=true"]
-        index += 1
-      case "--fixed-council":
-        passthrough += [
-          "--set", "topology.replaceCouncilMembers=false", "--set", "topology.rotateCouncil=false",
-          "--set", "topology.rankedCoordinator=false",
-        ]
-        index += 1
-      case "--compare", "--failover":
-        isComparison = isComparison || argument == "--compare"
-        isFailoverOnly = isFailoverOnly || argument == "--failover"
-        index += 1
-      default:
-        passthrough.append(argument)
-        index += 1
-      }
+    var arguments = try Arguments(
+      raw, booleanFlags: ["json", "membership", "fixed-council", "compare", "failover"])
+    // `--seed` is the run's seed here, not `model.seed` as in `train`: take it first.
+    let seed = try arguments.unsigned("seed") ?? 1
+    let trainersPerRound = try arguments.integer(
+      "trainers-per-round", in: 1...DataConfiguration.peersRange.upperBound)
+    let sweepCount = try arguments.unsigned("sweep", in: 1...Self.sweepCountMax)
+    if let sweepCount, seed.addingReportingOverflow(sweepCount - 1).overflow {
+      throw UsageError(
+        "--seed \(seed) with --sweep \(sweepCount) runs past the last seed \(UInt64.max)")
     }
-    if sweepCount != nil || syntheticParameters != nil, !passthrough.contains("--config"),
-      !passthrough.contains("--template")
-    {
-      passthrough += ["--template", "fmnist-mlp"]
-    }
-    let train = try TrainCommand(arguments: passthrough)
+    let syntheticParameters = try arguments.integer("synthetic", in: 1...RoundLimits.valuesMax)
+    let crashFraction = try arguments.number("crash-fraction", in: 0...1) ?? 0
+    let faultMilliseconds = try arguments.milliseconds(
+      "fault-seconds", secondsMax: Self.virtualSecondsMax)
+    let coordinatorCrashes =
+      try arguments.millisecondsList(
+        "crash-coordinator-at", secondsMax: Self.virtualSecondsMax,
+        countMax: Self.coordinatorCrashesMax) ?? []
+    let plotPath = try arguments.nonEmptyOption("plot")
+    let isComparison = arguments.flag("compare")
+    let isFailoverOnly = arguments.flag("failover")
+    let defaultsToTemplate =
+      (sweepCount != nil || syntheticParameters != nil) && !arguments.contains("config")
+      && !arguments.contains("template")
+    let containsPeers =
+      arguments.contains("peers") || arguments.containsAssignment(to: "data.peers")
+    let train = try TrainCommand(
+      parsing: &arguments, extraFieldFlags: Self.fieldFlags,
+      defaultTemplate: defaultsToTemplate ? "fmnist-mlp" : nil)
+    try arguments.finish()
     configuration = train.configuration
     isJSON = train.isJSON
+    memoryBudget = train.memoryBudget
     let topology = configuration.topology
     mode = topology.mode == .federated ? .federated : .fdfl
     self.trainersPerRound = trainersPerRound
@@ -157,7 +161,7 @@ struct SimulateCommand {
     councilSize = mode == .federated ? 1 : topology.council
     self.coordinatorCrashes = coordinatorCrashes
     self.crashFraction = crashFraction
-    self.faultMilliseconds = faultSeconds.map { $0 * 1000 }
+    self.faultMilliseconds = faultMilliseconds
     self.sweepCount = sweepCount
     self.isFailoverOnly = isFailoverOnly
     self.isComparison = isComparison
@@ -166,9 +170,29 @@ struct SimulateCommand {
     usesMembership = topology.membership
     aggregatorCount = topology.aggregators
     rotateEvery = topology.rotateEvery
-    roundDeadlineMilliseconds = UInt64(topology.roundDeadlineSeconds * 1000)
+    roundDeadlineMilliseconds = UInt64((topology.roundDeadlineSeconds * 1000).rounded())
     if plotPath != nil && !isComparison {
       throw UsageError("--plot draws the --compare runs; add --compare")
+    }
+    if isFailoverOnly && sweepCount == nil {
+      throw UsageError("--failover measures failover over a sweep; add --sweep N")
+    }
+    // `data.peers` defaults to 1 (train alone); a simulation without a peer count of its own
+    // takes `simulatedPeersDefault` and says so. A count that is given must be large enough.
+    let isPeerCountGiven = containsPeers || configuration.data.peers > 1
+    if !isPeerCountGiven {
+      configuration = try configuration.applying([
+        ConfigurationOverride(path: "data.peers", value: String(Self.simulatedPeersDefault))
+      ])
+    }
+    peerCountNote =
+      isPeerCountGiven
+      ? nil : "data.peers is not set: simulating \(Self.simulatedPeersDefault) peers (--peers N)"
+    if sweepCount == nil && configuration.data.peers < councilSize + 1 {
+      throw UsageError(
+        "\(mode.rawValue) with a council of \(councilSize) needs at least \(councilSize + 1) peers "
+          + "(data.peers is \(configuration.data.peers)): give --peers \(councilSize + 1) or more"
+          + (mode == .fdfl ? ", or a smaller --council" : ""))
     }
   }
 
@@ -182,6 +206,7 @@ struct SimulateCommand {
 
   /// The same project three ways: the classic FL baseline, fdfl, and fdfl under failures.
   private func compare(output: Output) throws -> [String: Any] {
+    if let plotPath { try OutputError.checkFile(plotPath, for: "chart (--plot)") }
     let rounds = configuration.training.rounds
     let failing = SimulateCommand(
       copying: self, mode: .fdfl,
@@ -216,10 +241,7 @@ struct SimulateCommand {
         title:
           "\(configuration.project.name): test accuracy per committed round (\(rounds) rounds)",
         xLabel: "committed round", yLabel: "test accuracy", series: series)
-      let url = URL(fileURLWithPath: plotPath)
-      try FileManager.default.createDirectory(
-        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try chart.render().write(to: url, atomically: true, encoding: .utf8)
+      try OutputError.write(chart.render(), to: plotPath, for: "chart (--plot)")
       output.line("chart written to \(plotPath)")
     }
     return ["command": "simulate", "compare": results, "plot": plotPath ?? NSNull()]
@@ -248,6 +270,8 @@ struct SimulateCommand {
     rotateEvery = other.rotateEvery
     roundDeadlineMilliseconds = other.roundDeadlineMilliseconds
     faultMilliseconds = other.faultMilliseconds
+    memoryBudget = other.memoryBudget
+    peerCountNote = other.peerCountNote
     // Two coordinator crashes spread over the run unless given: a third and two thirds of the
     // fault phase, which then covers two thirds of an estimated run.
     self.coordinatorCrashes = isFailureRun && coordinatorCrashes.isEmpty ? [] : coordinatorCrashes
@@ -258,7 +282,8 @@ struct SimulateCommand {
   private func realTraining(peerCount: Int) throws -> (
     training: ShardTraining, initialModel: [Float], name: String
   ) {
-    let data = try TrainingSetup.loadData(configuration.data, seed: configuration.model.seed)
+    let data = try TrainingSetup.loadData(
+      configuration.data, seed: configuration.model.seed, memoryBudget: memoryBudget)
     let partitioning = TrainingSetup.partitioning(configuration.data.partition)
     // Council members coordinate and aggregate; every other peer trains on its shard. When the
     // council replaces its members, peers move between the council and the trainers, so every
@@ -273,6 +298,10 @@ struct SimulateCommand {
       + parts.map { data.train.subset($0) }
     let architecture = try TrainingSetup.architecture(
       configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
+    try memoryBudget.check(
+      Self.memoryEstimate(
+        peers: peerCount, parameters: architecture.parameterCount, architecture: architecture,
+        batchSize: configuration.training.batchSize))
     let model = architecture.makeModel(seed: configuration.model.seed)
     let optimizer = configuration.training.optimizer
     let training = ShardTraining(
@@ -288,7 +317,8 @@ struct SimulateCommand {
     var failovers: [UInt64] = []
     var timeout: UInt64 = 1
     let started = ProcessMetrics.now()
-    for current in seed..<(seed + count) {
+    // `init` checked that `seed + count - 1` fits.
+    for current in seed...(seed + (count - 1)) {
       let result = FaultSweep.run(
         seed: current, isFailoverOnly: isFailoverOnly, usesMembership: usesMembership)
       failovers += result.failoverMilliseconds
@@ -326,11 +356,14 @@ struct SimulateCommand {
   }
 
   func simulate(output: Output) throws -> [String: Any] {
-    let peerCount = max(configuration.data.peers, councilSize + 1)
+    let peerCount = configuration.data.peers
     let training: any TrainingBackend
     let initialModel: [Float]
     let modelName: String
     if let syntheticParameters {
+      try memoryBudget.check(
+        Self.memoryEstimate(
+          peers: peerCount, parameters: syntheticParameters, architecture: nil, batchSize: 0))
       let synthetic = SyntheticTraining(modelLength: syntheticParameters, seed: seed)
       (training, initialModel, modelName) = (
         synthetic, synthetic.initialModel, "synthetic \(syntheticParameters)"
@@ -378,6 +411,7 @@ struct SimulateCommand {
     } else if !crashCoordinatorTwice && (!coordinatorCrashes.isEmpty || crashFraction > 0) {
       settings.faultPhaseMilliseconds = (coordinatorCrashes.max() ?? 0) + 60_000
     }
+    if let peerCountNote { output.line(peerCountNote) }
     output.line(
       "simulating \(peerCount) peers (\(mode.rawValue)), \(modelName), \(configuration.data.partition.kind.rawValue) "
         + "partition, \(configuration.training.rounds) rounds, seed \(seed)")

@@ -86,7 +86,8 @@ public enum StarlingCLI {
 /// 0.05 with momentum 0.9, same normalisation) through `train`, reporting the same figures.
 struct BenchCommand {
   static let usage = """
-    usage: starling bench [--model mlp|cnn-small] [--threads N] [--epochs N] [--seed N] [--json]
+    usage: starling bench [--model mlp|cnn-small] [--threads N] [--epochs N] [--seed N]
+                          [--max-memory SIZE] [--json]
     Trains with the PyTorch reference recipe and reports samples/s (per epoch), launch-to-first-
     step time and peak resident memory, measured as the reference script measures them.
     """
@@ -103,15 +104,17 @@ struct BenchCommand {
     }
     let threads = try arguments.integer("threads", in: 1...256) ?? 1
     let epochs = try arguments.integer("epochs", in: 1...1000) ?? 1
-    let seed = try arguments.integer("seed", in: 0...Int.max) ?? 0
+    let seed = try arguments.unsigned("seed") ?? 0
+    let maximumMemory = arguments.option("max-memory")
     try arguments.finish()
     let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent(
       "starling-bench-\(model).safetensors"
     ).path
-    train = try TrainCommand(arguments: [
-      "--template", model == "mlp" ? "fmnist-mlp" : "fmnist-cnn", "--epochs", String(epochs),
-      "--threads", String(threads), "--seed", String(seed), "--checkpoint", checkpoint,
-    ])
+    train = try TrainCommand(
+      arguments: [
+        "--template", model == "mlp" ? "fmnist-mlp" : "fmnist-cnn", "--epochs", String(epochs),
+        "--threads", String(threads), "--seed", String(seed), "--checkpoint", checkpoint,
+      ] + (maximumMemory.map { ["--max-memory", $0] } ?? []))
   }
 
   func run(output: Output) throws {

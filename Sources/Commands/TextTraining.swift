@@ -1,6 +1,7 @@
 import Configuration
 import Datasets
 import Learning
+import Platform
 import Tensors
 
 /// Training of `tiny-transformer` on a text file: next-character prediction on random windows,
@@ -13,6 +14,7 @@ struct TextTraining {
 
   let configuration: ProjectConfiguration
   let output: Output
+  let memoryBudget: MemoryBudget
 
   func run() throws -> [String: Any] {
     guard let path = configuration.data.path else { throw UsageError("text data needs data.path") }
@@ -27,6 +29,10 @@ struct TextTraining {
     let architecture = try TrainingSetup.architecture(
       configuration.model, sampleShape: [context], classCount: corpus.vocabularySize,
       vocabularySize: corpus.vocabularySize)
+    try memoryBudget.check(
+      TrainingChecks.memoryEstimate(
+        configuration, architecture: architecture, sampleElements: context,
+        datasetBytes: corpus.tokens.count * 4))
     let model = architecture.makeModel(seed: configuration.model.seed)
     let training = configuration.training
     let batchSize = training.batchSize
@@ -47,12 +53,15 @@ struct TextTraining {
       for step in 0..<stepsPerEpoch {
         let batch = TextCorpus.randomWindows(
           from: train, count: batchSize, length: context, using: &generator)
-        lossSum += Double(trainer.train(inputs: batch.inputs, labels: batch.targets))
+        let loss = Double(trainer.train(inputs: batch.inputs, labels: batch.targets))
+        try TrainingChecks.requireFinite(
+          loss: loss, epoch: epoch, step: step + 1, configuration: configuration)
+        lossSum += loss
         progress.update(
           samplesDone: (step + 1) * batchSize, loss: Float(lossSum / Double(step + 1)))
       }
       progress.finish()
-      let seconds = ProcessMetrics.now() - start
+      let seconds = max(ProcessMetrics.now() - start, 1e-6)
       let (loss, accuracy) = evaluate(trainer, validation: validation, context: context)
       let report = EpochReport(
         epoch: epoch, trainSeconds: seconds,

@@ -2,6 +2,7 @@ import Configuration
 import Datasets
 import Foundation
 import Learning
+import Platform
 import Tensors
 
 /// `starling train`: trains a model on this machine as the configuration describes, shows
@@ -28,50 +29,43 @@ struct TrainCommand {
     """
 
   /// Flags that map one to one onto configuration fields.
-  static let fieldFlags: [(flag: String, path: String)] = [
-    ("epochs", "training.epochs"), ("batch-size", "training.batchSize"),
-    ("learning-rate", "training.optimizer.learningRate"), ("threads", "training.threads"),
-    ("model", "model.architecture"), ("seed", "model.seed"), ("data", "data.path"),
-    ("train-limit", "data.trainLimit"), ("test-limit", "data.testLimit"),
-    ("checkpoint", "training.checkpoint"), ("dp-noise", "training.privacy.noiseMultiplier"),
-    ("dp-clip", "training.privacy.clipNorm"), ("dp-delta", "training.privacy.delta"),
-    ("epsilon-target", "training.privacy.epsilonBudget"),
+  static let fieldFlags: [Arguments.FieldFlag] = [
+    .value("epochs", "training.epochs"), .value("batch-size", "training.batchSize"),
+    .value("learning-rate", "training.optimizer.learningRate"),
+    .value("threads", "training.threads"), .value("model", "model.architecture"),
+    .value("seed", "model.seed"), .value("data", "data.path"),
+    .value("train-limit", "data.trainLimit"), .value("test-limit", "data.testLimit"),
+    .value("checkpoint", "training.checkpoint"),
+    .value("dp-noise", "training.privacy.noiseMultiplier"),
+    .value("dp-clip", "training.privacy.clipNorm"), .value("dp-delta", "training.privacy.delta"),
+    .value("epsilon-target", "training.privacy.epsilonBudget"),
   ]
 
   let configuration: ProjectConfiguration
   let isJSON: Bool
+  /// What the run may allocate (`--max-memory`, and the machine's own bound).
+  let memoryBudget: MemoryBudget
 
   /// Parses the command line into a validated configuration.
   init(arguments raw: [String]) throws {
-    var assignments: [String] = []
-    var rest: [String] = []
-    var index = 0
-    while index < raw.count {
-      if raw[index] == "--set", index + 1 < raw.count {
-        assignments.append(raw[index + 1])
-        index += 2
-      } else {
-        rest.append(raw[index])
-        index += 1
-      }
-    }
-    var arguments = try Arguments(rest, booleanFlags: ["json"])
-    isJSON = arguments.flag("json")
-    let path = arguments.option("config")
-    let template = arguments.option("template")
-    var overrides: [ConfigurationOverride] = []
-    for (flag, field) in Self.fieldFlags {
-      if let value = arguments.option(flag) {
-        overrides.append(ConfigurationOverride(path: field, value: value))
-      }
-    }
-    for assignment in assignments {
-      overrides.append(try ConfigurationOverride(assignment: assignment))
-    }
+    var arguments = try Arguments(raw, booleanFlags: ["json"])
+    try self.init(parsing: &arguments)
     try arguments.finish()
-    if let unexpected = arguments.positional.first {
-      throw UsageError("unexpected argument '\(unexpected)'")
-    }
+  }
+
+  /// Takes the options every training command shares (`--config`, `--template`, the field flags
+  /// with `extraFieldFlags`, `--set`, `--json`, `--max-memory`) from `arguments`; the caller
+  /// takes its own options and calls `finish()`.
+  /// `defaultTemplate` is used when neither `--config` nor `--template` is given.
+  init(
+    parsing arguments: inout Arguments, extraFieldFlags: [Arguments.FieldFlag] = [],
+    defaultTemplate: String? = nil
+  ) throws {
+    isJSON = arguments.flag("json")
+    memoryBudget = try arguments.memoryBudget()
+    let path = try arguments.nonEmptyOption("config")
+    let template = try arguments.nonEmptyOption("template") ?? (path == nil ? defaultTemplate : nil)
+    let overrides = try arguments.overrides(Self.fieldFlags + extraFieldFlags)
     switch (path, template) {
     case (let path?, nil):
       configuration = try ProjectConfiguration.load(path: path, overrides: overrides)
@@ -83,17 +77,26 @@ struct TrainCommand {
   }
 
   func run(output: Output) throws -> [String: Any] {
-    try Parallel.withThreads(configuration.training.threadCount) {
+    // Before any work: a run must not be lost to a checkpoint path found unwritable at the end.
+    try OutputError.checkFile(
+      configuration.training.checkpoint, for: "checkpoint (training.checkpoint)")
+    return try Parallel.withThreads(configuration.training.threadCount) {
       if configuration.model.architecture == .tinyTransformer {
         guard configuration.training.privacy == nil else {
           throw UsageError("training.privacy (DP-SGD) is not available for tiny-transformer yet")
         }
-        return try TextTraining(configuration: configuration, output: output).run()
+        return try TextTraining(
+          configuration: configuration, output: output, memoryBudget: memoryBudget
+        ).run()
       }
       if configuration.training.privacy != nil {
-        return try PrivateImageTraining(configuration: configuration, output: output).run()
+        return try PrivateImageTraining(
+          configuration: configuration, output: output, memoryBudget: memoryBudget
+        ).run()
       }
-      return try ImageTraining(configuration: configuration, output: output).run()
+      return try ImageTraining(
+        configuration: configuration, output: output, memoryBudget: memoryBudget
+      ).run()
     }
   }
 }
@@ -131,11 +134,13 @@ struct ImageTraining {
 
   let configuration: ProjectConfiguration
   let output: Output
+  let memoryBudget: MemoryBudget
 
   func run() throws -> [String: Any] {
     let training = configuration.training
     let loadStart = ProcessMetrics.now()
-    let (data, architecture) = try TrainingSetup.preparedData(configuration, output: output)
+    let (data, architecture) = try TrainingSetup.preparedData(
+      configuration, output: output, memoryBudget: memoryBudget)
     let loadSeconds = ProcessMetrics.now() - loadStart
     let model = architecture.makeModel(seed: configuration.model.seed)
     let batchSize = training.batchSize
@@ -163,6 +168,8 @@ struct ImageTraining {
         let indices = order[first..<min(first + batchSize, order.count)]
         let batch = data.train.batch(indices)
         let loss = trainer.train(inputs: batch.inputs, labels: batch.labels)
+        try TrainingChecks.requireFinite(
+          loss: Double(loss), epoch: epoch, step: batches + 1, configuration: configuration)
         if launchToFirstStep == nil { launchToFirstStep = ProcessMetrics.secondsSinceLaunch() }
         lossSum += Double(loss)
         batches += 1
@@ -170,7 +177,8 @@ struct ImageTraining {
         progress.update(samplesDone: first, loss: Float(lossSum / Double(batches)))
       }
       progress.finish()
-      let seconds = ProcessMetrics.now() - start
+      // A clock that does not move between two reads must not give an infinite speed.
+      let seconds = max(ProcessMetrics.now() - start, 1e-6)
       let (testLoss, accuracy) = evaluate(trainer, on: data.test)
       let report = EpochReport(
         epoch: epoch, trainSeconds: seconds, samplesPerSecond: Double(order.count) / seconds,

@@ -1,6 +1,7 @@
 import Configuration
 import Datasets
 import Learning
+import Platform
 import Tensors
 
 /// Turns a validated configuration into the engine's parts: data, model, optimizer, schedule.
@@ -15,7 +16,12 @@ enum TrainingSetup {
   }
 
   /// Loads the train and test sets the `data` section names (image and feature sources).
-  static func loadData(_ data: DataConfiguration, seed: UInt64) throws -> TrainTestSplit {
+  ///
+  /// Refuses a set with no samples (`TrainingError.noSamples`), and synthetic data that would not
+  /// fit in `memoryBudget` before generating it.
+  static func loadData(
+    _ data: DataConfiguration, seed: UInt64, memoryBudget: MemoryBudget = .system()
+  ) throws -> TrainTestSplit {
     var split: TrainTestSplit
     switch data.source {
     case .fashionMNIST:
@@ -38,6 +44,16 @@ enum TrainingSetup {
       split.train.normalization = normalization
       split.test.normalization = normalization
     case .synthetic:
+      var estimate = MemoryEstimate(
+        purpose: "synthetic data", hint: "lower data.trainLimit or data.testLimit")
+      let side = LabeledDataset.squaresImageSide
+      estimate.add(
+        "\(data.trainLimit ?? 6000) training images",
+        product: [data.trainLimit ?? 6000, side * side + 4], bytesPerElement: 1)
+      estimate.add(
+        "\(data.testLimit ?? 1000) test images",
+        product: [data.testLimit ?? 1000, side * side + 4], bytesPerElement: 1)
+      try memoryBudget.check(estimate)
       split = TrainTestSplit(
         train: LabeledDataset.brightSquares(
           classCount: 10, count: data.trainLimit ?? 6000, seed: seed),
@@ -49,15 +65,17 @@ enum TrainingSetup {
     }
     if let limit = data.trainLimit { split.train = split.train.prefix(limit) }
     if let limit = data.testLimit { split.test = split.test.prefix(limit) }
+    try TrainingChecks.requireSamples(split, data: data)
     return split
   }
 
   /// The train and test sets and the architecture of an image or feature model: the data as
   /// loaded, or its scattering features for `scatternet-linear`.
   static func preparedData(
-    _ configuration: ProjectConfiguration, output: Output
+    _ configuration: ProjectConfiguration, output: Output, memoryBudget: MemoryBudget
   ) throws -> (data: TrainTestSplit, architecture: ModelArchitecture) {
-    var data = try loadData(configuration.data, seed: configuration.model.seed)
+    var data = try loadData(
+      configuration.data, seed: configuration.model.seed, memoryBudget: memoryBudget)
     let architecture = try architecture(
       configuration.model, sampleShape: data.train.sampleShape, classCount: data.train.classCount)
     if case .scatternetLinear = architecture {
@@ -70,6 +88,8 @@ enum TrainingSetup {
           + "\(data.train.count + data.test.count) images in "
           + "\(format(ProcessMetrics.now() - start, digits: 1)) s")
     }
+    try TrainingChecks.requireMemory(
+      configuration, architecture: architecture, data: data, budget: memoryBudget)
     return (data, architecture)
   }
 

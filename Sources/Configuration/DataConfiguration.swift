@@ -35,7 +35,9 @@ public struct DataConfiguration: Sendable, Equatable {
   public static let fashionMNISTPathDefault = "/usr/share/datasets/fashion-mnist"
   static let sampleLimitRange = 1...100_000_000
   static let peersDefault = 1
-  static let peersRange = 1...100_000
+  /// The partitioners' bound (`Partitioning.peerCountMax`, 2^16): a simulation of more peers
+  /// could not split the data, so the file is refused at load instead.
+  public static let peersRange = 1...65_536
   static let fieldNames = [
     "source", "path", "csv", "trainLimit", "testLimit", "partition", "peers",
   ]

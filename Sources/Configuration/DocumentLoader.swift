@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// Turns configuration text into one document without `extends`: parses it, makes the relative
 /// file paths it holds relative to the working directory, and merges it over the document it
@@ -152,26 +153,16 @@ enum DocumentLoader {
 
   /// The UTF-8 text of the file at `path`, read only up to `fileBytesMax` bytes.
   static func readFile(_ path: String) throws(ConfigurationError) -> String {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw .unreadableFile(path: path, reason: "no such file")
-    }
-    guard !isDirectory.boolValue else {
-      throw .unreadableFile(path: path, reason: "it is a directory")
-    }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw .unreadableFile(path: path, reason: "permission denied")
-    }
-    defer { try? handle.close() }
     let bytesMax = ProjectConfiguration.fileBytesMax
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try handle.read(upToCount: bytesMax + 1) ?? Data()
+      bytes = try RegularFile.contents(of: path, bytesMax: bytesMax)
+    } catch .tooLarge {
+      throw .fileTooLarge(path: path, bytesMax: bytesMax)
     } catch {
-      throw .unreadableFile(path: path, reason: error.localizedDescription)
+      throw .unreadableFile(path: path, reason: error.reason)
     }
-    guard data.count <= bytesMax else { throw .fileTooLarge(path: path, bytesMax: bytesMax) }
-    guard var text = String(data: data, encoding: .utf8) else {
+    guard var text = String(validating: bytes, as: UTF8.self) else {
       throw .invalidJSON(file: path, reason: "the file is not UTF-8 text")
     }
     if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }

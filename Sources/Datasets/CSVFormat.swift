@@ -94,6 +94,14 @@ private struct CSVTable {
 
   /// Reads one line (without its `\n`), numbered `number` from 1.
   mutating func add(line: ArraySlice<UInt8>, number: Int) throws(DatasetError) {
+    // A control byte would cut a number short where the parser stops at it (`1\0garbage`
+    // reading as 1): refuse the line instead. Tab may be the delimiter; `\r` ends CRLF lines.
+    if let control = line.firstIndex(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+      throw DatasetError.malformedCSV(
+        path: path, line: number,
+        problem: .controlCharacter(
+          byte: line[control], column: line[..<control].count { $0 == format.delimiter } + 1))
+    }
     let fields = split(line)
     if fields.count == 1 && fields[0].isEmpty { return }  // A blank line.
     func failure(_ problem: CSVProblem) -> DatasetError {

@@ -14,6 +14,11 @@ public enum DatasetError: Error, Equatable, Sendable {
   case tooLong(path: String, expectedBytes: Int)
   /// The file is larger than the reader accepts.
   case fileTooLarge(path: String, bytes: Int, limit: Int)
+  /// A gzip file whose header declares far more data than its size can hold at a sane
+  /// compression ratio (a decompression bomb, or a damaged header).
+  case implausibleInflation(path: String, declaredBytes: Int, compressedBytes: Int, ratioMax: Int)
+  /// Reading the file would need more memory than the budget allows.
+  case memory(path: String, reason: String)
   /// The file starts with a magic number other than the one its format requires.
   case badMagic(path: String, found: UInt32, expected: UInt32)
   /// The gzip stream is damaged or ends early.
@@ -56,6 +61,8 @@ public enum CSVProblem: Equatable, Sendable {
   case noFeatures
   /// The file holds no data line.
   case noData
+  /// The line holds a control byte (a NUL, for example) in `column` (counted from 1).
+  case controlCharacter(byte: UInt8, column: Int)
 }
 
 extension DatasetError: CustomStringConvertible {
@@ -71,6 +78,11 @@ extension DatasetError: CustomStringConvertible {
       return "\(path): unexpected data after the \(expectedBytes) bytes its header describes"
     case .fileTooLarge(let path, let bytes, let limit):
       return "\(path): \(bytes) bytes is more than the limit of \(limit)"
+    case .implausibleInflation(let path, let declaredBytes, let compressedBytes, let ratioMax):
+      return "\(path): the header declares \(declaredBytes) bytes, more than \(ratioMax) times "
+        + "the \(compressedBytes) compressed bytes (a damaged header or a decompression bomb)"
+    case .memory(let path, let reason):
+      return "\(path): \(reason)"
     case .badMagic(let path, let found, let expected):
       return "\(path): bad magic number \(hexadecimal(found)), expected \(hexadecimal(expected))"
     case .corruptGzip(let path, let reason):
@@ -116,6 +128,10 @@ extension CSVProblem: CustomStringConvertible {
       return "the line has a label and no feature"
     case .noData:
       return "no data lines"
+    case .controlCharacter(let byte, let column):
+      let hex = String(byte, radix: 16)
+      return "column \(column): control character 0x\(hex.count == 1 ? "0" + hex : hex) "
+        + "(a CSV file holds text only)"
     }
   }
 }

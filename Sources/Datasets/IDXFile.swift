@@ -1,3 +1,5 @@
+import Platform
+
 /// An IDX file of unsigned bytes, the format of MNIST and Fashion-MNIST.
 ///
 /// Layout: a big-endian magic number `0x0000TTNN` (type `TT`, here always `0x08` for unsigned
@@ -28,7 +30,11 @@ public struct IDXFile: Sendable, Equatable {
   ///
   /// - Throws: `DatasetError.fileMissing`, `.unreadable`, `.badMagic`, `.dimensionTooLarge`,
   ///   `.tooManyElements`, `.truncated`, `.tooLong` or `.corruptGzip`.
-  public init(contentsOf path: String, expectedMagic: UInt32) throws(DatasetError) {
+  ///   With a `memoryBudget` (the machine's by default), a header whose elements would not fit is
+  ///   refused with `.memory` before anything is allocated.
+  public init(
+    contentsOf path: String, expectedMagic: UInt32, memoryBudget: MemoryBudget = .system()
+  ) throws(DatasetError) {
     let stream = try ByteStream(path: path)
     let magic = try Self.readBigEndianWord(stream, expectedTotal: Self.headerFieldBytes)
     guard magic == expectedMagic else {
@@ -49,6 +55,14 @@ public struct IDXFile: Sendable, Equatable {
         throw .tooManyElements(path: path, limit: Self.idxElementCountMax)
       }
       dimensions.append(size)
+    }
+    var estimate = MemoryEstimate(
+      purpose: "reading \(path)", hint: "the file's header declares dimensions \(dimensions)")
+    estimate.add("elements", count: elementCount, bytesPerElement: 1)
+    do {
+      try memoryBudget.check(estimate)
+    } catch {
+      throw .memory(path: path, reason: error.description)
     }
     self.magic = magic
     self.dimensions = dimensions

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Tensors
 
 /// A character-level text corpus: the text as token ids over its own vocabulary of Unicode
@@ -35,17 +36,13 @@ public struct TextCorpus: Sendable {
 
   /// Reads a UTF-8 text file.
   public static func load(path: String) throws(DatasetError) -> TextCorpus {
-    guard FileManager.default.fileExists(atPath: path) else { throw .fileMissing(path: path) }
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
+      bytes = try RegularFile.contents(of: path, bytesMax: fileBytesMax)
     } catch {
-      throw .unreadable(path: path, reason: error.localizedDescription)
+      throw DatasetError(error)
     }
-    guard data.count <= fileBytesMax else {
-      throw .fileTooLarge(path: path, bytes: data.count, limit: fileBytesMax)
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
+    guard let text = String(validating: bytes, as: UTF8.self) else {
       throw .unreadable(path: path, reason: "not UTF-8 text")
     }
     return try TextCorpus(text: text, path: path)

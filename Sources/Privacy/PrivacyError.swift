@@ -21,6 +21,9 @@ public enum PrivacyError: Error, Equatable, Sendable, CustomStringConvertible {
 /// A figure with four decimals, for messages.
 func formatted(_ value: Double) -> String {
   guard value.isFinite else { return value > 0 ? "infinity" : String(value) }
+  // Four decimals, unless that would print a tiny (or huge) value as 0.0 (or overflow): then
+  // the shortest exact form, such as 1e-300.
+  guard value == 0 || (abs(value) >= 0.000_05 && abs(value) < 1e15) else { return String(value) }
   let scaled = (value * 10_000).rounded() / 10_000
   return String(scaled)
 }

@@ -143,3 +143,11 @@ extension Tensor {
     return result
   }
 }
+
+extension Tensor {
+  /// Whether every element is finite (no NaN, no infinity).
+  /// - Complexity: O(n).
+  public var isFinite: Bool {
+    withUnsafeBufferPointer { buffer in buffer.allSatisfy { $0.isFinite } }
+  }
+}

@@ -116,10 +116,10 @@ import Testing
       path: "data.testLimit", limit: "100000000", pastLimit: "100000001",
       allowed: "[1, 100000000]", read: { Double($0.data.testLimit!) }),
     RangeLimit(
-      path: "data.peers", limit: "1", pastLimit: "0", allowed: "[1, 100000]",
+      path: "data.peers", limit: "1", pastLimit: "0", allowed: "[1, 65536]",
       read: { Double($0.data.peers) }),
     RangeLimit(
-      path: "data.peers", limit: "100000", pastLimit: "100001", allowed: "[1, 100000]",
+      path: "data.peers", limit: "65536", pastLimit: "65537", allowed: "[1, 65536]",
       read: { Double($0.data.peers) }),
   ]
 

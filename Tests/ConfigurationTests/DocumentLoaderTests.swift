@@ -245,7 +245,7 @@ import Testing
   @Test func directoryIsUnreadable() throws {
     try withTemporaryDirectory { directory in
       #expect(
-        throws: ConfigurationError.unreadableFile(path: directory, reason: "it is a directory")
+        throws: ConfigurationError.unreadableFile(path: directory, reason: "is a directory")
       ) { try ProjectConfiguration.load(path: directory) }
     }
   }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Datasets
@@ -115,12 +116,26 @@ import Testing
 
   @Test func gzippedHeaderClaimingMoreThanTheFileHoldsThrowsTruncated() {
     // The gzip trailer disagrees with the header, so the reader grows its buffer in chunks
-    // instead of allocating the 2^24 bytes the header claims.
-    let bytes: [UInt8] = [0, 0, 8, 1] + bigEndian(1 << 24) + [1, 2, 3]
+    // instead of allocating the 2^19 bytes the header claims (below the inflation check).
+    let bytes: [UInt8] = [0, 0, 8, 1] + bigEndian(1 << 19) + [1, 2, 3]
     let path = directory.writeGzipped(bytes, to: "claims-too-much.gz")
     #expect(
       throws: DatasetError.truncated(
-        path: path, expectedBytes: 8 + (1 << 24), actualBytes: 11)
+        path: path, expectedBytes: 8 + (1 << 19), actualBytes: 11)
+    ) {
+      try IDXFile(contentsOf: path, expectedMagic: IDXFile.labelsMagic)
+    }
+  }
+
+  @Test func gzippedHeaderClaimingAnImplausibleInflationIsRefusedBeforeReading() throws {
+    // 2^24 bytes from about 30: far past the 256:1 ratio any dataset file compresses by.
+    let bytes: [UInt8] = [0, 0, 8, 1] + bigEndian(1 << 24) + [1, 2, 3]
+    let path = directory.writeGzipped(bytes, to: "bomb.gz")
+    let size = try #require(
+      try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    #expect(
+      throws: DatasetError.implausibleInflation(
+        path: path, declaredBytes: 8 + (1 << 24), compressedBytes: size, ratioMax: 256)
     ) {
       try IDXFile(contentsOf: path, expectedMagic: IDXFile.labelsMagic)
     }

@@ -29,14 +29,17 @@ import Testing
   }
 
   @Test func directoryThrowsUnreadable() {
-    #expect(throws: DatasetError.unreadable(path: directory.path, reason: "not a regular file")) {
+    #expect(throws: DatasetError.unreadable(path: directory.path, reason: "is a directory")) {
       try OpenFile(path: directory.path)
     }
   }
 
   @Test func pathThroughAFileThrowsUnreadableWithTheSystemReason() {
     let file = directory.write([1], to: "plain")
-    #expect(throws: DatasetError.unreadable(path: file + "/child", reason: "Not a directory")) {
+    #expect(
+      throws: DatasetError.unreadable(
+        path: file + "/child", reason: "cannot open: a component of the path is not a directory")
+    ) {
       try OpenFile(path: file + "/child")
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Tensors
 
 /// Why a safetensors file could not be read or written.
@@ -8,6 +9,10 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
   case malformedHeader(path: String, reason: String)
   case unsupportedType(path: String, tensor: String, dtype: String)
   case mismatch(path: String, reason: String)
+  /// The checkpoint could not be written (`reason` in plain words, as `FileError` gives it).
+  case unwritable(path: String, reason: String)
+  /// A tensor to be written holds a NaN or an infinity: such a model is refused, not saved.
+  case nonFinite(path: String, tensor: String)
 
   public var description: String {
     switch self {
@@ -17,6 +22,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case .unsupportedType(let path, let tensor, let dtype):
       "\(path): tensor '\(tensor)' has dtype \(dtype); only F32 is supported"
     case .mismatch(let path, let reason): "\(path): checkpoint does not fit this model: \(reason)"
+    case .unwritable(let path, let reason): "cannot write checkpoint '\(path)': \(reason)"
+    case .nonFinite(let path, let tensor):
+      "\(path): not written: tensor '\(tensor)' holds a NaN or an infinity"
     }
   }
 }
@@ -25,6 +33,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
 /// tensor name to its dtype, shape and byte range, then the raw little-endian data. Files open
 /// with Python's `safetensors` and load into PyTorch.
 public enum Safetensors {
+  /// Largest checkpoint file read (8 GiB: two billion parameters).
+  public static let fileBytesMax = 8 << 30
   /// Header bytes accepted when reading (the format's own limit is 100 MB).
   public static let headerBytesMax = 100_000_000
   /// Dimensions accepted per tensor.
@@ -167,11 +177,21 @@ extension ParameterContainer {
   }
 
   /// Writes the model as a safetensors file (creating the directory), atomically.
-  public func saveCheckpoint(to path: String, metadata: [String: String] = [:]) throws {
-    let url = URL(fileURLWithPath: path)
-    try FileManager.default.createDirectory(
-      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try Data(Safetensors.encode(namedTensors, metadata: metadata)).write(to: url, options: .atomic)
+  ///
+  /// - Throws: `CheckpointError.nonFinite` when a tensor holds a NaN or an infinity (nothing is
+  ///   written), `.unwritable` with the cause in plain words.
+  public func saveCheckpoint(
+    to path: String, metadata: [String: String] = [:]
+  ) throws(CheckpointError) {
+    let tensors = namedTensors
+    for (name, tensor) in tensors where !tensor.isFinite {
+      throw .nonFinite(path: path, tensor: name)
+    }
+    do {
+      try OutputPath.write(Safetensors.encode(tensors, metadata: metadata), to: path)
+    } catch {
+      throw .unwritable(path: path, reason: error.reason)
+    }
   }
 
   /// Loads every parameter and buffer from a safetensors file; names and shapes must match.
@@ -180,9 +200,9 @@ extension ParameterContainer {
   public func loadCheckpoint(from path: String) throws -> [String: String] {
     let bytes: [UInt8]
     do {
-      bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+      bytes = try RegularFile.contents(of: path, bytesMax: Safetensors.fileBytesMax)
     } catch {
-      throw CheckpointError.unreadable(path: path, reason: error.localizedDescription)
+      throw CheckpointError.unreadable(path: path, reason: error.reason)
     }
     let (tensors, metadata) = try Safetensors.decode(bytes, path: path)
     let byName = Dictionary(tensors, uniquingKeysWith: { first, _ in first })
