@@ -47,6 +47,7 @@ let package = Package(
     .target(name: "Privacy", dependencies: ["Aggregation", "Tensors"]),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
+    .target(name: "Persistence", dependencies: ["CSQLite", "Wire", "Coordination"]),
     .target(
       name: "Node",
       dependencies: ["Coordination", "Wire", "Learning", "Tensors", "Aggregation", "Privacy"]),
@@ -73,6 +74,7 @@ let package = Package(
     .testTarget(name: "WireTests", dependencies: ["Wire"]),
     .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
+    .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Coordination", "Wire"]),
     .testTarget(
       name: "SimulationTests",
       dependencies: ["Simulation", "Node", "Aggregation", "Privacy", "Coordination", "Wire"]),
