@@ -25,6 +25,7 @@ let package = Package(
     .library(name: "Wire", targets: ["Wire"]),
     .library(name: "Coordination", targets: ["Coordination"]),
     .library(name: "Privacy", targets: ["Privacy"]),
+    .library(name: "Identity", targets: ["Identity"]),
   ],
   targets: [
     .systemLibrary(
@@ -41,6 +42,7 @@ let package = Package(
     .target(name: "Aggregation", dependencies: ["Tensors"], swiftSettings: kernelSettings),
     .target(name: "Configuration"),
     .target(name: "Privacy", dependencies: ["Aggregation", "Tensors"]),
+    .target(name: "Identity", dependencies: ["CSodium"]),
     .target(name: "Wire"),
     .target(name: "Coordination", dependencies: ["Wire"]),
     .target(
@@ -66,6 +68,7 @@ let package = Package(
     .testTarget(name: "WireTests", dependencies: ["Wire"]),
     .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
+    .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
     .testTarget(
       name: "SimulationTests",
       dependencies: ["Simulation", "Node", "Aggregation", "Privacy", "Coordination", "Wire"]),
