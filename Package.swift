@@ -43,7 +43,7 @@ let package = Package(
     .target(name: "Configuration"),
     .target(name: "Privacy", dependencies: ["Aggregation", "Tensors"]),
     .target(name: "Identity", dependencies: ["CSodium"]),
-    .target(name: "Wire"),
+    .target(name: "Wire", dependencies: ["Identity"]),
     .target(name: "Coordination", dependencies: ["Wire"]),
     .target(
       name: "Node",
@@ -65,7 +65,7 @@ let package = Package(
     .testTarget(name: "AggregationTests", dependencies: ["Aggregation"]),
     .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
     .testTarget(name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning"]),
-    .testTarget(name: "WireTests", dependencies: ["Wire"]),
+    .testTarget(name: "WireTests", dependencies: ["Wire", "Identity"]),
     .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
     .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
