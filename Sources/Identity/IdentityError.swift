@@ -47,8 +47,8 @@ public enum IdentityError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .keyFileNotPrivate(let path, let mode):
-      "refusing the key file \(path): \(Self.accessors(mode)) can read or change it (mode "
-        + Self.octal(mode) + "); only its owner may, so run `chmod 600 \(path)`"
+      "refusing the key file \(path): \(Self.access(mode)) (mode \(Self.octal(mode))); only its "
+        + "owner may have access, so run `chmod 600 \(path)`"
     case .keyFileNotRegular(let path, let kind):
       "refusing the key file \(path): it is \(kind.rawValue), not a regular file"
     case .keyFileWrongSize(let path, let byteCount):
@@ -65,12 +65,25 @@ public enum IdentityError: Error, Equatable, CustomStringConvertible {
     }
   }
 
-  /// "its group", "other users" or both, from the group and other permission bits of `mode`.
-  private static func accessors(_ mode: UInt32) -> String {
-    switch (mode & 0o070 != 0, mode & 0o007 != 0) {
-    case (true, true): "its group and other users"
-    case (true, false): "its group"
-    default: "other users"
+  /// Who besides the owner has what access, from the group and other permission bits of `mode`:
+  /// "its group can read it", "its group and other users can read and change it", ...
+  private static func access(_ mode: UInt32) -> String {
+    func verb(_ bits: UInt32) -> String? {
+      switch (bits & 4 != 0, bits & 2 != 0) {
+      case (true, true): "can read and change it"
+      case (true, false): "can read it"
+      case (false, true): "can change it"
+      case (false, false): bits & 1 != 0 ? "can execute it" : nil
+      }
+    }
+    let group = verb(mode >> 3 & 7)
+    let others = verb(mode & 7)
+    switch (group, others) {
+    case (let group?, let others?) where group == others:
+      return "its group and other users " + group
+    case (let group?, let others?): return "its group " + group + " and other users " + others
+    case (let group?, nil): return "its group " + group
+    default: return "other users " + (others ?? "have access")
     }
   }
 

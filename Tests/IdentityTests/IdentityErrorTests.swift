@@ -6,17 +6,22 @@ struct IdentityErrorTests {
   let path = "/home/ada/.starling/identity.key"
 
   @Test func notPrivateNamesWhoHasAccessTheModeAndTheFix() {
-    let text = IdentityError.keyFileNotPrivate(path: path, mode: 0o644).description
     #expect(
-      text
-        == "refusing the key file \(path): its group and other users can read or change it "
-        + "(mode 0644); only its owner may, so run `chmod 600 \(path)`")
+      IdentityError.keyFileNotPrivate(path: path, mode: 0o644).description
+        == "refusing the key file \(path): its group and other users can read it (mode 0644); "
+        + "only its owner may have access, so run `chmod 600 \(path)`")
+  }
+
+  @Test(arguments: [
+    (0o640, "its group can read it"), (0o602, "other users can change it"),
+    (0o666, "its group and other users can read and change it"),
+    (0o624, "its group can change it and other users can read it"),
+    (0o710, "its group can execute it"), (0o4600 | 0o001, "other users can execute it"),
+  ])
+  func notPrivateSaysWhatAccessOthersHave(mode: UInt32, access: String) {
     #expect(
-      IdentityError.keyFileNotPrivate(path: path, mode: 0o640).description.contains(
-        ": its group can"))
-    #expect(
-      IdentityError.keyFileNotPrivate(path: path, mode: 0o602).description.contains(
-        ": other users can"))
+      IdentityError.keyFileNotPrivate(path: path, mode: mode).description.contains(
+        ": \(access) (mode "))
   }
 
   @Test func everyCaseNamesThePath() {
