@@ -56,6 +56,7 @@ let package = Package(
       dependencies: [
         "Tensors", "Learning", "Datasets", "Aggregation", "Configuration", "Simulation", "Node",
         "Privacy",
+        "Identity", "Wire",
       ]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
 
