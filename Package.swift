@@ -25,6 +25,7 @@ let package = Package(
     .library(name: "Wire", targets: ["Wire"]),
     .library(name: "Coordination", targets: ["Coordination"]),
     .library(name: "Privacy", targets: ["Privacy"]),
+    .library(name: "Identity", targets: ["Identity"]),
   ],
   targets: [
     .systemLibrary(
@@ -45,7 +46,8 @@ let package = Package(
     .target(name: "Aggregation", dependencies: ["Tensors"], swiftSettings: kernelSettings),
     .target(name: "Configuration", dependencies: ["Platform"]),
     .target(name: "Privacy", dependencies: ["Aggregation", "Tensors"]),
-    .target(name: "Wire"),
+    .target(name: "Identity", dependencies: ["CSodium"]),
+    .target(name: "Wire", dependencies: ["Identity"]),
     .target(name: "Coordination", dependencies: ["Wire"]),
     .target(name: "Persistence", dependencies: ["CSQLite", "Wire", "Coordination"]),
     .target(
@@ -58,8 +60,7 @@ let package = Package(
       name: "Commands",
       dependencies: [
         "Tensors", "Learning", "Datasets", "Aggregation", "Configuration", "Simulation", "Node",
-        "Platform",
-        "Privacy",
+        "Platform", "Privacy", "Identity", "Wire",
       ]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
 
@@ -71,10 +72,11 @@ let package = Package(
     .testTarget(
       name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning", "Platform"]),
     .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-    .testTarget(name: "WireTests", dependencies: ["Wire"]),
+    .testTarget(name: "WireTests", dependencies: ["Wire", "Identity"]),
     .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Coordination", "Wire"]),
+    .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
     .testTarget(
       name: "SimulationTests",
       dependencies: ["Simulation", "Node", "Aggregation", "Privacy", "Coordination", "Wire"]),

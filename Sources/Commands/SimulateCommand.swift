@@ -76,9 +76,11 @@ struct SimulateCommand {
   static let sweepCountMax: UInt64 = 100_000_000
 
   /// Models (of `parameters` floats) the simulator holds per peer at its peak: the peer's
-  /// committed model, its local training copy, its update in flight and in queues, and a
-  /// council member's held models. Measured: see `memoryEstimate`.
-  static let modelCopiesPerPeer = 6
+  /// committed model, its update in flight and in link queues, and a council member's held
+  /// models, less what copy-on-write shares. Measured 0.72 copies per peer (8 and 16 peers,
+  /// 2M parameters) and 0.92 (10,000 peers, 100k parameters, BENCHMARKS.md); 200 peers of 16M
+  /// parameters died in the allocator on 24 GiB, over 1.9 copies. Two copies cover all three.
+  static let modelCopiesPerPeer = 2
 
   /// What a simulation of `peers` peers over a model of `parameters` allocates: the models each
   /// peer holds (calibrated on `simulate --synthetic`, BENCHMARKS.md), and for real training one

@@ -17,6 +17,7 @@ public enum StarlingCLI {
       bench       the PyTorch reference recipe on Fashion-MNIST, for side-by-side timing;
                   with --aggregation, the aggregation rules against the NumPy reference
       config      show a resolved configuration, or list the built-in templates
+      keygen      create or load this peer's key and print its peer ID (--out FILE)
       help        this text; `starling <command> --help` for a command's options
 
     Commands that report results take --json and then print one JSON object as the last line.
@@ -53,6 +54,7 @@ public enum StarlingCLI {
         if experiment.isJSON { output.json(result) }
       case "config":
         try ConfigCommand(arguments: rest).run(output: output)
+      case "keygen": try KeygenCommand(arguments: rest).run(output: output)
       case "help", "--help", "-h":
         output.line(rest.first.map(help(for:)) ?? usage)
       case "version", "--version":
@@ -77,6 +79,7 @@ public enum StarlingCLI {
     case "simulate": SimulateCommand.usage
     case "experiment": ExperimentCommand.usage
     case "config": ConfigCommand.usage
+    case "keygen": KeygenCommand.usage
     default: usage
     }
   }

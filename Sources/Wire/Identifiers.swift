@@ -1,5 +1,6 @@
 /// A peer's identity on the network: 32 bytes. Real peers derive it from their Ed25519 public
-/// key (a later milestone); the simulator derives it from a peer's index.
+/// key (`PeerID(publicKey:)`: its BLAKE2b-256 hash); the simulator derives it from a peer's
+/// index.
 public struct PeerID: Hashable, Comparable, Sendable, CustomStringConvertible {
   public let words: (UInt64, UInt64, UInt64, UInt64)
 
@@ -43,7 +44,7 @@ public struct PeerID: Hashable, Comparable, Sendable, CustomStringConvertible {
   }
 }
 
-/// A SHA-256 digest (of a model's bytes, a configuration, ...), 32 bytes.
+/// A cryptographic digest, 32 bytes: a model's is BLAKE2b-256 (`Digest.of(values:)`).
 public struct Digest: Hashable, Sendable, CustomStringConvertible {
   public let words: (UInt64, UInt64, UInt64, UInt64)
   public init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
