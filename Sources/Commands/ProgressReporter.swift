@@ -64,6 +64,8 @@ final class ProgressReporter {
 
 /// `m:ss` for a duration in seconds.
 func clock(_ seconds: Double) -> String {
+  // An estimate from a rate of zero is infinite; no conversion of it may trap.
+  guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return "--:--" }
   let total = Int(seconds.rounded())
   let secondsPart = total % 60
   return "\(total / 60):\(secondsPart < 10 ? "0" : "")\(secondsPart)"

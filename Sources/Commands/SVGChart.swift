@@ -19,7 +19,10 @@ struct SVGChart {
   func render(width: Double = 760, height: Double = 440) -> String {
     let margin = (left: 64.0, right: 180.0, top: 40.0, bottom: 52.0)
     let all = series.flatMap(\.points)
-    let xMax = max(all.map(\.x).max() ?? 1, 1)
+    // Non-finite or absurd x values (no chart has 10^9 rounds) give an axis of 0...1, so no
+    // conversion below can trap.
+    let xLargest = max(all.map(\.x).filter { $0.isFinite }.max() ?? 1, 1)
+    let xMax = xLargest < 1e9 ? xLargest : 1
     let yValues = all.map(\.y)
     let yMin = max(0, ((yValues.min() ?? 0) * 10).rounded(.down) / 10)
     let yMax = min(1, ((yValues.max() ?? 1) * 10).rounded(.up) / 10)

@@ -86,27 +86,27 @@ public final class RegularFile {
   ///
   /// - Returns: the number of bytes read; less than `buffer.count` only at the end of the file.
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileError) -> Int {
-    var filled = 0
-    while filled < buffer.count, let base = buffer.baseAddress {
-      let result = systemRead(descriptor, base + filled, buffer.count - filled)
-      if result > 0 {
-        filled += result
-      } else if result == 0 {
-        break
-      } else if errno != EINTR {
-        throw .fromSystem(errno, path: path, operation: .read)
-      }
-    }
-    return filled
+    try fill(buffer) { base, count, _ in systemRead(descriptor, base, count) }
   }
 
   /// Reads up to `buffer.count` bytes at `offset` without moving the current position.
   public func read(
     into buffer: UnsafeMutableRawBufferPointer, at offset: Int
   ) throws(FileError) -> Int {
+    try fill(buffer) { base, count, filled in
+      pread(descriptor, base, count, off_t(offset + filled))
+    }
+  }
+
+  /// Calls `readSome(destination, count, bytesFilledSoFar)` until `buffer` is full or it returns
+  /// 0 (the end of the file), retrying on `EINTR`.
+  private func fill(
+    _ buffer: UnsafeMutableRawBufferPointer,
+    _ readSome: (UnsafeMutableRawPointer, Int, Int) -> Int
+  ) throws(FileError) -> Int {
     var filled = 0
     while filled < buffer.count, let base = buffer.baseAddress {
-      let result = pread(descriptor, base + filled, buffer.count - filled, off_t(offset + filled))
+      let result = readSome(base + filled, buffer.count - filled, filled)
       if result > 0 {
         filled += result
       } else if result == 0 {
