@@ -10,7 +10,7 @@ extension Council {
 
   mutating func resetElectionDeadline() {
     let timeout = UInt64.random(in: options.electionTimeoutMilliseconds, using: &generator)
-    electionDeadline = now + timeout
+    electionDeadline = Timestamps.adding(timeout, to: now)
   }
 
   mutating func tick() {
@@ -106,7 +106,7 @@ extension Council {
     }
     state = .leader(
       Leadership(
-        progress: progress, heartbeatDue: now + options.heartbeatMilliseconds,
+        progress: progress, heartbeatDue: Timestamps.adding(options.heartbeatMilliseconds, to: now),
         termStartIndex: termStartIndex))
     lastAnnouncement = nil
     actions.append(.becameLeader(term: term))
@@ -146,7 +146,7 @@ extension Council {
     case .candidate: return false
     case .follower(let leader):
       guard leader != nil, let contact = lastLeaderContact else { return false }
-      return now < contact + options.electionTimeoutMilliseconds.lowerBound
+      return now < Timestamps.adding(options.electionTimeoutMilliseconds.lowerBound, to: contact)
     }
   }
 

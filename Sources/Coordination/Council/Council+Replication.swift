@@ -204,7 +204,7 @@ extension Council {
     }
     abandonExpiredTransfer()
     guard case .leader(var leadership) = state, now >= leadership.heartbeatDue else { return }
-    leadership.heartbeatDue = now + options.heartbeatMilliseconds
+    leadership.heartbeatDue = Timestamps.adding(options.heartbeatMilliseconds, to: now)
     state = .leader(leadership)
     broadcastAppend()
   }
@@ -216,7 +216,7 @@ extension Council {
     let window = options.electionTimeoutMilliseconds.lowerBound
     var active = isMember ? 1 : 0
     for peer in members where peer != id {
-      if let progress = leadership.progress[peer], now < progress.lastHeard + window {
+      if let progress = leadership.progress[peer], now < Timestamps.adding(window, to: progress.lastHeard) {
         active += 1
       }
     }

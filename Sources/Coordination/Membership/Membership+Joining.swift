@@ -55,7 +55,7 @@ extension Membership {
 
   mutating func retryJoin(now: UInt64, into actions: inout [MembershipAction]) {
     guard case .joining(let contacts, let attempts, let last) = phase,
-      now - last >= configuration.joinRetryMilliseconds
+      Timestamps.elapsed(from: last, to: now) >= configuration.joinRetryMilliseconds
     else { return }
     phase = .joining(bootstrap: contacts, attempts: attempts + 1, lastAttemptMilliseconds: now)
     actions.append(.send(to: contacts[attempts % contacts.count], .join(myself)))

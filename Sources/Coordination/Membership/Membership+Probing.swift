@@ -13,7 +13,7 @@ extension Membership {
         // Spread the nodes' periods over the period instead of probing in lockstep.
         let offset = UInt64.random(
           in: 0..<configuration.protocolPeriodMilliseconds, using: &random)
-        probeNextAtMilliseconds = now + offset
+        probeNextAtMilliseconds = Timestamps.adding(offset, to: now)
       }
       probeIndirectly(now: now, into: &actions)
       if now >= probeNextAtMilliseconds! { startPeriod(now: now, into: &actions) }
@@ -25,7 +25,8 @@ extension Membership {
   /// After `probeTimeoutMilliseconds` without an ack, asks `indirectProbes` others to probe.
   private mutating func probeIndirectly(now: UInt64, into actions: inout [MembershipAction]) {
     guard var current = probe, !current.isAcknowledged, !current.isIndirectSent,
-      now - current.startedAtMilliseconds >= configuration.probeTimeoutMilliseconds
+      Timestamps.elapsed(from: current.startedAtMilliseconds, to: now)
+        >= configuration.probeTimeoutMilliseconds
     else { return }
     current.isIndirectSent = true
     probe = current
@@ -46,9 +47,9 @@ extension Membership {
     probe = nil
     pruneTombstones(now: now)
     let period = configuration.protocolPeriodMilliseconds
-    let next = probeNextAtMilliseconds! + period
+    let next = Timestamps.adding(period, to: probeNextAtMilliseconds!)
     // A runtime that stalled for whole periods resumes on schedule instead of catching up.
-    probeNextAtMilliseconds = next > now ? next : now + period
+    probeNextAtMilliseconds = next > now ? next : Timestamps.adding(period, to: now)
     guard let target = schedule.next(among: table, using: &random) else { return }
     let sequence = takeSequence()
     probe = Probe(target: target, sequence: sequence, startedAtMilliseconds: now)
@@ -66,7 +67,7 @@ extension Membership {
   private mutating func expireSuspicions(now: UInt64, into actions: inout [MembershipAction]) {
     guard !suspects.isEmpty else { return }
     let timeout = configuration.suspicionTimeoutMilliseconds(memberCount: count)
-    let expired = suspects.filter { now - $0.value >= timeout }.keys
+    let expired = suspects.filter { Timestamps.elapsed(from: $0.value, to: now) >= timeout }.keys
     for peer in expired.sorted() {
       let member = table.member(peer)!
       let version = MemberVersion(status: .dead, incarnation: member.incarnation)
@@ -77,13 +78,15 @@ extension Membership {
   private mutating func expireRelays(now: UInt64) {
     guard !relays.isEmpty else { return }
     let period = configuration.protocolPeriodMilliseconds
-    relays = relays.filter { now - $0.value.createdAtMilliseconds < period }
+    relays = relays.filter {
+      Timestamps.elapsed(from: $0.value.createdAtMilliseconds, to: now) < period
+    }
   }
 
   private mutating func pruneTombstones(now: UInt64) {
     guard !tombstones.isEmpty else { return }
     let retention = configuration.tombstoneRetentionMilliseconds
-    let expired = tombstones.filter { now - $0.value >= retention }.keys
+    let expired = tombstones.filter { Timestamps.elapsed(from: $0.value, to: now) >= retention }.keys
     for peer in expired {
       tombstones[peer] = nil
       table.remove(peer)

@@ -47,7 +47,7 @@ public struct Membership: Sendable {
 
     /// Time since the member joined, by the member's own join time (0 if that is in the future).
     public func uptimeMilliseconds(now: UInt64) -> UInt64 {
-      now >= record.joinedAtMilliseconds ? now - record.joinedAtMilliseconds : 0
+      Timestamps.elapsed(from: record.joinedAtMilliseconds, to: now)
     }
   }
 

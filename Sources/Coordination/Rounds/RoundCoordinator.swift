@@ -107,7 +107,7 @@ public struct RoundCoordinator: Sendable {
       guard open == nil, !aggregators.isEmpty, !trainers.isEmpty else { return [] }
       let start = RoundStart(
         round: lastStartedRound + 1, baseModel: modelDigest,
-        deadlineMilliseconds: now + plan.roundDurationMilliseconds,
+        deadlineMilliseconds: Timestamps.adding(plan.roundDurationMilliseconds, to: now),
         assignments: Self.assign(sample(trainers, seed: seed), to: aggregators.sorted()))
       return [.propose(.startRound(start))]
     case .startCommitted(let start):
@@ -137,7 +137,7 @@ public struct RoundCoordinator: Sendable {
       let pending = Set(open.assignments.map(\.aggregator)).subtracting(received.keys)
         .subtracting(refusedAggregators)
       guard
-        now >= open.deadlineMilliseconds + plan.partialGraceMilliseconds
+        now >= Timestamps.adding(plan.partialGraceMilliseconds, to: open.deadlineMilliseconds)
           || pending.isSubset(of: unreachable)
       else { return [] }
       return proposeCommit()
@@ -165,7 +165,7 @@ public struct RoundCoordinator: Sendable {
     let group = Set(open.assignments.filter { $0.aggregator == sender }.map(\.trainer))
     guard open.assignments.contains(where: { $0.aggregator == sender }) else { return .notAssigned }
     guard received[sender] == nil, !refusedAggregators.contains(sender) else { return .duplicate }
-    guard !isProposed, now <= open.deadlineMilliseconds + plan.partialGraceMilliseconds else {
+    guard !isProposed, now <= Timestamps.adding(plan.partialGraceMilliseconds, to: open.deadlineMilliseconds) else {
       return .late
     }
     var seen: Set<PeerID> = []
