@@ -216,7 +216,9 @@ extension Council {
     let window = options.electionTimeoutMilliseconds.lowerBound
     var active = isMember ? 1 : 0
     for peer in members where peer != id {
-      if let progress = leadership.progress[peer], now < Timestamps.adding(window, to: progress.lastHeard) {
+      if let progress = leadership.progress[peer],
+        now < Timestamps.adding(window, to: progress.lastHeard)
+      {
         active += 1
       }
     }

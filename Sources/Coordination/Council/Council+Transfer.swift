@@ -9,7 +9,8 @@ extension Council {
       leadership.progress[target] != nil
     else { return }
     leadership.transfer = Transfer(
-      target: target, deadline: Timestamps.adding(options.electionTimeoutMilliseconds.lowerBound, to: now))
+      target: target,
+      deadline: Timestamps.adding(options.electionTimeoutMilliseconds.lowerBound, to: now))
     state = .leader(leadership)
     sendTimeoutNowIfCaughtUp(target)
     if case .leader(let current) = state, current.transfer?.isTimeoutNowSent == false {

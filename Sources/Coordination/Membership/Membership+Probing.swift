@@ -86,7 +86,8 @@ extension Membership {
   private mutating func pruneTombstones(now: UInt64) {
     guard !tombstones.isEmpty else { return }
     let retention = configuration.tombstoneRetentionMilliseconds
-    let expired = tombstones.filter { Timestamps.elapsed(from: $0.value, to: now) >= retention }.keys
+    let expired = tombstones.filter { Timestamps.elapsed(from: $0.value, to: now) >= retention }
+      .keys
     for peer in expired {
       tombstones[peer] = nil
       table.remove(peer)

@@ -165,7 +165,9 @@ public struct RoundCoordinator: Sendable {
     let group = Set(open.assignments.filter { $0.aggregator == sender }.map(\.trainer))
     guard open.assignments.contains(where: { $0.aggregator == sender }) else { return .notAssigned }
     guard received[sender] == nil, !refusedAggregators.contains(sender) else { return .duplicate }
-    guard !isProposed, now <= Timestamps.adding(plan.partialGraceMilliseconds, to: open.deadlineMilliseconds) else {
+    guard !isProposed,
+      now <= Timestamps.adding(plan.partialGraceMilliseconds, to: open.deadlineMilliseconds)
+    else {
       return .late
     }
     var seen: Set<PeerID> = []
