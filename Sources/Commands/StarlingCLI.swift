@@ -17,6 +17,7 @@ public enum StarlingCLI {
       bench       the PyTorch reference recipe on Fashion-MNIST, for side-by-side timing;
                   with --aggregation, the aggregation rules against the NumPy reference
       config      show a resolved configuration, or list the built-in templates
+      init        write a ready configuration from a template (--template NAME --out FILE)
       keygen      create or load this peer's key and print its peer ID (--out FILE)
       help        this text; `starling <command> --help` for a command's options
 
@@ -55,6 +56,7 @@ public enum StarlingCLI {
       case "config":
         try ConfigCommand(arguments: rest).run(output: output)
       case "keygen": try KeygenCommand(arguments: rest).run(output: output)
+      case "init": try InitCommand(arguments: rest).run(output: output)
       case "help", "--help", "-h":
         output.line(rest.first.map(help(for:)) ?? usage)
       case "version", "--version":
@@ -80,6 +82,7 @@ public enum StarlingCLI {
     case "experiment": ExperimentCommand.usage
     case "config": ConfigCommand.usage
     case "keygen": KeygenCommand.usage
+    case "init": InitCommand.usage
     default: usage
     }
   }

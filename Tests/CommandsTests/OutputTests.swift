@@ -35,3 +35,26 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: path))
   }
 }
+
+@Suite struct InitCommandTests {
+  @Test func writesATemplateThatLoadsBackAndKeepsAnExistingFile() throws {
+    let directory = NSTemporaryDirectory() + "starling-init-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = directory + "/project.json"
+    let output = Output.capturing()
+    #expect(
+      StarlingCLI.run(
+        ["init", "--template", "fmnist-cnn", "--out", path, "--set", "project.name=mine"],
+        output: output) == 0, "\(output.lines)")
+    let shown = Output.capturing()
+    #expect(StarlingCLI.run(["config", "show", "--config", path], output: shown) == 0)
+    #expect(shown.lines.joined().contains("\"name\": \"mine\""))
+    let again = Output.capturing()
+    #expect(
+      StarlingCLI.run(["init", "--template", "fmnist-cnn", "--out", path], output: again) == 2)
+    #expect(again.lines.last == "error: '\(path)' exists; give --force to replace it")
+    #expect(
+      StarlingCLI.run(
+        ["init", "--template", "fmnist-mlp", "--out", path, "--force"], output: .capturing()) == 0)
+  }
+}
