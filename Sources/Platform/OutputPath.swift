@@ -120,7 +120,9 @@ public enum OutputPath {
 
   /// Creates and removes a probe file in `directory`; errors name `target`.
   private static func probe(directory: String, for target: String) throws(FileError) {
-    let probe = directory + "/.starling-probe-\(getpid())"
+    // A random name: two checks at once (threads of one process, or two processes) must not
+    // collide on O_EXCL.
+    let probe = directory + "/.starling-probe-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NONBLOCK, 0o600)
     guard descriptor >= 0 else {
       // ENOENT in a directory that exists: a pseudo file system such as /proc, which has no

@@ -136,3 +136,17 @@ func makeScratchDirectory() -> String {
     #expect(MemoryBudget.system().bytesMax > 1 << 20)
   }
 }
+
+@Suite struct ConcurrentOutputChecksTests {
+  @Test func manyChecksAtOnceInOneDirectoryAllSucceed() async throws {
+    let directory = makeScratchDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for index in 0..<64 {
+        group.addTask { try OutputPath.checkFile(directory + "/out-\(index).bin") }
+      }
+      try await group.waitForAll()
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+  }
+}
