@@ -75,35 +75,14 @@ public struct NodeSettings: Sendable {
   }
 }
 
-/// What a node keeps on disk: its council state (fdfl) and its last committed model.
-public struct NodeDurableState: Sendable {
-  public var council: CouncilDurableState?
-  public var committedRound: UInt64
-  public var model: [Float]
-  public var lastStartedRound: UInt64
-  /// Published models this council member acknowledged holding, not yet committed.
-  public var storedModels: [Digest: [Float]]
-
-  public init(
-    council: CouncilDurableState?, committedRound: UInt64, model: [Float], lastStartedRound: UInt64,
-    storedModels: [Digest: [Float]] = [:]
-  ) {
-    self.council = council
-    self.committedRound = committedRound
-    self.model = model
-    self.lastStartedRound = lastStartedRound
-    self.storedModels = storedModels
-  }
-}
-
 /// Everything that reaches a node.
 public enum NodeInput: Sendable {
   case tick(now: UInt64)
   case received(from: PeerID, Message, now: UInt64)
   /// Local training for `round` finished: the parameter delta and the samples it used.
   case trainingFinished(round: UInt64, weight: UInt32, delta: [Float], now: UInt64)
-  /// Storage made the council writes up to `sequence` durable.
-  case persisted(upTo: UInt64, now: UInt64)
+  /// The runtime measured the accuracy of the committed model of `round` (for `status`).
+  case evaluated(round: UInt64, accuracy: Double)
 }
 
 /// Everything a node asks its runtime (real or simulated) to do.
@@ -111,8 +90,9 @@ public enum NodeEffect: Sendable {
   case send(to: PeerID, Message)
   /// Train locally from `model` and report with `trainingFinished` before `deadline`.
   case train(round: UInt64, model: [Float], deadlineMilliseconds: UInt64)
-  /// Write council state durably, then report `persisted(upTo: write.sequence)`.
-  case persist(CouncilWrite)
+  /// Make `write` durable (written and synced) before carrying out any other effect of the same
+  /// step; see `NodeController` for the ordering contract.
+  case persist(DurableWrite)
   /// A round was committed on this node and the node holds its model's bytes.
   case committed(RoundCommit)
   case becameCoordinator(term: UInt64)
@@ -129,6 +109,16 @@ public enum NodeEffect: Sendable {
 
 /// One peer's protocol logic, synchronous and free of IO: inputs in, effects out. The simulator
 /// and the real runtime drive the same controller.
+///
+/// The ordering contract (etcd raft's `Ready`): the effects of one `handle(_:)` call list every
+/// `.persist` first. The runtime applies them to its store in order and syncs it, and only then
+/// carries out the step's other effects, sends included, in order; it executes steps one after
+/// another, so no effect of a later step overtakes the sync of an earlier one. The controller
+/// counts a write as durable the moment it returns it: a vote, a log entry or a held model is
+/// acknowledged in the same step that writes it, and the contract is what keeps that
+/// acknowledgement behind the disk. A crash before the sync loses the step's writes and its
+/// messages alike (as if the step never ran); a crash after it loses at most messages, which the
+/// network may lose anyway.
 ///
 /// Roles: in `fdfl` the council's Raft leader is the coordinator and every other live council
 /// member aggregates; everyone else trains. In `federated` the first council member coordinates
@@ -170,8 +160,6 @@ public struct NodeController: Sendable {
   var proposedRoles: RoleAssignment?
   var modelHolders: Set<PeerID> = []
   var nextModelPush: UInt64 = 0
-  /// Bumped whenever something that must survive a crash changes (the runtime persists it).
-  public private(set) var durableVersion = 0
   /// The term this node leads, while its coordinator waits for the term's first commit.
   var leadershipTerm: UInt64?
   var nextModelRequest: UInt64 = 0
@@ -192,6 +180,8 @@ public struct NodeController: Sendable {
   var isPrivacyBudgetExhausted = false
   /// Rounds in which this trainer sent a locally privatized update.
   public private(set) var localPrivacyRounds = 0
+  /// The accuracy of the committed model, when the runtime reported it for the current round.
+  var lastAccuracy: Double?
 
   /// Peers that asked for a model this node did not hold yet, by digest.
   var waitingModelRequests: [Digest: Set<PeerID>] = [:]
@@ -265,7 +255,18 @@ public struct NodeController: Sendable {
     isCouncilMember || membership != nil || settings.mode == .federated && coordinator != nil
   }
 
+  /// Handles one input; the effects list every `.persist` first (the ordering contract above).
   public mutating func handle(_ input: NodeInput) -> [NodeEffect] {
+    if case .evaluated(let round, let accuracy) = input {
+      if round == committedRound { lastAccuracy = accuracy }
+      return []
+    }
+    let effects = step(input)
+    // A stable partition: writes keep their order, and so do the other effects.
+    return effects.filter(\.isDurable) + effects.filter { !$0.isDurable }
+  }
+
+  mutating func step(_ input: NodeInput) -> [NodeEffect] {
     switch input {
     case .tick(let time):
       now = time
@@ -287,9 +288,8 @@ public struct NodeController: Sendable {
       let update = RoundMessage.update(round: round, weight: weight, values: sent)
       return aggregator == me
         ? receive(.round(update), from: me) : [.send(to: aggregator, .round(update))]
-    case .persisted(let sequence, let time):
-      now = time
-      return councilStep(.persisted(upTo: sequence))
+    case .evaluated:
+      return []
     }
   }
 
@@ -538,7 +538,7 @@ public struct NodeController: Sendable {
       // holds it.
       if publishedModels[digest] == nil {
         publishedModels[digest] = values
-        durableVersion += 1
+        effects.append(.persist(.heldModel(digest: digest, values: values)))
       }
       if isCouncilMember, let leader = council?.leader, leader != me {
         effects.append(.send(to: leader, .round(.modelStored(digest: digest))))
@@ -549,6 +549,9 @@ public struct NodeController: Sendable {
       committedRound = round
       model = values
       if !isCouncilMember { publishedModels = [:] }
+      effects.append(
+        .persist(
+          .committedModel(round: round, values: values, releasesHeldModels: !isCouncilMember)))
     }
     if let pending = pendingTraining, pending.base == digest {
       pendingTraining = nil
@@ -605,10 +608,17 @@ public struct NodeController: Sendable {
   mutating func councilStep(_ event: CouncilEvent) -> [NodeEffect] {
     guard council != nil else { return [] }
     var effects: [NodeEffect] = []
-    for action in council!.handle(event) {
+    var actions = council!.handle(event)
+    // The runtime makes this step's writes durable before it sends anything (the ordering
+    // contract), so the council may take them as durable now: messages it held for them are
+    // released into this step, behind the writes.
+    if let sequence = actions.lazy.compactMap(\.writeSequence).last {
+      actions += council!.handle(.persisted(upTo: sequence))
+    }
+    for action in actions {
       switch action {
       case .persist(let write):
-        effects.append(.persist(write))
+        effects.append(.persist(.council(write)))
       case .send(let peer, let message):
         effects.append(.send(to: peer, .council(message)))
       case .commit(let entries):
@@ -662,8 +672,13 @@ public struct NodeController: Sendable {
   mutating func apply(_ command: CouncilCommand) -> [NodeEffect] {
     switch command {
     case .startRound(let start):
-      lastStartedRound = max(lastStartedRound, start.round)
-      return coordinator.map { _ in coordinate(coordinator!.handle(.startCommitted(start))) } ?? []
+      var effects: [NodeEffect] = []
+      if start.round > lastStartedRound {
+        lastStartedRound = start.round
+        effects.append(.persist(.startedRound(start.round)))
+      }
+      return effects
+        + (coordinator.map { _ in coordinate(coordinator!.handle(.startCommitted(start))) } ?? [])
     case .commitRound(let commit):
       guard commit.round > committedRound else { return [] }
       if commit.model == Digest.of(values: model) { return adopt(commit, values: model) }
@@ -690,15 +705,21 @@ public struct NodeController: Sendable {
   mutating func adopt(_ commit: RoundCommit, values: [Float]) -> [NodeEffect] {
     guard commit.round > committedRound else { return [] }
     committedRound = commit.round
-    lastStartedRound = max(lastStartedRound, commit.round)
     model = values
+    lastAccuracy = nil
     publishedModels = [:]
-    durableVersion += 1
+    var effects: [NodeEffect] = [
+      .persist(.committedModel(round: commit.round, values: values, releasesHeldModels: true))
+    ]
+    if commit.round > lastStartedRound {
+      lastStartedRound = commit.round
+      effects.append(.persist(.startedRound(commit.round)))
+    }
     // Older commits still waiting for bytes are superseded: nobody needs their models now.
     awaitedCommits = awaitedCommits.filter { $0.value.round > commit.round }
     nextOpenTime = now + settings.roundGapMilliseconds
     lastContributors = commit.trainers
-    var effects: [NodeEffect] = [.committed(commit)]
+    effects.append(.committed(commit))
     if let open = coordinator?.openRound, open.round == commit.round {
       // Trainers that did not contribute (crashed, unreachable, too slow): a later coordinator
       // does not wait for them again soon.
@@ -723,8 +744,7 @@ public struct NodeController: Sendable {
     setAsideUntil[peer].map { now < $0 } ?? false
   }
 
-  /// Published models this node holds and has acknowledged, not yet committed: part of what
-  /// the runtime persists (with the council writes and the committed model).
+  /// Published models this node holds and has acknowledged, not yet committed.
   public var storedModels: [Digest: [Float]] { publishedModels }
 
   // MARK: Roles
@@ -810,7 +830,7 @@ public struct NodeController: Sendable {
       case .publishModel(let round, let digest, let values):
         // Durable before the coordinator counts itself among the members that hold it.
         publishedModels[digest] = values
-        durableVersion += 1
+        effects.append(.persist(.heldModel(digest: digest, values: values)))
         if settings.mode == .fdfl {
           for member in council?.members ?? [] where member != me {
             effects.append(
