@@ -71,7 +71,7 @@ extension NodeController {
     case .federated:
       return coordinator.map { [$0] } ?? []
     case .fdfl:
-      if let assigned = (proposedRoles ?? roles)?.aggregators { return assigned }
+      if let assigned = (coordinatorRole.proposedRoles ?? roles)?.aggregators { return assigned }
       return (council?.members ?? settings.council).filter { $0 != coordinator }
     }
   }
@@ -81,7 +81,8 @@ extension NodeController {
     if let membership, membership.isMember, let member = membership.member(peer) {
       return member.status == .alive
     }
-    guard isCouncilMember, council?.members.contains(peer) ?? false, let heard = lastHeard[peer]
+    guard isCouncilMember, council?.members.contains(peer) ?? false,
+      let heard = liveness.lastHeard[peer]
     else { return nil }
     return now - heard <= settings.aggregatorSilenceMilliseconds
   }

@@ -508,7 +508,8 @@ public final class Simulator {
     // One sync at a time: steps taken while it runs wait for it, and it covers their writes.
     if stepsAwaitingSync[position].isEmpty {
       queue.schedule(
-        .fsync(peer: position, incarnation: incarnations[position]), at: now + Self.syncMilliseconds)
+        .fsync(peer: position, incarnation: incarnations[position]), at: now + Self.syncMilliseconds
+      )
     }
     stepsAwaitingSync[position].append(step)
   }

@@ -70,7 +70,8 @@ import Wire
     #expect(coordinator.isCoordinator)
     // The first round opens two heartbeats after the coordinator starts.
     let opened = coordinator.handle(.tick(now: 300))
-    #expect(NodeScript.writes(opened).contains { if case .startedRound(1) = $0 { true } else { false } })
+    #expect(
+      NodeScript.writes(opened).contains { if case .startedRound(1) = $0 { true } else { false } })
     let trainRequests = NodeScript.roundMessages(opened).filter {
       if case .train(round: 1, baseModel: base, _) = $0.message { true } else { false }
     }
@@ -83,7 +84,9 @@ import Wire
     let committed = coordinator.handle(
       .received(
         from: NodeScript.peer(2), .round(.update(round: 1, weight: 2, values: delta)), now: 410))
-    let commits = committed.compactMap { if case .committed(let commit) = $0 { commit } else { nil } }
+    let commits = committed.compactMap {
+      if case .committed(let commit) = $0 { commit } else { nil }
+    }
     #expect(commits.map(\.round) == [1])
     #expect(coordinator.committedRound == 1)
     #expect(coordinator.model == delta)

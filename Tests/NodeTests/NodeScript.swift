@@ -20,7 +20,8 @@ enum NodeScript {
       modelLength: modelLength, council: Array(peers.prefix(Int(councilSize))))
     let durable = NodeDurableState(
       council: nil, committedRound: 0, model: initialModel, lastStartedRound: 0)
-    return NodeController(me: peer(index), settings: settings, peers: peers, durable: durable, seed: 7)
+    return NodeController(
+      me: peer(index), settings: settings, peers: peers, durable: durable, seed: 7)
   }
 
   /// The messages among `effects`, in order.
