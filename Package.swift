@@ -77,6 +77,7 @@ let package = Package(
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Coordination", "Wire"]),
     .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
+    .testTarget(name: "NodeTests", dependencies: ["Node", "Coordination", "Wire"]),
     .testTarget(
       name: "SimulationTests",
       dependencies: ["Simulation", "Node", "Aggregation", "Privacy", "Coordination", "Wire"]),

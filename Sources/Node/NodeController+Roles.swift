@@ -8,7 +8,8 @@ extension NodeController {
   func roleCandidate(_ peer: PeerID) -> RoleCandidate {
     RoleCandidate(
       peer: peer, capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
-      uptimeMilliseconds: membership?.member(peer).map { $0.uptimeMilliseconds(now: now) } ?? now)
+      uptimeMilliseconds: liveness.membership?.member(peer).map { $0.uptimeMilliseconds(now: now) }
+        ?? now)
   }
 
   /// The ranking of `peers`, seeded by the last committed model's digest: state every member
@@ -28,14 +29,15 @@ extension NodeController {
   mutating func chooseRoles(among live: [PeerID]) -> RoleAssignment {
     let epoch = roleEpoch
     let count = settings.aggregatorCount ?? live.count
-    if let current = proposedRoles ?? roles, current.epoch == epoch {
+    if let current = coordinatorRole.proposedRoles ?? roles, current.epoch == epoch {
       if current.coordinator == me, settings.aggregatorCount == nil {
         return RoleAssignment(epoch: epoch, coordinator: me, aggregators: rank(live))
       }
       if current.coordinator == me, Set(current.aggregators).isSubset(of: live) {
         return current
       }
-      if current.coordinator != me, handoverEpoch != epoch, isCouncilWhole(live: live),
+      if current.coordinator != me, coordinatorRole.handoverEpoch != epoch,
+        isCouncilWhole(live: live),
         !isRotating
       {
         return current
@@ -59,7 +61,7 @@ extension NodeController {
   /// coordinated for a silence period (at first it takes every member for live) and heard from
   /// every member within it.
   func isCouncilWhole(live: [PeerID]) -> Bool {
-    now >= coordinatingSince + settings.aggregatorSilenceMilliseconds
+    now >= coordinatorRole.coordinatingSince + settings.aggregatorSilenceMilliseconds
       && live.count + 1 >= (council?.members.count ?? settings.council.count)
   }
 
@@ -75,25 +77,27 @@ extension NodeController {
   /// made while another is pending is refused by the council and retried on a later tick.
   mutating func maintainCouncil() -> [NodeEffect] {
     guard settings.replacesCouncilMembers, let council, council.role == .leader,
-      now >= nextCouncilChange
+      now >= coordinatorRole.nextCouncilChange
     else { return [] }
-    nextCouncilChange = now + settings.councilOptions.heartbeatMilliseconds * 5
+    coordinatorRole.nextCouncilChange = now + settings.councilOptions.heartbeatMilliseconds * 5
     let members = council.members
     if let silent = members.first(where: {
-      $0 != me && now - (lastHeard[$0] ?? 0) > settings.councilMemberSilenceMilliseconds
+      $0 != me
+        && liveness.silenceMilliseconds(of: $0, now: now)
+          > settings.councilMemberSilenceMilliseconds
     }) {
-      setAside(silent)
+      liveness.setAside(silent, now: now)
       return councilStep(.propose(.removeCouncilMember(silent)))
     }
-    let outsiders = lastContributors.filter {
-      !members.contains($0) && isBelievedAlive($0) && !isSetAside($0)
+    let outsiders = coordinatorRole.lastContributors.filter {
+      !members.contains($0) && liveness.isBelievedAlive($0) && !liveness.isSetAside($0, now: now)
     }
     guard members.count < settings.council.count else {
       return settings.rotatesCouncilMembers || members.count > settings.council.count
         ? rotateCouncil(outsiders) : []
     }
     guard let best = rank(outsiders).first else { return [] }
-    lastHeard[best] = now  // a fresh member gets one silence period to catch up
+    liveness.lastHeard[best] = now  // a fresh member gets one silence period to catch up
     return councilStep(.propose(.addCouncilMember(best)))
   }
 
@@ -108,41 +112,39 @@ extension NodeController {
     if members.count > settings.council.count {
       // A member that fell silent meanwhile leaves as failed (nobody samples it as a trainer).
       if let silent = members.first(where: {
-        $0 != me && now - (lastHeard[$0] ?? 0) > settings.aggregatorSilenceMilliseconds
+        $0 != me
+          && liveness.silenceMilliseconds(of: $0, now: now) > settings.aggregatorSilenceMilliseconds
       }) {
-        setAside(silent)
+        liveness.setAside(silent, now: now)
         return councilStep(.propose(.removeCouncilMember(silent)))
       }
-      // The coordinator and the aggregators of an open round stay.
       // The coordinator, the aggregators of the open round, and the newcomer stay (a round
       // committed since the newcomer joined reseeds the ranking).
       let serving = Set(
-        (coordinator?.openRound?.assignments.map(\.aggregator) ?? [])
-          + (rotationIncoming.map { [$0] } ?? []))
+        (coordinatorRole.rounds?.openRound?.assignments.map(\.aggregator) ?? [])
+          + (coordinatorRole.rotationIncoming.map { [$0] } ?? []))
       guard
         let outgoing = rank(members).reversed().first(where: {
           $0 != me && !serving.contains($0)
         })
       else { return [] }
-      rotationIncoming = nil
+      coordinatorRole.rotationIncoming = nil
       return councilStep(.propose(.retireCouncilMember(outgoing)))
     }
     // Rotate only while a round is open: between rounds the coordinator decides the epoch's
     // roles, and a rotation under way then would keep it from handing over to the ranked
     // coordinator (whoever coordinates the epoch rotates during its first round).
-    guard rotationEpoch != roleEpoch, !outsiders.isEmpty, coordinator?.openRound != nil else {
+    guard coordinatorRole.rotationEpoch != roleEpoch, !outsiders.isEmpty,
+      coordinatorRole.rounds?.openRound != nil
+    else {
       return []
     }
-    let live = members.filter {
-      $0 != me && now - (lastHeard[$0] ?? 0) <= settings.aggregatorSilenceMilliseconds
-        && isBelievedAlive($0)
-    }
-    guard isCouncilWhole(live: live) else { return [] }
+    guard isCouncilWhole(live: liveCouncilMembers()) else { return [] }
     let desired = Set(rank(members + outsiders).prefix(members.count))
     guard let incoming = rank(outsiders).first, desired.contains(incoming) else { return [] }
-    rotationEpoch = roleEpoch
-    rotationIncoming = incoming
-    lastHeard[incoming] = now  // a fresh member gets one silence period to catch up
+    coordinatorRole.rotationEpoch = roleEpoch
+    coordinatorRole.rotationIncoming = incoming
+    liveness.lastHeard[incoming] = now  // a fresh member gets one silence period to catch up
     return councilStep(.propose(.addCouncilMember(incoming)))
   }
 
@@ -150,8 +152,9 @@ extension NodeController {
   /// date and tells it to campaign. If it has not taken over within the shortest election
   /// timeout, this node opens the next round itself under new roles.
   mutating func handOver(to target: PeerID) -> [NodeEffect] {
-    handoverEpoch = roleEpoch
-    nextOpenTime = now + settings.councilOptions.electionTimeoutMilliseconds.lowerBound
+    coordinatorRole.handoverEpoch = roleEpoch
+    coordinatorRole.nextOpenTime =
+      now + settings.councilOptions.electionTimeoutMilliseconds.lowerBound
     return councilStep(.transferLeadership(to: target))
   }
 }

@@ -162,8 +162,20 @@ public final class Simulator {
     case livenessCheck
     case partitionStart(Int)
     case partitionEnd
+    /// The peer's store finished syncing: the steps that waited for it carry on.
     case fsync(peer: Int, incarnation: Int)
   }
+
+  /// The effects of one step that wait for the step's writes to be synced, with what the node
+  /// held when it took the step (what the effects report on).
+  struct SyncedStep {
+    var effects: [NodeEffect]
+    var model: [Float]
+    var council: [PeerID]
+  }
+
+  /// How long a store takes to sync after a write.
+  static let syncMilliseconds: UInt64 = 2
 
   public let settings: SimulationSettings
   public let peers: [PeerID]
@@ -181,8 +193,8 @@ public final class Simulator {
   private var linkQueues: LinkQueues
   /// What each peer has durably: its committed round, model and highest started round.
   private var stores: [DurableStore<NodeDurableState>]
-  private var lastWrittenSequence: [UInt64]
-  private var persistedVersions: [Int]
+  /// Per peer, in step order, the steps whose effects wait for a sync (and any later step).
+  private var stepsAwaitingSync: [[SyncedStep]]
   private var isTickScheduled: [Bool] = []
   private var pendingFailover: UInt64?
   private var checker = InvariantChecker()
@@ -212,8 +224,7 @@ public final class Simulator {
     crashTimes = Array(repeating: [], count: peers.count)
     linkQueues = LinkQueues(peerCount: peers.count)
     stores = Array(repeating: DurableStore(fresh), count: peers.count)
-    lastWrittenSequence = Array(repeating: 0, count: peers.count)
-    persistedVersions = Array(repeating: 0, count: peers.count)
+    stepsAwaitingSync = Array(repeating: [], count: peers.count)
     scheduleFaults()
     // Only council members act on time (elections, heartbeats, deadlines); trainers only react.
     // With SWIM every peer probes; otherwise trainers only react to messages.
@@ -314,18 +325,15 @@ public final class Simulator {
           .restarted(
             peers[position], committedRound: durable.committedRound, virtualMilliseconds: now))
         isAlive[position] = true
-        lastWrittenSequence[position] = 0
-        persistedVersions[position] = 0
         nodes[position] = NodeController(
           me: peers[position], settings: settings.node, peers: peers, durable: durable,
           seed: settings.seed &+ UInt64(position) &+ UInt64(incarnations[position]) << 32)
       case .fsync(let position, let incarnation):
         guard isAlive[position], incarnation == incarnations[position] else { break }
         stores[position].sync()
-        execute(
-          nodes[position].handle(.persisted(upTo: lastWrittenSequence[position], now: now)),
-          at: position,
-          now: now, onRound: onRound)
+        let released = stepsAwaitingSync[position]
+        stepsAwaitingSync[position] = []
+        for step in released { execute(step, at: position, now: now, onRound: onRound) }
       case .partitionStart(let index):
         let partition = settings.partitions[index]
         let isolated =
@@ -352,7 +360,7 @@ public final class Simulator {
             bound: settings.livenessBoundMilliseconds)
         }
       case .tick(let position):
-        execute(nodes[position].handle(.tick(now: now)), at: position, now: now, onRound: onRound)
+        step(.tick(now: now), at: position, now: now, onRound: onRound)
         if nodes[position].wantsTicks {
           queue.schedule(.tick(position), at: now + settings.tickMilliseconds)
         } else {
@@ -361,18 +369,15 @@ public final class Simulator {
       case .arrive(let envelope, let position):
         receive(envelope, at: position, now: now)
       case .deliver(let envelope, let position, _):
-        execute(
-          nodes[position].handle(
-            .received(from: peers[envelope.sender], envelope.message, now: now)),
-          at: position, now: now, onRound: onRound)
+        step(
+          .received(from: peers[envelope.sender], envelope.message, now: now), at: position,
+          now: now, onRound: onRound)
       case .trainingDone(let position, let round, let model, _):
         let (weight, delta) = training.train(peer: position, from: model)
-        execute(
-          nodes[position].handle(
-            .trainingFinished(round: round, weight: weight, delta: delta, now: now)), at: position,
+        step(
+          .trainingFinished(round: round, weight: weight, delta: delta, now: now), at: position,
           now: now, onRound: onRound)
       }
-      persist(after: event)
       keepTicking(after: event, now: now)
       if report.rounds.count >= settings.rounds || report.privacyBudgetEpsilon != nil { break }
     }
@@ -412,36 +417,10 @@ public final class Simulator {
     isAlive[position] = false
     crashTimes[position].append(report.virtualMilliseconds)
     incarnations[position] += 1
+    // What waited for the sync dies with the process; the store keeps only what was synced.
+    stepsAwaitingSync[position] = []
     linkQueues.clear(position, now: report.virtualMilliseconds)
     report.crashes += 1
-  }
-
-  /// Each live peer writes and syncs its committed state after every step (a real node syncs
-  /// before acknowledging; the simulated disk keeps only what was synced).
-  private func persist(after event: Event) {
-    let position: Int
-    switch event {
-    case .tick(let peer), .deliver(_, let peer, _), .trainingDone(let peer, _, _, _),
-      .fsync(let peer, _):
-      position = peer
-    default: return
-    }
-    guard isAlive[position] else { return }
-    let node = nodes[position]
-    guard var state = stores[position].current else { return }
-    if state.committedRound != node.committedRound
-      || state.lastStartedRound != node.lastStartedRound
-      || persistedVersions[position] != node.durableVersion
-    {
-      persistedVersions[position] = node.durableVersion
-      state.storedModels = node.storedModels
-      // The model is written and synced before the node acts on it again.
-      state.committedRound = node.committedRound
-      state.model = node.model
-      state.lastStartedRound = node.lastStartedRound
-      stores[position].write(state)
-      stores[position].sync()
-    }
   }
 
   /// Queues the copies of one message on the sender's uplink and schedules their arrivals.
@@ -503,11 +482,43 @@ public final class Simulator {
     return true
   }
 
+  /// Runs one step of a node under the ordering contract: its writes go to the store at once;
+  /// the rest waits until the store has synced them (and until any earlier step's sync).
+  private func step(
+    _ input: NodeInput, at position: Int, now: UInt64, onRound: (RoundReport) -> Void
+  ) {
+    let effects = nodes[position].handle(input)
+    let writeCount = effects.prefix(while: \.isDurable).count
+    precondition(
+      !effects.dropFirst(writeCount).contains(where: \.isDurable),
+      "a step lists its writes before its other effects")
+    guard !effects.isEmpty else { return }
+    let step = SyncedStep(
+      effects: Array(effects.dropFirst(writeCount)), model: nodes[position].model,
+      council: nodes[position].council?.members ?? [])
+    guard writeCount > 0 || !stepsAwaitingSync[position].isEmpty else {
+      execute(step, at: position, now: now, onRound: onRound)
+      return
+    }
+    if writeCount > 0 {
+      var state = stores[position].current!
+      for case .persist(let write) in effects.prefix(writeCount) { state.apply(write) }
+      stores[position].write(state)
+    }
+    // One sync at a time: steps taken while it runs wait for it, and it covers their writes.
+    if stepsAwaitingSync[position].isEmpty {
+      queue.schedule(
+        .fsync(peer: position, incarnation: incarnations[position]), at: now + Self.syncMilliseconds
+      )
+    }
+    stepsAwaitingSync[position].append(step)
+  }
+
   private func execute(
-    _ effects: [NodeEffect], at position: Int, now: UInt64, onRound: (RoundReport) -> Void
+    _ step: SyncedStep, at position: Int, now: UInt64, onRound: (RoundReport) -> Void
   ) {
     let sender = peers[position]
-    for effect in effects {
+    for effect in step.effects {
       switch effect {
       case .send(let receiver, var message):
         guard let target = index[receiver] else { continue }
@@ -543,14 +554,8 @@ public final class Simulator {
           .trainingDone(
             peer: position, round: round, model: model, incarnation: incarnations[position]),
           at: now + UInt64(seconds * 1000) + 1)
-      case .persist(let write):
-        var state = stores[position].current!
-        var council = state.council ?? CouncilDurableState()
-        council.apply(write)
-        state.council = council
-        stores[position].write(state)
-        lastWrittenSequence[position] = write.sequence
-        queue.schedule(.fsync(peer: position, incarnation: incarnations[position]), at: now + 2)
+      case .persist:
+        preconditionFailure("writes are applied before the step's other effects")
       case .becameCoordinator(let term):
         trace(now, "\(sender) coordinates in term \(term)")
         onEvent(.elected(sender, term: term, virtualMilliseconds: now))
@@ -558,7 +563,7 @@ public final class Simulator {
         report.coordinatorChanges += 1
       case .committed(let commit):
         let isNew = commit.round > checker.highestCommittedRound
-        checker.observeCommit(commit, by: sender, holding: nodes[position].model, now: now)
+        checker.observeCommit(commit, by: sender, holding: step.model, now: now)
         guard isNew else { continue }
         lastCommitTime = now
         trace(now, "round \(commit.round) committed by \(commit.aggregators.count) aggregators")
@@ -568,12 +573,12 @@ public final class Simulator {
         }
         let coordinator =
           nodes.indices.first { isAlive[$0] && nodes[$0].isCoordinator }.map { peers[$0] } ?? sender
-        let accuracy = training.accuracy(of: nodes[position].model)
+        let accuracy = training.accuracy(of: step.model)
         let round = RoundReport(
           round: commit.round, virtualMilliseconds: now, coordinator: coordinator,
           aggregators: commit.aggregators,
           trainers: commit.trainers, accuracy: accuracy, peersAlive: isAlive.filter { $0 }.count,
-          model: commit.model, council: nodes[position].council?.members ?? [])
+          model: commit.model, council: step.council)
         report.rounds.append(round)
         onRound(round)
       case .councilChanged(let members):

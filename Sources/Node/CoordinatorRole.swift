@@ -1,0 +1,105 @@
+import Aggregation
+import Coordination
+import Wire
+
+/// The coordinator's side of rounds while this node coordinates (`rounds` is set): the round
+/// state machine, the commit it holds until a majority of the council stores its model, the
+/// outer optimizer, and the bookkeeping of role handovers and council rotation.
+struct CoordinatorRole: Sendable {
+  /// The round state machine; nil while this node does not coordinate.
+  var rounds: RoundCoordinator?
+  /// When the next round may open.
+  var nextOpenTime: UInt64 = 0
+  /// The term this node leads, while it waits for the term's first commit to coordinate.
+  var leadershipTerm: UInt64?
+  /// When this node last became the coordinator.
+  var coordinatingSince: UInt64 = 0
+  /// The commit proposal waiting until a majority of the council holds its model.
+  var heldCommit: RoundCommit?
+  var modelHolders: Set<PeerID> = []
+  var nextModelPush: UInt64 = 0
+  /// The last roles this coordinator proposed (in force for its rounds until another ranking).
+  var proposedRoles: RoleAssignment?
+  /// The outer optimizer (its momentum restarts when the coordinator changes).
+  var outerOptimizer: (any OuterOptimizer)?
+  /// The last combined delta (the warm start of a rule over partials).
+  var previousCombinedDelta: [Float]?
+  var isPrivacyBudgetExhausted = false
+  var nextCouncilChange: UInt64 = 0
+  /// Trainers of the last committed round: live peers the coordinator may bring into the council.
+  var lastContributors: [PeerID] = []
+  /// The epoch in which this coordinator last handed leadership to the ranked coordinator; it
+  /// tries once per epoch, then keeps coordinating itself.
+  var handoverEpoch: UInt64?
+  /// The epoch whose council rotation this coordinator made.
+  var rotationEpoch: UInt64?
+  /// The member the last rotation brought in; it does not retire in the same rotation.
+  var rotationIncoming: PeerID?
+
+  /// How often the coordinator re-sends a published model to members that have not stored it.
+  static let modelPushIntervalMilliseconds: UInt64 = 500
+
+  var isCoordinating: Bool { rounds != nil }
+
+  /// Starts coordinating from the committed state.
+  mutating func start(
+    plan: RoundPlan, committedRound: UInt64, model: [Float], lastStartedRound: UInt64,
+    security: NodeSecurity?, now: UInt64, heartbeatMilliseconds: UInt64
+  ) {
+    coordinatingSince = now
+    rounds = RoundCoordinator(
+      plan: plan, committedRound: committedRound, model: model, lastStartedRound: lastStartedRound)
+    rounds!.combinesPartialsExternally = security?.needsCoordinatorCombination ?? false
+    outerOptimizer = security?.outerOptimizer?.make()
+    previousCombinedDelta = nil
+    // Wait two heartbeats so the new coordinator hears which council members are up.
+    nextOpenTime = now + 2 * heartbeatMilliseconds
+  }
+
+  /// Stops coordinating (this node follows another leader now).
+  mutating func stop() {
+    leadershipTerm = nil
+    proposedRoles = nil
+    rounds = nil
+    heldCommit = nil
+  }
+
+  /// Holds `commit` until a majority of the council stores its model; `holder` (this node)
+  /// holds it already.
+  mutating func hold(_ commit: RoundCommit, holder: PeerID, now: UInt64) {
+    heldCommit = commit
+    modelHolders = [holder]
+    nextModelPush = now + Self.modelPushIntervalMilliseconds
+  }
+
+  /// The held commit, once a majority of `members` holds its model; it is no longer held then.
+  mutating func releaseHeldCommit(members: [PeerID]) -> RoundCommit? {
+    guard let commit = heldCommit else { return nil }
+    let holders = modelHolders.intersection(members)
+    guard holders.count * 2 > members.count else { return nil }
+    heldCommit = nil
+    return commit
+  }
+
+  /// Combines the aggregators' partials into the next model: the project's rule over partials,
+  /// then the outer optimizer. The report says what ran.
+  mutating func combine(
+    _ partials: [RoundCoordinator.Partial], base: [Float], round: UInt64, security: NodeSecurity,
+    seed: UInt64
+  ) -> (model: [Float], report: String) {
+    let (delta, report) = security.combinePartials(
+      partials, previousAggregate: previousCombinedDelta, globalModel: base,
+      seed: seed ^ round &* 0xC0FF_EE11)
+    previousCombinedDelta = delta
+    var next = base
+    // The optimizer throws only for mismatched lengths or non-finite values: then the plain
+    // delta is applied (the coordinator's checks on partials make this unreachable).
+    if outerOptimizer == nil
+      || (try? outerOptimizer!.step(model: &next, aggregatedDelta: delta)) == nil
+    {
+      next = base
+      for index in next.indices { next[index] += delta[index] }
+    }
+    return (next, report)
+  }
+}

@@ -1,0 +1,126 @@
+import Coordination
+import Wire
+
+/// Messages: council and membership messages go to their state machines, round messages to the
+/// role they are for, and models' bytes to replication.
+extension NodeController {
+  mutating func receive(_ message: Message, from sender: PeerID) -> [NodeEffect] {
+    switch message {
+    case .council(let councilMessage):
+      return councilStep(.received(from: sender, councilMessage, now: now))
+    case .membership(let membershipMessage):
+      return membershipStep(.received(from: sender, membershipMessage, now: now))
+    case .round(let round):
+      return receiveRound(round, from: sender)
+    }
+  }
+
+  mutating func receiveRound(_ message: RoundMessage, from sender: PeerID) -> [NodeEffect] {
+    switch message {
+    case .aggregate(let start):
+      return aggregate(
+        aggregatorRole.group.handle(.roundStarted(start, coordinator: sender, now: now)))
+    case .train(let number, let base, let deadline):
+      return [
+        trainerRole.handleTrainRequest(
+          round: number, base: base, deadline: deadline, from: sender, model: model)
+      ]
+    case .update(let number, let weight, let values):
+      return aggregate(
+        aggregatorRole.group.handle(
+          .update(from: sender, round: number, weight: weight, values: values, now: now)))
+    case .partial(let number, let weight, let trainers, let values):
+      guard isCoordinator else { return [] }
+      return coordinate(
+        coordinatorRole.rounds!.handle(
+          .partial(
+            from: sender, round: number, weight: weight, trainers: trainers, values: values,
+            now: now)))
+    case .model(let number, let digest, let values):
+      guard values.count == settings.modelLength, Digest.of(values: values) == digest else {
+        return []
+      }
+      let effects = receiveModel(round: number, digest: digest, values: values)
+      guard !replication.waitingRequests.isEmpty else { return effects }
+      return effects
+        + replication.answerWaitingRequests(model: model, committedRound: committedRound)
+    case .modelStored(let digest):
+      return acknowledgeModel(digest, from: sender)
+    case .requestModel(let digest):
+      if let answer = replication.answer(
+        for: digest, model: model, modelDigest: Digest.of(values: model),
+        committedRound: committedRound)
+      {
+        return [.send(to: sender, .round(answer))]
+      }
+      replication.wait(sender, for: digest)
+      return []
+    }
+  }
+
+  mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {
+    var effects: [NodeEffect] = []
+    let isTrainingBase = trainerRole.isWaiting(for: digest)
+    if let commit = replication.awaitedCommits.removeValue(forKey: digest) {
+      effects += adopt(commit, values: values)
+    } else if settings.mode == .fdfl, council != nil, !isTrainingBase, round > committedRound {
+      // A published model that is not committed yet (pushed to council members, this one
+      // included even while the entry that adds it is still on its way): keep it (durably)
+      // until its commit applies, and tell the coordinator, who commits only once a majority
+      // holds it.
+      if replication.published[digest] == nil {
+        replication.published[digest] = values
+        effects.append(.persist(.heldModel(digest: digest, values: values)))
+      }
+      if isCouncilMember, let leader = council?.leader, leader != me {
+        effects.append(.send(to: leader, .round(.modelStored(digest: digest))))
+      }
+    } else if round > committedRound || (round == committedRound && !isCouncilMember) {
+      // A committed model: a round's base (rounds train from the last committed model) or a
+      // federated broadcast.
+      committedRound = round
+      model = values
+      if !isCouncilMember { replication.published = [:] }
+      effects.append(
+        .persist(
+          .committedModel(round: round, values: values, releasesHeldModels: !isCouncilMember)))
+    }
+    if let training = trainerRole.modelArrived(digest, values: values) {
+      effects.append(training)
+    }
+    return effects
+  }
+
+  /// Asks the council members in turn for the bytes of the newest committed model this node
+  /// lacks; any member that holds it answers (the model of a committed round is held by a
+  /// majority, so someone always can once enough members are up).
+  mutating func requestAwaitedModel() -> [NodeEffect] {
+    guard !replication.awaitedCommits.isEmpty else { return [] }
+    let others = (council?.members ?? settings.council).filter { $0 != me }
+    return replication.nextRequest(now: now, among: others).map { [$0] } ?? []
+  }
+
+  // MARK: Membership
+
+  mutating func membershipStep(_ event: MembershipEvent) -> [NodeEffect] {
+    guard liveness.membership != nil else { return [] }
+    var effects: [NodeEffect] = []
+    if !liveness.membership!.isMember, !liveness.isJoining {
+      // The first council member founds the group; everyone else joins through the council.
+      liveness.isJoining = true
+      let bootstrap = me == settings.council[0] ? [] : settings.council.filter { $0 != me }
+      effects += Self.translate(liveness.membership!.handle(.join(bootstrap: bootstrap, now: now)))
+    }
+    return effects + Self.translate(liveness.membership!.handle(event))
+  }
+
+  /// Static on purpose: `translate(membership!.handle(event))` as an instance method would copy
+  /// `self` before the argument mutates `membership`, so every membership event would copy the
+  /// whole member table (copy-on-write), O(n) per event.
+  static func translate(_ actions: [MembershipAction]) -> [NodeEffect] {
+    actions.compactMap { action in
+      if case .send(let peer, let message) = action { return .send(to: peer, .membership(message)) }
+      return nil
+    }
+  }
+}

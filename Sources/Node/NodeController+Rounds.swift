@@ -1,0 +1,215 @@
+import Coordination
+import Wire
+
+/// Rounds on the clock: the coordinator opens them, holds each commit until a majority of the
+/// council stores its model, and turns its and the aggregators' actions into effects.
+extension NodeController {
+  mutating func tick() -> [NodeEffect] {
+    var effects =
+      councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
+      + membershipStep(.tick(now: now))
+    effects += aggregate(
+      aggregatorRole.group.handle(.tick(now: now, unreachable: liveness.peersKnownDown())))
+    guard isCoordinator else { return effects }
+    let silent = Set(
+      (council?.members ?? []).filter {
+        $0 != me
+          && liveness.silenceMilliseconds(of: $0, now: now) > settings.aggregatorSilenceMilliseconds
+      })
+    effects += coordinate(coordinatorRole.rounds!.handle(.tick(now: now, unreachable: silent)))
+    effects += maintainCouncil()
+    if coordinatorRole.rounds?.openRound == nil, now >= coordinatorRole.nextOpenTime,
+      replication.awaitedCommits.isEmpty
+    {
+      effects += openRound()
+    }
+    return effects
+  }
+
+  /// Counts a council member that holds the held commit's model; proposes the commit once a
+  /// majority of the council does.
+  mutating func acknowledgeModel(_ digest: Digest, from member: PeerID) -> [NodeEffect] {
+    guard let commit = coordinatorRole.heldCommit, commit.model == digest, let council else {
+      return []
+    }
+    guard council.members.contains(member) else { return [] }
+    coordinatorRole.modelHolders.insert(member)
+    return proposeHeldCommitIfHeld()
+  }
+
+  /// Proposes the held commit once a majority of the current council holds its model (checked
+  /// again when the council changes: a retired member no longer counts, and a smaller council
+  /// needs fewer holders).
+  mutating func proposeHeldCommitIfHeld() -> [NodeEffect] {
+    guard let council, let commit = coordinatorRole.releaseHeldCommit(members: council.members)
+    else { return [] }
+    return councilStep(.propose(.commitRound(commit)))
+  }
+
+  /// Re-sends the held commit's model to members that have not said they store it.
+  mutating func pushHeldModel() -> [NodeEffect] {
+    guard let commit = coordinatorRole.heldCommit, now >= coordinatorRole.nextModelPush,
+      let values = replication.published[commit.model]
+    else {
+      return []
+    }
+    coordinatorRole.nextModelPush = now + CoordinatorRole.modelPushIntervalMilliseconds
+    return (council?.members ?? []).filter { !coordinatorRole.modelHolders.contains($0) }.map {
+      .send(to: $0, .round(.model(round: commit.round, digest: commit.model, values: values)))
+    }
+  }
+
+  /// The share of the trainers one round samples (the privacy accountant's sampling rate).
+  var samplingRate: Double {
+    let population = max(peers.count - (council?.members.count ?? settings.council.count), 1)
+    return min(Double(settings.plan.trainersPerRound) / Double(population), 1)
+  }
+
+  /// The epsilon spent by the committed rounds, with client-level privacy.
+  public var spentEpsilon: Double? {
+    settings.security?.centralPrivacy?.epsilon(
+      afterRounds: Int(committedRound), samplingRate: samplingRate)
+  }
+
+  /// Whether one more round would take the privacy spent past the budget.
+  var isPastPrivacyBudget: Bool {
+    guard let privacy = settings.security?.centralPrivacy, let budget = privacy.epsilonBudget
+    else { return false }
+    return privacy.epsilon(afterRounds: Int(committedRound) + 1, samplingRate: samplingRate)
+      > budget
+  }
+
+  mutating func openRound() -> [NodeEffect] {
+    if isPastPrivacyBudget {
+      guard !coordinatorRole.isPrivacyBudgetExhausted else { return [] }
+      coordinatorRole.isPrivacyBudgetExhausted = true
+      return [.privacyBudgetExhausted(epsilon: spentEpsilon ?? 0)]
+    }
+    var roleEffects: [NodeEffect] = []
+    let aggregators: [PeerID]
+    switch settings.mode {
+    case .federated:
+      aggregators = [me]
+    case .fdfl:
+      let live = liveCouncilMembers()
+      if live.isEmpty {
+        aggregators = [me]
+      } else {
+        let chosen = chooseRoles(among: live)
+        if chosen != (coordinatorRole.proposedRoles ?? roles) {
+          coordinatorRole.proposedRoles = chosen
+          roleEffects += councilStep(.propose(.assignRoles(chosen)))
+        }
+        if chosen.coordinator != me {
+          return roleEffects + handOver(to: chosen.coordinator)
+        }
+        aggregators = chosen.aggregators
+      }
+    }
+    let trainers = trainerCandidates()
+    seed &+= 0x9E37_79B9_7F4A_7C15
+    coordinatorRole.nextOpenTime = now + settings.plan.roundDurationMilliseconds
+    return roleEffects
+      + coordinate(
+        coordinatorRole.rounds!.handle(
+          .open(
+            now: now, trainers: trainers.map { TrainerCandidate(peer: $0) },
+            aggregators: aggregators, seed: seed)))
+  }
+
+  /// The council members other than this one heard from within the aggregator silence period
+  /// and not known down.
+  func liveCouncilMembers() -> [PeerID] {
+    (council?.members ?? settings.council).filter {
+      $0 != me
+        && liveness.silenceMilliseconds(of: $0, now: now) <= settings.aggregatorSilenceMilliseconds
+        && liveness.isBelievedAlive($0)
+    }
+  }
+
+  /// The peers a round may sample as trainers. Peers set aside are left out while others can
+  /// train. When none can, they are tried at once: a round without trainers would wait out
+  /// their minute for nothing.
+  func trainerCandidates() -> [PeerID] {
+    let councilSet = Set(council?.members ?? settings.council)
+    let candidates = peers.filter {
+      (!councilSet.contains($0) || settings.mode == .federated && $0 != me)
+        && liveness.isBelievedAlive($0)
+    }
+    let fresh = candidates.filter { !liveness.isSetAside($0, now: now) }
+    return fresh.isEmpty ? candidates : fresh
+  }
+
+  /// Aggregator actions become effects; messages to itself are handled at once.
+  mutating func aggregate(_ actions: [GroupAggregation.Action]) -> [NodeEffect] {
+    var effects: [NodeEffect] = []
+    for action in actions {
+      switch action {
+      case .send(let peer, let message) where peer == me:
+        effects += receiveRound(message, from: me)
+      case .send(let peer, let message):
+        effects.append(.send(to: peer, .round(message)))
+      case .rejected(let peer, let reason):
+        effects.append(.rejected(from: peer, reason))
+      case .combine(let round, let coordinator, let updates):
+        guard let security = settings.security else { break }
+        let (partial, report) = aggregatorRole.combine(
+          round: round, updates: updates, security: security, globalModel: model, seed: seed)
+        effects.append(.aggregated(round: round, report: report))
+        effects +=
+          coordinator == me
+          ? receiveRound(partial, from: me) : [.send(to: coordinator, .round(partial))]
+      }
+    }
+    return effects
+  }
+
+  /// Coordinator actions: proposals go to the council (fdfl) or commit at once (federated).
+  mutating func coordinate(_ actions: [RoundCoordinator.Action]) -> [NodeEffect] {
+    var effects: [NodeEffect] = []
+    for action in actions {
+      switch action {
+      case .propose(let command) where settings.mode == .federated:
+        effects += apply(command)
+        if case .commitRound = command {
+          let broadcast = RoundMessage.model(
+            round: committedRound, digest: Digest.of(values: model), values: model)
+          for peer in peers where peer != me { effects.append(.send(to: peer, .round(broadcast))) }
+        }
+      case .propose(.commitRound(let commit)):
+        coordinatorRole.hold(commit, holder: me, now: now)
+        effects += acknowledgeModel(commit.model, from: me)
+      case .propose(let command):
+        effects += councilStep(.propose(command))
+      case .publishModel(let round, let digest, let values):
+        effects += publish(round: round, digest: digest, values: values)
+      case .send(let peer, let message) where peer == me:
+        effects += receiveRound(message, from: me)
+      case .send(let peer, let message):
+        effects.append(.send(to: peer, .round(message)))
+      case .rejected(let peer, let reason):
+        effects.append(.rejected(from: peer, reason))
+      case .combine(let round, let base, let partials):
+        guard let security = settings.security, isCoordinator else { break }
+        let (next, report) = coordinatorRole.combine(
+          partials, base: base, round: round, security: security, seed: seed)
+        effects.append(.aggregated(round: round, report: "coordinator: " + report))
+        effects += coordinate(coordinatorRole.rounds!.handle(.combined(round: round, model: next)))
+      }
+    }
+    return effects
+  }
+
+  /// Holds a model the coordinator publishes (durable before the coordinator counts itself
+  /// among the members that hold it) and sends it to the other council members (fdfl).
+  mutating func publish(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {
+    replication.published[digest] = values
+    var effects: [NodeEffect] = [.persist(.heldModel(digest: digest, values: values))]
+    guard settings.mode == .fdfl else { return effects }
+    for member in council?.members ?? [] where member != me {
+      effects.append(
+        .send(to: member, .round(.model(round: round, digest: digest, values: values))))
+    }
+    return effects
+  }
+}

@@ -1,0 +1,196 @@
+import Coordination
+import Node
+import Testing
+import Wire
+
+@Suite struct NodeControllerTests {
+  let base = Digest.of(values: NodeScript.initialModel)
+
+  @Test func trainerTrainsOnTheRoundsBaseAndSendsItsUpdateToItsAggregator() {
+    var trainer = NodeScript.node(3)
+    let aggregator = NodeScript.peer(1)
+    let started = trainer.handle(
+      .received(
+        from: aggregator, .round(.train(round: 1, baseModel: base, deadlineMilliseconds: 5_000)),
+        now: 100))
+    #expect(started.count == 1)
+    guard case .train(let round, let model, let deadline) = started.first else {
+      Issue.record("expected a training request, got \(started)")
+      return
+    }
+    #expect(round == 1 && model == NodeScript.initialModel && deadline == 5_000)
+
+    let delta: [Float] = [0.5, -0.5, 1, 0]
+    let finished = trainer.handle(.trainingFinished(round: 1, weight: 32, delta: delta, now: 900))
+    let messages = NodeScript.roundMessages(finished)
+    #expect(messages.count == 1)
+    #expect(messages.first?.to == aggregator)
+    #expect(messages.first?.message == .update(round: 1, weight: 32, values: delta))
+  }
+
+  @Test func trainerMissingTheBaseAsksItsAggregatorForIt() {
+    var trainer = NodeScript.node(3)
+    let unknown = Digest.of(values: [1, 2, 3, 4])
+    let effects = trainer.handle(
+      .received(
+        from: NodeScript.peer(1),
+        .round(.train(round: 2, baseModel: unknown, deadlineMilliseconds: 5_000)), now: 100))
+    #expect(NodeScript.roundMessages(effects).map(\.message) == [.requestModel(digest: unknown)])
+  }
+
+  @Test func aggregatorSendsItsTrainersTheRoundAndCombinesTheirUpdatesIntoOnePartial() {
+    var aggregator = NodeScript.node(1)
+    let coordinator = NodeScript.peer(0)
+    let (first, second) = (NodeScript.peer(3), NodeScript.peer(4))
+    let start = RoundStart(
+      round: 1, baseModel: base, deadlineMilliseconds: 5_000,
+      assignments: [
+        TrainerAssignment(trainer: first, aggregator: NodeScript.peer(1)),
+        TrainerAssignment(trainer: second, aggregator: NodeScript.peer(1)),
+      ])
+    let opened = aggregator.handle(.received(from: coordinator, .round(.aggregate(start)), now: 10))
+    #expect(NodeScript.roundMessages(opened).map(\.to) == [first, second])
+
+    let afterFirst = aggregator.handle(
+      .received(from: first, .round(.update(round: 1, weight: 1, values: [1, 1, 1, 1])), now: 20))
+    #expect(NodeScript.sends(afterFirst).isEmpty)
+    let afterSecond = aggregator.handle(
+      .received(from: second, .round(.update(round: 1, weight: 3, values: [2, 0, 2, 0])), now: 30))
+    let partials = NodeScript.roundMessages(afterSecond)
+    #expect(partials.count == 1)
+    #expect(partials.first?.to == coordinator)
+    // The weighted sum: 1 * first + 3 * second.
+    #expect(
+      partials.first?.message
+        == .partial(round: 1, weight: 4, trainers: [first, second], values: [7, 1, 7, 1]))
+  }
+
+  @Test func federatedCoordinatorOpensARoundAndCommitsTheCombinedModel() {
+    var coordinator = NodeScript.node(0, mode: .federated, peerCount: 3, councilSize: 1)
+    #expect(coordinator.isCoordinator)
+    // The first round opens two heartbeats after the coordinator starts.
+    let opened = coordinator.handle(.tick(now: 300))
+    #expect(
+      NodeScript.writes(opened).contains { if case .startedRound(1) = $0 { true } else { false } })
+    let trainRequests = NodeScript.roundMessages(opened).filter {
+      if case .train(round: 1, baseModel: base, _) = $0.message { true } else { false }
+    }
+    #expect(Set(trainRequests.map(\.to)) == [NodeScript.peer(1), NodeScript.peer(2)])
+
+    let delta: [Float] = [1, 2, 3, 4]
+    _ = coordinator.handle(
+      .received(
+        from: NodeScript.peer(1), .round(.update(round: 1, weight: 2, values: delta)), now: 400))
+    let committed = coordinator.handle(
+      .received(
+        from: NodeScript.peer(2), .round(.update(round: 1, weight: 2, values: delta)), now: 410))
+    let commits = committed.compactMap {
+      if case .committed(let commit) = $0 { commit } else { nil }
+    }
+    #expect(commits.map(\.round) == [1])
+    #expect(coordinator.committedRound == 1)
+    #expect(coordinator.model == delta)
+    #expect(
+      NodeScript.writes(committed).contains {
+        if case .committedModel(1, delta, _) = $0 { true } else { false }
+      })
+    // Every trainer gets the committed model.
+    let broadcast = NodeScript.roundMessages(committed).filter {
+      if case .model(round: 1, _, delta) = $0.message { true } else { false }
+    }
+    #expect(Set(broadcast.map(\.to)) == [NodeScript.peer(1), NodeScript.peer(2)])
+  }
+
+  @Test func followerGrantsItsVoteOnlyOnceTheVoteIsWritten() {
+    var follower = NodeScript.node(1)
+    let candidate = NodeScript.peer(0)
+    let effects = follower.handle(
+      .received(
+        from: candidate,
+        .council(
+          .requestVote(
+            term: 1, candidate: candidate, lastLogIndex: 0, lastLogTerm: 0,
+            isLeadershipTransfer: false)), now: 50))
+    // The term, then the vote, are written before anything is sent.
+    let votes = NodeScript.writes(effects).compactMap {
+      if case .council(let write) = $0 { write.votedFor } else { nil }
+    }
+    #expect(votes == [candidate])
+    let firstSend = effects.firstIndex { if case .send = $0 { true } else { false } } ?? 0
+    #expect(effects[..<firstSend].allSatisfy(\.isDurable) && firstSend > 0)
+    #expect(
+      NodeScript.sends(effects).map(\.message) == [.council(.vote(term: 1, granted: true))])
+    #expect(NodeScript.sends(effects).map(\.to) == [candidate])
+  }
+
+  @Test func writesPrecedeSendsInAStepThatAppendsAndAcknowledges() throws {
+    var follower = NodeScript.node(2)
+    let leader = NodeScript.peer(0)
+    let entry = LogEntry(term: 1, index: 1, command: .noOperation)
+    let effects = follower.handle(
+      .received(
+        from: leader,
+        .council(
+          .appendEntries(
+            term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0, entries: [entry],
+            leaderCommit: 0)), now: 50))
+    let writeIndex = try #require(
+      effects.firstIndex {
+        if case .persist(.council(let write)) = $0 { write.entries == [entry] } else { false }
+      })
+    let acknowledgementIndex = try #require(
+      effects.firstIndex {
+        if case .send(leader, .council(.appendResult(1, true, 1))) = $0 { true } else { false }
+      })
+    #expect(writeIndex < acknowledgementIndex)
+    // The contract in full: every write of the step comes before every other effect.
+    let firstOther = effects.firstIndex { !$0.isDurable } ?? effects.count
+    #expect(effects[firstOther...].allSatisfy { !$0.isDurable })
+  }
+
+  @Test func heldModelIsWrittenBeforeTheCouncilMemberSaysItHoldsIt() throws {
+    var member = NodeScript.node(2)
+    let leader = NodeScript.peer(0)
+    // Follow a leader first, so the member knows whom to tell.
+    _ = member.handle(
+      .received(
+        from: leader,
+        .council(
+          .appendEntries(
+            term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0, entries: [],
+            leaderCommit: 0)), now: 50))
+    let values: [Float] = [1, 1, 1, 1]
+    let digest = Digest.of(values: values)
+    let effects = member.handle(
+      .received(from: leader, .round(.model(round: 1, digest: digest, values: values)), now: 60))
+    let writeIndex = try #require(
+      effects.firstIndex {
+        if case .persist(.heldModel(digest, values)) = $0 { true } else { false }
+      })
+    let acknowledgementIndex = try #require(
+      effects.firstIndex {
+        if case .send(leader, .round(.modelStored(digest))) = $0 { true } else { false }
+      })
+    #expect(writeIndex < acknowledgementIndex)
+    #expect(member.storedModels[digest] == values)
+  }
+
+  @Test func durableStateReplaysTheWritesOfASteps() {
+    var state = NodeDurableState(
+      council: nil, committedRound: 0, model: NodeScript.initialModel, lastStartedRound: 0)
+    let values: [Float] = [1, 2, 3, 4]
+    let digest = Digest.of(values: values)
+    state.apply(.heldModel(digest: digest, values: values))
+    state.apply(.startedRound(3))
+    state.apply(.startedRound(2))
+    #expect(state.storedModels[digest] == values && state.lastStartedRound == 3)
+    state.apply(.committedModel(round: 3, values: values, releasesHeldModels: true))
+    #expect(state.committedRound == 3 && state.model == values && state.storedModels.isEmpty)
+    state.apply(
+      .council(
+        CouncilWrite(
+          sequence: 1, term: 2, votedFor: NodeScript.peer(1),
+          entries: [LogEntry(term: 2, index: 1, command: .noOperation)])))
+    #expect(state.council?.currentTerm == 2 && state.council?.entries.count == 1)
+  }
+}
