@@ -53,7 +53,7 @@ struct CoordinatorRole: Sendable {
     outerOptimizer = security?.outerOptimizer?.make()
     previousCombinedDelta = nil
     // Wait two heartbeats so the new coordinator hears which council members are up.
-    nextOpenTime = now + 2 * heartbeatMilliseconds
+    nextOpenTime = Timestamps.adding(2 * heartbeatMilliseconds, to: now)
   }
 
   /// Stops coordinating (this node follows another leader now).
@@ -69,7 +69,7 @@ struct CoordinatorRole: Sendable {
   mutating func hold(_ commit: RoundCommit, holder: PeerID, now: UInt64) {
     heldCommit = commit
     modelHolders = [holder]
-    nextModelPush = now + Self.modelPushIntervalMilliseconds
+    nextModelPush = Timestamps.adding(Self.modelPushIntervalMilliseconds, to: now)
   }
 
   /// The held commit, once a majority of `members` holds its model; it is no longer held then.

@@ -71,7 +71,7 @@ struct ModelReplication: Sendable {
     guard let commit = awaitedCommits.values.max(by: { $0.round < $1.round }),
       now >= nextRequestTime, !others.isEmpty
     else { return nil }
-    nextRequestTime = now + Self.requestIntervalMilliseconds
+    nextRequestTime = Timestamps.adding(Self.requestIntervalMilliseconds, to: now)
     requestTurn += 1
     return .send(
       to: others[requestTurn % others.count], .round(.requestModel(digest: commit.model)))

@@ -110,7 +110,7 @@ extension NodeController {
     }
     // Older commits still waiting for bytes are superseded: nobody needs their models now.
     replication.awaitedCommits = replication.awaitedCommits.filter { $0.value.round > commit.round }
-    coordinatorRole.nextOpenTime = now + settings.roundGapMilliseconds
+    coordinatorRole.nextOpenTime = Timestamps.adding(settings.roundGapMilliseconds, to: now)
     coordinatorRole.lastContributors = commit.trainers
     effects.append(.committed(commit))
     if let open = coordinatorRole.rounds?.openRound, open.round == commit.round {

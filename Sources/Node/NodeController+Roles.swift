@@ -61,7 +61,9 @@ extension NodeController {
   /// coordinated for a silence period (at first it takes every member for live) and heard from
   /// every member within it.
   func isCouncilWhole(live: [PeerID]) -> Bool {
-    now >= coordinatorRole.coordinatingSince + settings.aggregatorSilenceMilliseconds
+    now
+      >= Timestamps.adding(
+        settings.aggregatorSilenceMilliseconds, to: coordinatorRole.coordinatingSince)
       && live.count + 1 >= (council?.members.count ?? settings.council.count)
   }
 
@@ -79,7 +81,8 @@ extension NodeController {
     guard settings.replacesCouncilMembers, let council, council.role == .leader,
       now >= coordinatorRole.nextCouncilChange
     else { return [] }
-    coordinatorRole.nextCouncilChange = now + settings.councilOptions.heartbeatMilliseconds * 5
+    coordinatorRole.nextCouncilChange = Timestamps.adding(
+      settings.councilOptions.heartbeatMilliseconds * 5, to: now)
     let members = council.members
     if let silent = members.first(where: {
       $0 != me
@@ -154,7 +157,7 @@ extension NodeController {
   mutating func handOver(to target: PeerID) -> [NodeEffect] {
     coordinatorRole.handoverEpoch = roleEpoch
     coordinatorRole.nextOpenTime =
-      now + settings.councilOptions.electionTimeoutMilliseconds.lowerBound
+      Timestamps.adding(settings.councilOptions.electionTimeoutMilliseconds.lowerBound, to: now)
     return councilStep(.transferLeadership(to: target))
   }
 }

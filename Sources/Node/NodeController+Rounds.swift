@@ -53,7 +53,8 @@ extension NodeController {
     else {
       return []
     }
-    coordinatorRole.nextModelPush = now + CoordinatorRole.modelPushIntervalMilliseconds
+    coordinatorRole.nextModelPush = Timestamps.adding(
+      CoordinatorRole.modelPushIntervalMilliseconds, to: now)
     return (council?.members ?? []).filter { !coordinatorRole.modelHolders.contains($0) }.map {
       .send(to: $0, .round(.model(round: commit.round, digest: commit.model, values: values)))
     }
@@ -108,7 +109,8 @@ extension NodeController {
     }
     let trainers = trainerCandidates()
     seed &+= 0x9E37_79B9_7F4A_7C15
-    coordinatorRole.nextOpenTime = now + settings.plan.roundDurationMilliseconds
+    coordinatorRole.nextOpenTime = Timestamps.adding(
+      settings.plan.roundDurationMilliseconds, to: now)
     return roleEffects
       + coordinate(
         coordinatorRole.rounds!.handle(

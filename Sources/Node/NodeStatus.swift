@@ -84,6 +84,6 @@ extension NodeController {
     guard isCouncilMember, council?.members.contains(peer) ?? false,
       let heard = liveness.lastHeard[peer]
     else { return nil }
-    return now - heard <= settings.aggregatorSilenceMilliseconds
+    return Timestamps.elapsed(from: heard, to: now) <= settings.aggregatorSilenceMilliseconds
   }
 }

@@ -27,7 +27,7 @@ struct PeerLiveness: Sendable {
 
   /// How long `peer` has been silent.
   func silenceMilliseconds(of peer: PeerID, now: UInt64) -> UInt64 {
-    now - (lastHeard[peer] ?? 0)
+    Timestamps.elapsed(from: lastHeard[peer] ?? 0, to: now)
   }
 
   /// Gives `peer` a full silence period from `now` (never shortens one).
@@ -38,7 +38,7 @@ struct PeerLiveness: Sendable {
   /// Leaves `peer` out of the trainer samples for `setAsideMilliseconds`.
   mutating func setAside(_ peer: PeerID, now: UInt64) {
     guard peer != me else { return }
-    setAsideUntil[peer] = now + setAsideMilliseconds
+    setAsideUntil[peer] = Timestamps.adding(setAsideMilliseconds, to: now)
   }
 
   func isSetAside(_ peer: PeerID, now: UInt64) -> Bool {
