@@ -1,6 +1,6 @@
 # Starling: the two set-up commands are `make demo` and `make test`.
 SWIFT ?= swift
-DEBIAN_PACKAGES := libopenblas-dev libsodium-dev libsqlite3-dev zlib1g-dev pkg-config dataset-fashion-mnist
+DEBIAN_PACKAGES := libopenblas-dev libsodium-dev libsqlite3-dev zlib1g-dev libzmq3-dev pkg-config dataset-fashion-mnist
 PYTHON_ENV := .build/python
 STARLING := .build/release/starling
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -35,6 +35,7 @@ let package = Package(
     .systemLibrary(
       name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
 
     .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
     .target(name: "Platform"),
@@ -49,6 +50,7 @@ let package = Package(
     .target(name: "Identity", dependencies: ["CSodium"]),
     .target(name: "Wire", dependencies: ["Identity"]),
     .target(name: "Coordination", dependencies: ["Wire"]),
+    .target(name: "Transport", dependencies: ["CZMQ", "Wire", "Identity"]),
     .target(name: "Persistence", dependencies: ["CSQLite", "Wire", "Coordination"]),
     .target(
       name: "Node",
@@ -78,6 +80,8 @@ let package = Package(
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Coordination", "Wire"]),
     .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
     .testTarget(name: "NodeTests", dependencies: ["Node", "Coordination", "Wire"]),
+    .testTarget(
+      name: "TransportTests", dependencies: ["Transport", "CZMQ", "Wire", "Identity"]),
     .testTarget(
       name: "SimulationTests",
       dependencies: ["Simulation", "Node", "Aggregation", "Privacy", "Coordination", "Wire"]),

@@ -1,0 +1,167 @@
+import CZMQ
+import Foundation
+import Identity
+import Synchronization
+import Testing
+import Transport
+import Wire
+
+/// The project every test peer belongs to, and another one.
+let testProject = ProjectID(bytes: [UInt8](repeating: 0x5A, count: 32))!
+let otherProject = ProjectID(bytes: [UInt8](repeating: 0xA5, count: 32))!
+
+/// Bytes from hexadecimal text (test vectors); traps on malformed text.
+func bytes(hexadecimal text: String) -> [UInt8] {
+  let digits = Array(text.filter { !$0.isWhitespace })
+  precondition(digits.count.isMultiple(of: 2), "odd number of hexadecimal digits")
+  return stride(from: 0, to: digits.count, by: 2).map {
+    UInt8(String(digits[$0...$0 + 1]), radix: 16)!
+  }
+}
+
+/// Lower-case hexadecimal text of `bytes`.
+func hexadecimal(_ bytes: [UInt8]) -> String {
+  bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+/// A clock `offsetMilliseconds` away from the system's wall clock (monotonic time is real).
+struct OffsetClock: TransportClock {
+  let offsetMilliseconds: Int64
+  func unixMilliseconds() -> UInt64 {
+    UInt64(Int64(SystemTransportClock().unixMilliseconds()) + offsetMilliseconds)
+  }
+  func monotonicMilliseconds() -> UInt64 { SystemTransportClock().monotonicMilliseconds() }
+}
+
+/// Waits until `condition` holds, checking every 5 ms for at most `milliseconds`; returns
+/// whether it came to hold.
+func eventually(
+  within milliseconds: Int = 5_000, _ condition: @Sendable () -> Bool
+) async -> Bool {
+  let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+  while ContinuousClock.now < deadline {
+    if condition() { return true }
+    try? await Task.sleep(for: .milliseconds(5))
+  }
+  return condition()
+}
+
+/// Collects a transport's events.
+final class EventRecorder: Sendable {
+  private let recorded = Mutex<[TransportEvent]>([])
+
+  var handler: @Sendable (TransportEvent) -> Void {
+    { [self] event in recorded.withLock { $0.append(event) } }
+  }
+
+  var events: [TransportEvent] { recorded.withLock { $0 } }
+
+  /// Whether an event matching `predicate` arrives within `milliseconds`.
+  func waitFor(
+    within milliseconds: Int = 5_000, _ predicate: @escaping @Sendable (TransportEvent) -> Bool
+  ) async -> Bool {
+    await eventually(within: milliseconds) { self.events.contains(where: predicate) }
+  }
+}
+
+/// Drains a transport's `incoming` into an array, on a task of its own.
+final class MessageCollector: Sendable {
+  private let received = Mutex<[IncomingMessage]>([])
+
+  init(_ transport: ZMQTransport) {
+    let stream = transport.incoming
+    Task { [self] in
+      for await message in stream { received.withLock { $0.append(message) } }
+    }
+  }
+
+  var messages: [IncomingMessage] { received.withLock { $0 } }
+
+  /// Whether `count` messages arrived within `milliseconds`.
+  func waitForCount(_ count: Int, within milliseconds: Int = 5_000) async -> Bool {
+    await eventually(within: milliseconds) { self.messages.count >= count }
+  }
+}
+
+/// Limits that reach their timeouts quickly.
+var testLimits: TransportLimits {
+  var limits = TransportLimits()
+  limits.handshakeTimeoutMilliseconds = 1_000
+  limits.connectTimeoutMilliseconds = 3_000
+  return limits
+}
+
+/// A transport for a test, with its events and messages recorded.
+struct TestPeer {
+  let keyPair: SigningKeyPair
+  let transport: ZMQTransport
+  let recorder: EventRecorder
+  let collector: MessageCollector
+
+  init(
+    isListening: Bool = true, project: ProjectID = testProject,
+    limits: TransportLimits = testLimits,
+    admission: AdmissionPolicy = .admitAll, clock: any TransportClock = SystemTransportClock(),
+    keyPair: SigningKeyPair = .generate()
+  ) throws {
+    self.keyPair = keyPair
+    recorder = EventRecorder()
+    transport = try ZMQTransport(
+      keyPair: keyPair, projectID: project,
+      listenAddress: isListening ? try NetworkAddress(parsing: "127.0.0.1:0") : nil,
+      limits: limits, admission: admission, clock: clock, eventHandler: recorder.handler)
+    collector = MessageCollector(transport)
+  }
+
+  var contact: Contact { transport.contact! }
+  var peerID: PeerID { transport.peerID }
+}
+
+/// A ZeroMQ DEALER driven by hand: CURVE with any key pair, or plaintext, sending any frames.
+/// It plays the peers that misbehave.
+final class RawClient {
+  private let context: UnsafeMutableRawPointer
+  private let socket: UnsafeMutableRawPointer
+
+  /// A CURVE client with `keyPair`'s X25519 keys, or a plaintext one when `keyPair` is nil.
+  init(connectingTo contact: Contact, keyPair: SigningKeyPair?) {
+    context = zmq_ctx_new()!
+    socket = zmq_socket(context, ZMQ_DEALER)!
+    var zero: Int32 = 0
+    zmq_setsockopt(socket, ZMQ_LINGER, &zero, 4)
+    if let keyPair {
+      let secret = keyPair.curveSecretKeyBytes()
+      zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, contact.curveKey.bytes, 32)
+      zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, keyPair.curvePublicKeyBytes, 32)
+      zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, secret, 32)
+    }
+    precondition(zmq_connect(socket, "tcp://" + contact.address.description) == 0)
+  }
+
+  deinit {
+    zmq_close(socket)
+    zmq_ctx_term(context)
+  }
+
+  /// Sends one frame (waiting at most a second for the connection).
+  @discardableResult
+  func send(_ frame: [UInt8]) -> Bool {
+    var timeout: Int32 = 1_000
+    zmq_setsockopt(socket, ZMQ_SNDTIMEO, &timeout, 4)
+    return frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, 0) } >= 0
+  }
+
+  /// The next frame received within `milliseconds`, or nil.
+  func receive(within milliseconds: Int32 = 2_000) -> [UInt8]? {
+    var timeout = milliseconds
+    zmq_setsockopt(socket, ZMQ_RCVTIMEO, &timeout, 4)
+    var buffer = [UInt8](repeating: 0, count: 4_096)
+    let count = zmq_recv(socket, &buffer, buffer.count, 0)
+    return count < 0 ? nil : Array(buffer.prefix(Int(count)))
+  }
+}
+
+/// A chunk frame carrying a whole message (of at most 1 MiB), as a sender would write it.
+func chunkFrame(_ message: [UInt8], number: UInt64) -> [UInt8] {
+  ChunkHeader(messageNumber: number, messageBytes: message.count, chunkIndex: 0).encoded + message
+}
