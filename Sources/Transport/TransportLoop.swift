@@ -262,7 +262,7 @@ final class TransportLoop {
     try socket.set(ZMQ_SNDHWM, limits.socketHighWaterMarkMessages, name: "ZMQ_SNDHWM")
     try socket.set(ZMQ_RCVHWM, limits.socketHighWaterMarkMessages, name: "ZMQ_RCVHWM")
     try socket.set(
-      ZMQ_MAXMSGSIZE, int64: Int64(transportFrameBytesMax), name: "ZMQ_MAXMSGSIZE")
+      ZMQ_MAXMSGSIZE, int64: Int64(zeroMQMessageBytesMax), name: "ZMQ_MAXMSGSIZE")
     try socket.set(
       ZMQ_HANDSHAKE_IVL, limits.handshakeTimeoutMilliseconds, name: "ZMQ_HANDSHAKE_IVL")
     try socket.set(
