@@ -140,6 +140,9 @@ extension TransportLoop {
         closeOutbound(key, failure: .helloRefused(contact: connection.contact, reason: reason))
       case .refusedByPeer(let code):
         closeOutbound(key, failure: .refusedByPeer(contact: connection.contact, code: code))
+      case .helloRequested:
+        restart(connection)
+        connection.session.controlFrames = [makeHello()]
       case .deliver(let message):
         deliver(message, direction: .outbound)
       case .drop(let reason):

@@ -24,6 +24,8 @@ public final class ZMQTransport: PeerTransport {
 
   private let mailbox: TransportMailbox
   private let finished = DispatchSemaphore(value: 0)
+  /// The transport's thread, to know when `close` is called on it.
+  private let threadIdentifier: ObjectIdentifier
 
   /// Starts a transport for the peer `keyPair` in `projectID`.
   ///
@@ -69,6 +71,7 @@ public final class ZMQTransport: PeerTransport {
       finished.signal()
     }
     thread.name = "starling-transport"
+    threadIdentifier = ObjectIdentifier(thread)
     thread.start()
   }
 
@@ -104,9 +107,12 @@ public final class ZMQTransport: PeerTransport {
   }
 
   /// Stops the thread, closes every socket (messages not yet sent are dropped after
-  /// `limits.lingerMilliseconds`) and finishes `incoming`. Returns once all is closed.
+  /// `limits.lingerMilliseconds`) and finishes `incoming`. Returns once all is closed, except
+  /// when called from the event handler (on the transport's own thread), which cannot wait for
+  /// itself: then the thread stops once the handler returns.
   public func close() {
     _ = mailbox.close()
+    guard ObjectIdentifier(Thread.current) != threadIdentifier else { return }
     finished.wait()
     finished.signal()  // For any other caller of `close`.
   }

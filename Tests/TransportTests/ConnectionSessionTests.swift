@@ -27,8 +27,12 @@ struct ConnectionSessionTests {
 
   @Test func nothingIsDeliveredBeforeAValidHello() {
     var session = ConnectionSession(direction: .inbound, messageBytesMax: 1_000)
-    #expect(receive(chunkFrame([1, 2], number: 0), on: &session) == [.drop(.beforeHello)])
-    #expect(receive(chunkFrame([3], number: 1), on: &session) == [])  // Reported once.
+    #expect(
+      receive(chunkFrame([1, 2], number: 0), on: &session) == [
+        .refuseHello(.expectedHello(kind: 2))
+      ])
+    #expect(receive(chunkFrame([3], number: 1), on: &session) == [])  // Asked once.
+    #expect(session.state == .awaitingHello(attempts: 0))
     let actions = receive(hello(), on: &session)
     let peerID = PeerID(publicKey: peer.publicKey)
     #expect(actions.count == 1)
@@ -62,7 +66,22 @@ struct ConnectionSessionTests {
     var session = ConnectionSession(direction: .outbound, messageBytesMax: 1_000)
     #expect(receive([3, 4], on: &session) == [.refusedByPeer(code: 4)])
     var inbound = ConnectionSession(direction: .inbound, messageBytesMax: 1_000)
-    #expect(receive([3, 4], on: &inbound) == [.drop(.beforeHello)])
+    #expect(receive([3, 4], on: &inbound) == [.refuseHello(.expectedHello(kind: 3))])
+  }
+
+  @Test func aListenerThatForgotTheConnectionGetsAnotherHello() {
+    var session = ConnectionSession(direction: .outbound, messageBytesMax: 1_000)
+    _ = receive(hello(), on: &session)
+    #expect(session.isEstablished)
+    #expect(
+      receive([3, HelloRefusal.Code.expectedHello.rawValue], on: &session) == [.helloRequested])
+    #expect(
+      receive([3, HelloRefusal.Code.badSignature.rawValue], on: &session) == [
+        .drop(.unknownFrameKind(3))
+      ])
+    var inbound = ConnectionSession(direction: .inbound, messageBytesMax: 1_000)
+    _ = receive(hello(), on: &inbound)
+    #expect(receive([3, 3], on: &inbound) == [.drop(.unknownFrameKind(3))])
   }
 
   @Test func queuedMessagesLeaveAsNumberedChunksOnlyAfterTheHello() {

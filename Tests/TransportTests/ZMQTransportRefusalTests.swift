@@ -89,9 +89,10 @@ struct ZMQTransportRefusalTests {
     let keyPair = SigningKeyPair.generate()
     let client = RawClient(connectingTo: listener.contact, keyPair: keyPair)
     #expect(client.send(chunkFrame(Array("early".utf8), number: 0)))
+    #expect(client.receive() == [3, HelloRefusal.Code.expectedHello.rawValue])
     #expect(
       await listener.recorder.waitFor {
-        $0 == .messageDropped(.beforeHello, direction: .inbound, peer: nil)
+        $0 == .helloRefused(.expectedHello(kind: 2), direction: .inbound, address: "127.0.0.1")
       })
     let hello = Hello(
       signedBy: keyPair, projectID: testProject,

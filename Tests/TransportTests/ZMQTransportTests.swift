@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import Synchronization
 import Testing
 import Transport
 import Wire
@@ -204,5 +205,70 @@ struct ZMQTransportTests {
     let peers = try await [first, second]
     #expect(peers == [listener.peerID, listener.peerID])
     #expect(try await dialer.transport.connect(to: listener.contact) == listener.peerID)
+  }
+
+  @Test func aFullListenerForgetsItsQuietestPeerWhichSaysHelloAgainWhenItNextSpeaks() async throws {
+    var limits = testLimits
+    limits.inboundPeersMax = 1
+    let listener = try TestPeer(limits: limits)
+    let first = try TestPeer(isListening: false)
+    let second = try TestPeer(isListening: false)
+    defer {
+      first.transport.close()
+      second.transport.close()
+      listener.transport.close()
+    }
+    let peer = try await first.transport.connect(to: listener.contact)
+    _ = try await second.transport.connect(to: listener.contact)
+    #expect(
+      await listener.recorder.waitFor { $0 == .peerDisconnected(first.peerID, direction: .inbound) }
+    )
+    // The first message finds the connection forgotten and is lost; the listener asks for a
+    // hello, the dialer says it again, and what follows gets through.
+    try first.transport.send(Array("lost".utf8), to: peer)
+    #expect(
+      await first.recorder.waitFor {
+        $0 == .peerDisconnected(listener.peerID, direction: .outbound)
+      })
+    #expect(
+      await eventually {
+        first.recorder.events.filter {
+          $0
+            == .peerConnected(
+              listener.peerID, direction: .outbound, address: listener.contact.address.description)
+        }.count == 2
+      })
+    try first.transport.send(Array("after".utf8), to: peer)
+    #expect(await listener.collector.waitForCount(1))
+    #expect(
+      listener.collector.messages == [
+        IncomingMessage(sender: first.peerID, bytes: Array("after".utf8))
+      ])
+  }
+
+  @Test func closingFromTheEventHandlerDoesNotWaitForItself() async throws {
+    let box = Mutex<ZMQTransport?>(nil)
+    let recorder = EventRecorder()
+    let transport = try ZMQTransport(
+      keyPair: .generate(), projectID: testProject,
+      listenAddress: try NetworkAddress(parsing: "127.0.0.1:0"), limits: testLimits,
+      eventHandler: { event in
+        recorder.handler(event)
+        if case .peerConnected = event { box.withLock { $0 }?.close() }
+      })
+    box.withLock { $0 = transport }
+    var limits = testLimits
+    limits.connectTimeoutMilliseconds = 300  // The listener closes before it answers.
+    let dialer = try TestPeer(isListening: false, limits: limits)
+    defer { dialer.transport.close() }
+    _ = try? await dialer.transport.connect(to: transport.contact!)
+    #expect(
+      await eventually {
+        (try? transport.send([1], to: dialer.peerID)) == nil
+          && recorder.events.contains { if case .peerConnected = $0 { true } else { false } }
+      })
+    #expect(throws: TransportError.closed) { try transport.send([1], to: dialer.peerID) }
+    box.withLock { $0 = nil }
+    transport.close()
   }
 }
