@@ -63,7 +63,7 @@ extension TransportLoop {
 
   /// Reads what the ROUTER received: a routing ID frame, then one payload frame per message.
   func receiveInbound(_ listener: Listener) {
-    for _ in 0..<Self.receiveBatchMax {
+    for _ in 0..<Self.receiveBatchMax where !isIncomingFull {
       guard let routingFrame = listener.router.receive() else { return }
       guard routingFrame.hasMore, let payload = listener.router.receive() else { continue }
       var extraFrames = 0
@@ -105,7 +105,7 @@ extension TransportLoop {
       case .refusedByPeer, .helloRequested:
         break  // Only an outbound session reads refusals.
       case .deliver(let message):
-        deliver(message, direction: .inbound)
+        deliver(message)
       case .drop(let reason):
         report(.messageDropped(reason, direction: .inbound, peer: connection.session.peer))
       }

@@ -19,7 +19,7 @@ public final class ZMQTransport: PeerTransport {
   /// What other peers dial to reach this one (its bound address, with the port the system
   /// chose for port 0); nil when the transport does not listen.
   public let contact: Contact?
-  public let incoming: AsyncStream<IncomingMessage>
+  public let incoming: IncomingMessages
   public let limits: TransportLimits
 
   private let mailbox: TransportMailbox
@@ -48,8 +48,8 @@ public final class ZMQTransport: PeerTransport {
       keyPair: keyPair, projectID: projectID, limits: limits, admission: admission, clock: clock,
       report: eventHandler)
     let mailbox = try TransportMailbox()
-    let (stream, continuation) = AsyncStream.makeStream(
-      of: IncomingMessage.self, bufferingPolicy: .bufferingOldest(limits.incomingMessagesMax))
+    // Unbounded here: the loop stops reading sockets while `incomingMessagesMax` wait.
+    let (stream, continuation) = AsyncStream.makeStream(of: IncomingMessage.self)
     let loop: TransportLoop
     do throws(TransportError) {
       loop = try TransportLoop(
@@ -62,7 +62,8 @@ public final class ZMQTransport: PeerTransport {
     peerID = PeerID(publicKey: keyPair.publicKey)
     curveKey = configuration.curveKey
     contact = loop.listener?.contact
-    incoming = stream
+    incoming = IncomingMessages(
+      stream: stream, mailbox: mailbox, limit: limits.incomingMessagesMax)
     self.limits = limits
     self.mailbox = mailbox
     let finished = finished

@@ -271,4 +271,43 @@ struct ZMQTransportTests {
     box.withLock { $0 = nil }
     transport.close()
   }
+
+  @Test func listeningOnAnAddressInUseFailsWithTheAddress() throws {
+    let first = try TestPeer()
+    defer { first.transport.close() }
+    #expect {
+      try TestPeer(listenAddress: first.contact.address.description)
+    } throws: { error in
+      if case .bindFailed(let address, _) = error as? TransportError {
+        address == first.contact.address
+      } else {
+        false
+      }
+    }
+  }
+
+  @Test func aSlowReaderSlowsTheSenderDownAndLosesNothing() async throws {
+    var limits = testLimits
+    limits.incomingMessagesMax = 4
+    let recorder = EventRecorder()
+    let listener = try ZMQTransport(
+      keyPair: .generate(), projectID: testProject,
+      listenAddress: try NetworkAddress(parsing: "127.0.0.1:0"), limits: limits,
+      eventHandler: recorder.handler)
+    let dialer = try TestPeer(isListening: false)
+    defer {
+      dialer.transport.close()
+      listener.close()
+    }
+    let peer = try await dialer.transport.connect(to: listener.contact!)
+    for index in 0..<200 { try dialer.transport.send([UInt8(index)], to: peer) }
+    try await Task.sleep(for: .milliseconds(200))  // Nobody reads meanwhile.
+    var received: [UInt8] = []
+    for await message in listener.incoming {
+      received += message.bytes
+      if received.count == 200 { break }
+    }
+    #expect(received == (0..<200).map { UInt8($0) })
+    #expect(!recorder.events.contains { $0.isRefusal })
+  }
 }
