@@ -34,6 +34,9 @@ struct ConnectionSession {
     case refuseHello(HelloRefusal)
     /// The listener refused our hello (an outbound connection only).
     case refusedByPeer(code: UInt8)
+    /// The listener no longer knows this connection and asks for a hello again (an outbound
+    /// connection only).
+    case helloRequested
     /// Hand a whole message to the reader.
     case deliver(IncomingMessage)
     /// Log a dropped message.
@@ -101,11 +104,6 @@ struct ConnectionSession {
     }
   }
 
-  /// Refuses a valid hello after all (the listener's peer table is full).
-  mutating func refuseAfterHello() {
-    state = .refused
-  }
-
   private mutating func receiveBeforeHello(
     _ frame: UnsafeRawBufferPointer, attempts: Int, connectionKey: CurvePublicKey,
     policy: HelloPolicy, nowMilliseconds: UInt64
@@ -118,7 +116,10 @@ struct ConnectionSession {
     guard kind == TransportFrameKind.hello.rawValue else {
       guard !hasReportedEarlyMessage else { return [] }
       hasReportedEarlyMessage = true
-      return [.drop(.beforeHello)]
+      // A listener asks for the hello (once per connection, not counted as an attempt): the
+      // dialer may be a peer whose connection the listener forgot.
+      guard direction == .inbound else { return [.drop(.beforeHello)] }
+      return [.refuseHello(.expectedHello(kind: kind ?? 0))]
     }
     do throws(HelloRefusal) {
       let hello = try Hello(frame: Array(frame))
@@ -145,6 +146,10 @@ struct ConnectionSession {
       break
     case .hello:
       return [.drop(.repeatedHello)]
+    case .refusal
+    where direction == .outbound && frame.count == 2
+      && frame[1] == HelloRefusal.Code.expectedHello.rawValue:
+      return [.helloRequested]
     case .refusal, nil:
       return [.drop(.unknownFrameKind(kind))]
     }

@@ -6,7 +6,9 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
   case unsupportedVersion(found: UInt16)
   /// The bytes are not a hello (wrong length or kind byte).
   case malformed(WireError)
-  /// The first message on the connection was not a hello.
+  /// The first message on the connection was not a hello (or the listener forgot the
+  /// connection's hello: a dialer that gets this refusal on an established connection says
+  /// hello again).
   case expectedHello(kind: UInt8)
   /// The hello names another project.
   case wrongProject(found: ProjectID)
@@ -19,8 +21,6 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
   case staleTimestamp(timestampMilliseconds: UInt64, nowMilliseconds: UInt64)
   /// The signature does not check against the hello's Ed25519 key.
   case badSignature
-  /// This listener already holds as many peers as `TransportLimits.inboundPeersMax`.
-  case peerTableFull
 
   /// The byte a `refusal` frame carries for each reason.
   public enum Code: UInt8, Sendable {
@@ -32,7 +32,6 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case curveKeyNotDerived = 6
     case staleTimestamp = 7
     case badSignature = 8
-    case peerTableFull = 9
   }
 
   public var code: Code {
@@ -45,7 +44,6 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case .curveKeyNotDerived: .curveKeyNotDerived
     case .staleTimestamp: .staleTimestamp
     case .badSignature: .badSignature
-    case .peerTableFull: .peerTableFull
     }
   }
 
@@ -70,8 +68,6 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
         + "\(timestamp > now ? "ahead of" : "behind") this peer's clock (\(now) ms)"
     case .badSignature:
       "the hello's signature does not verify"
-    case .peerTableFull:
-      "this listener holds as many peers as it allows"
     }
   }
 }

@@ -16,7 +16,7 @@ public struct IncomingMessage: Equatable, Sendable {
 /// the wrong peer), and the protocol core copes with loss.
 public protocol PeerTransport: Sendable {
   /// Messages from peers, in the order each peer sent them.
-  var incoming: AsyncStream<IncomingMessage> { get }
+  var incoming: IncomingMessages { get }
 
   /// Queues `bytes` for `peer`; throws when they cannot even be queued.
   func send(_ bytes: [UInt8], to peer: PeerID) throws(TransportError)

@@ -23,8 +23,6 @@ public enum MessageDropReason: Equatable, Sendable, CustomStringConvertible {
   case unknownFrameKind(UInt8)
   /// A ZeroMQ message of more than one frame (this protocol sends one frame per message).
   case multipart(frameCount: Int)
-  /// The reader of `incoming` is `TransportLimits.incomingMessagesMax` messages behind.
-  case incomingQueueFull
   /// A queued outgoing message whose connection is gone.
   case connectionLost
 
@@ -36,7 +34,6 @@ public enum MessageDropReason: Equatable, Sendable, CustomStringConvertible {
     case .malformedFrame(let error): "a malformed frame: \(error)"
     case .unknownFrameKind(let kind): "a frame of unknown kind \(kind)"
     case .multipart(let frameCount): "a message of \(frameCount) frames"
-    case .incomingQueueFull: "the incoming queue is full"
     case .connectionLost: "its connection is gone"
     }
   }

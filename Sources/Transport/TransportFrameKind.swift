@@ -11,6 +11,14 @@ enum TransportFrameKind: UInt8, Sendable {
   case refusal = 3
 }
 
-/// The largest ZeroMQ message a transport sends or accepts (`ZMQ_MAXMSGSIZE`): a full chunk.
-/// libzmq drops a connection that sends a larger one before it is buffered.
-let transportFrameBytesMax = ChunkHeader.bytes + ChunkHeader.payloadBytesMax
+/// The largest ZeroMQ message a transport sends or accepts: a full chunk. libzmq drops a
+/// connection that sends a larger one before it is buffered.
+public let transportFrameBytesMax = ChunkHeader.bytes + ChunkHeader.payloadBytesMax
+
+/// What CURVE adds to each message on the wire: the command name `\x07MESSAGE` (8 bytes), the
+/// nonce (8), the flags byte (1) and the authenticator (16). libzmq checks `ZMQ_MAXMSGSIZE`
+/// against the encrypted frame, so the option is the plaintext bound plus this.
+let curveMessageOverheadBytes = 8 + 8 + 1 + 16
+
+/// `ZMQ_MAXMSGSIZE`: exactly `transportFrameBytesMax` bytes of plaintext.
+let zeroMQMessageBytesMax = transportFrameBytesMax + curveMessageOverheadBytes

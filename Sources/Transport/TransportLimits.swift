@@ -13,7 +13,8 @@ public struct TransportLimits: Equatable, Sendable {
   public var outgoingBytesMax = 512 << 20
   /// Bytes of messages queued to send to one peer.
   public var outgoingBytesPerPeerMax = 128 << 20
-  /// Messages received and not yet taken from `incoming`; beyond it new messages are dropped.
+  /// Messages received and not yet taken from `incoming`; at this many the transport stops
+  /// reading its sockets until the reader catches up (nothing is dropped).
   public var incomingMessagesMax = 1024
   /// ZeroMQ's send and receive high-water marks (`ZMQ_SNDHWM`, `ZMQ_RCVHWM`), in messages per
   /// connection: with 1 MiB chunks, 64 bound each direction of a connection to about 64 MiB.

@@ -102,7 +102,7 @@ extension TransportLoop {
 
   /// Reads what a DEALER received: one frame per message.
   func receiveOutbound(_ key: CurvePublicKey) {
-    for _ in 0..<Self.receiveBatchMax {
+    for _ in 0..<Self.receiveBatchMax where !isIncomingFull {
       guard let connection = outbound[key], let frame = connection.socket.receive() else { return }
       var extraFrames = 0
       var last = frame
@@ -140,8 +140,11 @@ extension TransportLoop {
         closeOutbound(key, failure: .helloRefused(contact: connection.contact, reason: reason))
       case .refusedByPeer(let code):
         closeOutbound(key, failure: .refusedByPeer(contact: connection.contact, code: code))
+      case .helloRequested:
+        restart(connection)
+        connection.session.controlFrames = [makeHello()]
       case .deliver(let message):
-        deliver(message, direction: .outbound)
+        deliver(message)
       case .drop(let reason):
         report(.messageDropped(reason, direction: .outbound, peer: connection.peer))
       }

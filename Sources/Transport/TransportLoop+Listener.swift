@@ -63,7 +63,7 @@ extension TransportLoop {
 
   /// Reads what the ROUTER received: a routing ID frame, then one payload frame per message.
   func receiveInbound(_ listener: Listener) {
-    for _ in 0..<Self.receiveBatchMax {
+    for _ in 0..<Self.receiveBatchMax where !isIncomingFull {
       guard let routingFrame = listener.router.receive() else { return }
       guard routingFrame.hasMore, let payload = listener.router.receive() else { continue }
       var extraFrames = 0
@@ -99,13 +99,13 @@ extension TransportLoop {
     for action in actions {
       switch action {
       case .established(let peer, _):
-        register(peer, on: connection, listener: listener)
+        register(peer, on: connection)
       case .refuseHello(let reason):
         refuse(connection, reason: reason, listener: listener)
-      case .refusedByPeer:
+      case .refusedByPeer, .helloRequested:
         break  // Only an outbound session reads refusals.
       case .deliver(let message):
-        deliver(message, direction: .inbound)
+        deliver(message)
       case .drop(let reason):
         report(.messageDropped(reason, direction: .inbound, peer: connection.session.peer))
       }
@@ -137,8 +137,11 @@ extension TransportLoop {
   }
 
   /// Takes a peer that said a valid hello: it replaces the peer's older inbound connection
-  /// (inheriting what was queued for it) and gets this transport's hello back.
-  private func register(_ peer: PeerID, on connection: InboundConnection, listener: Listener) {
+  /// (inheriting what was queued for it) and gets this transport's hello back. When the table
+  /// is full, the peer heard from least recently is forgotten: ZeroMQ does not say when a
+  /// ROUTER's connection closes, so that is most likely a dead one, and a live one says hello
+  /// again when asked (`expectedHello`).
+  private func register(_ peer: PeerID, on connection: InboundConnection) {
     if let oldID = inboundRouteByPeer[peer], oldID != connection.routingID,
       let old = inbound[oldID]
     {
@@ -146,10 +149,11 @@ extension TransportLoop {
         connection.session.enqueue(message.bytes, for: message.peer)
       }
       removeInbound(oldID)
-    } else if inboundRouteByPeer[peer] == nil, inboundRouteByPeer.count >= limits.inboundPeersMax {
-      connection.session.refuseAfterHello()
-      refuse(connection, reason: .peerTableFull, listener: listener)
-      return
+    } else if inboundRouteByPeer[peer] == nil, inboundRouteByPeer.count >= limits.inboundPeersMax,
+      let quietest = inboundRouteByPeer.values.compactMap({ inbound[$0] })
+        .min(by: { $0.lastHeardMilliseconds < $1.lastHeardMilliseconds })
+    {
+      removeInbound(quietest.routingID)
     }
     inboundRouteByPeer[peer] = connection.routingID
     connection.session.controlFrames.append(makeHello())

@@ -120,14 +120,15 @@ final class TransportLoop {
       targets.append(target)
     }
     add(nil, descriptor: mailbox.wakeReadDescriptor, events: ZMQ_POLLIN, .wake)
+    let readEvents = isIncomingFull ? 0 : ZMQ_POLLIN
     if let listener {
       add(listener.zap, events: ZMQ_POLLIN, .zap)
-      add(listener.router, events: ZMQ_POLLIN, .router)
+      add(listener.router, events: readEvents, .router)
       add(listener.monitor.socket, events: ZMQ_POLLIN, .routerMonitor)
     }
     for (key, connection) in outbound {
       let wantsWrite = connection.isWriteBlocked && connection.session.hasOutput
-      add(connection.socket, events: ZMQ_POLLIN | (wantsWrite ? ZMQ_POLLOUT : 0), .dealer(key))
+      add(connection.socket, events: readEvents | (wantsWrite ? ZMQ_POLLOUT : 0), .dealer(key))
       add(connection.monitor.socket, events: ZMQ_POLLIN, .dealerMonitor(key))
     }
     guard zmq_poll(&items, Int32(items.count), pollTimeoutMilliseconds()) > 0 else { return }
@@ -244,11 +245,16 @@ final class TransportLoop {
     ).wireBytes
   }
 
-  func deliver(_ message: IncomingMessage, direction: ConnectionDirection) {
-    if case .dropped = delivery.yield(message) {
-      report(.messageDropped(.incomingQueueFull, direction: direction, peer: message.sender))
-    }
+  func deliver(_ message: IncomingMessage) {
+    // Counted first, so the reader's count never goes below zero. Once the reader is gone
+    // (the stream terminated), messages are discarded and not counted.
+    mailbox.incomingDelivered()
+    if case .terminated = delivery.yield(message) { mailbox.incomingTaken(limit: .max) }
   }
+
+  /// Whether the reader of `incoming` is `incomingMessagesMax` messages behind: then no socket
+  /// is read until it catches up.
+  var isIncomingFull: Bool { mailbox.isIncomingFull(limit: limits.incomingMessagesMax) }
 
   /// The socket options every socket of a connection gets.
   func configure(_ socket: ZMQSocket, isIPv6: Bool) throws(TransportError) {
@@ -262,7 +268,7 @@ final class TransportLoop {
     try socket.set(ZMQ_SNDHWM, limits.socketHighWaterMarkMessages, name: "ZMQ_SNDHWM")
     try socket.set(ZMQ_RCVHWM, limits.socketHighWaterMarkMessages, name: "ZMQ_RCVHWM")
     try socket.set(
-      ZMQ_MAXMSGSIZE, int64: Int64(transportFrameBytesMax), name: "ZMQ_MAXMSGSIZE")
+      ZMQ_MAXMSGSIZE, int64: Int64(zeroMQMessageBytesMax), name: "ZMQ_MAXMSGSIZE")
     try socket.set(
       ZMQ_HANDSHAKE_IVL, limits.handshakeTimeoutMilliseconds, name: "ZMQ_HANDSHAKE_IVL")
     try socket.set(

@@ -25,6 +25,8 @@ final class TransportMailbox: Sendable {
     var reachablePeers: Set<PeerID> = []
     var queuedBytes = 0
     var queuedBytesByPeer: [PeerID: Int] = [:]
+    /// Messages handed to `incoming` and not yet taken by its reader.
+    var waitingIncoming = 0
   }
 
   private let state = Mutex(State())
@@ -112,6 +114,26 @@ final class TransportMailbox: Sendable {
       state.queuedBytesByPeer[peer] = remaining > 0 ? remaining : nil
       precondition(state.queuedBytes >= 0 && remaining >= 0, "released more than was queued")
     }
+  }
+
+  /// The thread handed a message to `incoming`.
+  func incomingDelivered() {
+    state.withLock { $0.waitingIncoming += 1 }
+  }
+
+  /// The reader took a message from `incoming`; wakes the thread when that makes room again.
+  func incomingTaken(limit: Int) {
+    let isRoomMade = state.withLock { state in
+      state.waitingIncoming -= 1
+      return state.waitingIncoming == limit - 1
+    }
+    if isRoomMade { wake() }
+  }
+
+  /// Whether `limit` messages wait in `incoming`: the thread then reads no socket, so ZeroMQ's
+  /// high-water marks and TCP slow the senders down instead of messages being dropped.
+  func isIncomingFull(limit: Int) -> Bool {
+    state.withLock { $0.waitingIncoming >= limit }
   }
 
   /// The peers `send` accepts messages for.

@@ -19,11 +19,13 @@ public final class ZMQTransport: PeerTransport {
   /// What other peers dial to reach this one (its bound address, with the port the system
   /// chose for port 0); nil when the transport does not listen.
   public let contact: Contact?
-  public let incoming: AsyncStream<IncomingMessage>
+  public let incoming: IncomingMessages
   public let limits: TransportLimits
 
   private let mailbox: TransportMailbox
   private let finished = DispatchSemaphore(value: 0)
+  /// The transport's thread, to know when `close` is called on it.
+  private let threadIdentifier: ObjectIdentifier
 
   /// Starts a transport for the peer `keyPair` in `projectID`.
   ///
@@ -46,8 +48,8 @@ public final class ZMQTransport: PeerTransport {
       keyPair: keyPair, projectID: projectID, limits: limits, admission: admission, clock: clock,
       report: eventHandler)
     let mailbox = try TransportMailbox()
-    let (stream, continuation) = AsyncStream.makeStream(
-      of: IncomingMessage.self, bufferingPolicy: .bufferingOldest(limits.incomingMessagesMax))
+    // Unbounded here: the loop stops reading sockets while `incomingMessagesMax` wait.
+    let (stream, continuation) = AsyncStream.makeStream(of: IncomingMessage.self)
     let loop: TransportLoop
     do throws(TransportError) {
       loop = try TransportLoop(
@@ -60,7 +62,8 @@ public final class ZMQTransport: PeerTransport {
     peerID = PeerID(publicKey: keyPair.publicKey)
     curveKey = configuration.curveKey
     contact = loop.listener?.contact
-    incoming = stream
+    incoming = IncomingMessages(
+      stream: stream, mailbox: mailbox, limit: limits.incomingMessagesMax)
     self.limits = limits
     self.mailbox = mailbox
     let finished = finished
@@ -69,6 +72,7 @@ public final class ZMQTransport: PeerTransport {
       finished.signal()
     }
     thread.name = "starling-transport"
+    threadIdentifier = ObjectIdentifier(thread)
     thread.start()
   }
 
@@ -104,9 +108,12 @@ public final class ZMQTransport: PeerTransport {
   }
 
   /// Stops the thread, closes every socket (messages not yet sent are dropped after
-  /// `limits.lingerMilliseconds`) and finishes `incoming`. Returns once all is closed.
+  /// `limits.lingerMilliseconds`) and finishes `incoming`. Returns once all is closed, except
+  /// when called from the event handler (on the transport's own thread), which cannot wait for
+  /// itself: then the thread stops once the handler returns.
   public func close() {
     _ = mailbox.close()
+    guard ObjectIdentifier(Thread.current) != threadIdentifier else { return }
     finished.wait()
     finished.signal()  // For any other caller of `close`.
   }

@@ -99,7 +99,8 @@ struct TestPeer {
   let collector: MessageCollector
 
   init(
-    isListening: Bool = true, project: ProjectID = testProject,
+    isListening: Bool = true, listenAddress: String = "127.0.0.1:0",
+    project: ProjectID = testProject,
     limits: TransportLimits = testLimits,
     admission: AdmissionPolicy = .admitAll, clock: any TransportClock = SystemTransportClock(),
     keyPair: SigningKeyPair = .generate()
@@ -108,7 +109,7 @@ struct TestPeer {
     recorder = EventRecorder()
     transport = try ZMQTransport(
       keyPair: keyPair, projectID: project,
-      listenAddress: isListening ? try NetworkAddress(parsing: "127.0.0.1:0") : nil,
+      listenAddress: isListening ? try NetworkAddress(parsing: listenAddress) : nil,
       limits: limits, admission: admission, clock: clock, eventHandler: recorder.handler)
     collector = MessageCollector(transport)
   }
@@ -164,4 +165,63 @@ final class RawClient {
 /// A chunk frame carrying a whole message (of at most 1 MiB), as a sender would write it.
 func chunkFrame(_ message: [UInt8], number: UInt64) -> [UInt8] {
   ChunkHeader(messageNumber: number, messageBytes: message.count, chunkIndex: 0).encoded + message
+}
+
+/// A plain TCP client that speaks no ZeroMQ at all.
+final class RawTCPClient {
+  private let descriptor: Int32
+
+  init(port: UInt16) {
+    descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let status = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    precondition(status == 0, "could not connect to 127.0.0.1:\(port)")
+  }
+
+  deinit { Glibc.close(descriptor) }
+
+  func send(_ bytes: [UInt8]) {
+    _ = bytes.withUnsafeBytes {
+      Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+    }
+  }
+
+  /// Whether the server closes the connection within `milliseconds` (what it sends is skipped).
+  func isClosedByServer(within milliseconds: Int) -> Bool {
+    var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+    var buffer = [UInt8](repeating: 0, count: 4_096)
+    while ContinuousClock.now < deadline {
+      let count = Glibc.recv(descriptor, &buffer, buffer.count, 0)
+      if count == 0 { return true }
+      if count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { return true }
+    }
+    return false
+  }
+}
+
+/// Dials `listener` with a fresh honest peer and checks that a message gets through both ways:
+/// what the tests run after each attack.
+func expectHonestExchange(
+  with listener: TestPeer, sourceLocation: SourceLocation = #_sourceLocation
+)
+  async throws
+{
+  let honest = try TestPeer(isListening: false)
+  defer { honest.transport.close() }
+  let peer = try await honest.transport.connect(to: listener.contact)
+  let before = listener.collector.messages.count
+  try honest.transport.send(Array("honest".utf8), to: peer)
+  #expect(await listener.collector.waitForCount(before + 1), sourceLocation: sourceLocation)
+  #expect(listener.collector.messages.last?.sender == honest.peerID, sourceLocation: sourceLocation)
+  try listener.transport.send(Array("reply".utf8), to: honest.peerID)
+  #expect(await honest.collector.waitForCount(1), sourceLocation: sourceLocation)
 }
