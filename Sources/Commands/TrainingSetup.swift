@@ -25,10 +25,12 @@ enum TrainingSetup {
     var split: TrainTestSplit
     switch data.source {
     case .fashionMNIST:
-      split = try FashionMNIST.load(directory: data.path ?? FashionMNIST.defaultDirectory)
+      split = try FashionMNIST.load(
+        directory: data.path ?? FashionMNIST.defaultDirectory, memoryBudget: memoryBudget)
     case .idxDirectory:
       split = try MNISTFormat.load(
-        directory: data.path!, normalization: FashionMNIST.normalization, cache: .standard())
+        directory: data.path!, normalization: FashionMNIST.normalization, cache: .standard(),
+        memoryBudget: memoryBudget)
     case .cifar10:
       split = try CIFAR10.load(directory: data.path!)
     case .csv:

@@ -1,3 +1,5 @@
+import Platform
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -43,18 +45,23 @@ public struct DecompressedCache: Sendable, Equatable {
   }
 
   /// Reads the IDX file at `path` through the cache when `path` names a `.gz` file.
-  func readIDX(_ path: String, expectedMagic: UInt32) throws(DatasetError) -> IDXFile {
+  func readIDX(
+    _ path: String, expectedMagic: UInt32, memoryBudget: MemoryBudget = .system()
+  ) throws(DatasetError) -> IDXFile {
     guard path.hasSuffix(".gz"), let key = CacheKey(source: path) else {
-      return try IDXFile(contentsOf: path, expectedMagic: expectedMagic)
+      return try IDXFile(contentsOf: path, expectedMagic: expectedMagic, memoryBudget: memoryBudget)
     }
     let entry = directory + "/" + key.entryName
     if access(entry, F_OK) == 0 {
-      if let cached = try? IDXFile(contentsOf: entry, expectedMagic: expectedMagic) {
+      if let cached = try? IDXFile(
+        contentsOf: entry, expectedMagic: expectedMagic, memoryBudget: memoryBudget)
+      {
         return cached
       }
       unlink(entry)
     }
-    let file = try IDXFile(contentsOf: path, expectedMagic: expectedMagic)
+    let file = try IDXFile(
+      contentsOf: path, expectedMagic: expectedMagic, memoryBudget: memoryBudget)
     if store(file, at: entry) { removeEntries(withPrefix: key.sourcePrefix, except: key.entryName) }
     return file
   }

@@ -1,3 +1,5 @@
+import Platform
+
 /// Zalando's Fashion-MNIST: 28×28 grey images of clothing in ten classes, 60,000 for training
 /// and 10,000 for testing.
 public enum FashionMNIST {
@@ -17,8 +19,11 @@ public enum FashionMNIST {
   /// (`DecompressedCache.standard()`), which cuts later loads from about 0.2 s to 0.03 s; pass
   /// `cache: nil` to read the gzip files every time.
   public static func load(
-    directory: String = defaultDirectory, cache: DecompressedCache? = .standard()
+    directory: String = defaultDirectory, cache: DecompressedCache? = .standard(),
+    memoryBudget: MemoryBudget = .system()
   ) throws(DatasetError) -> TrainTestSplit {
-    try MNISTFormat.load(directory: directory, normalization: normalization, cache: cache)
+    try MNISTFormat.load(
+      directory: directory, normalization: normalization, cache: cache,
+      memoryBudget: memoryBudget)
   }
 }

@@ -57,7 +57,7 @@ public struct IDXFile: Sendable, Equatable {
       dimensions.append(size)
     }
     var estimate = MemoryEstimate(
-      purpose: "reading \(path)", hint: "the file's header declares dimensions \(dimensions)")
+      purpose: "reading it", hint: "its header declares dimensions \(dimensions)")
     estimate.add("elements", count: elementCount, bytesPerElement: 1)
     do {
       try memoryBudget.check(estimate)

@@ -1,3 +1,5 @@
+import Platform
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -26,15 +28,18 @@ public enum MNISTFormat {
   /// - Throws: any `DatasetError` of `IDXFile`, `.countMismatch` when a set has not as many
   ///   labels as images, `.labelOutOfRange` for a label of 10 or more, `.emptyDimension` for
   ///   images of no rows or columns, `.shapeMismatch` when training and test images differ in size.
+  ///
+  /// The header of each file is checked against `memoryBudget` before its elements are read.
   public static func load(
-    directory: String, normalization: Normalization = .identity, cache: DecompressedCache? = nil
+    directory: String, normalization: Normalization = .identity, cache: DecompressedCache? = nil,
+    memoryBudget: MemoryBudget = .system()
   ) throws(DatasetError) -> TrainTestSplit {
     let train = try loadSet(
       images: path(directory, trainImagesName), labels: path(directory, trainLabelsName),
-      normalization: normalization, cache: cache)
+      normalization: normalization, cache: cache, memoryBudget: memoryBudget)
     let test = try loadSet(
       images: path(directory, testImagesName), labels: path(directory, testLabelsName),
-      normalization: normalization, cache: cache)
+      normalization: normalization, cache: cache, memoryBudget: memoryBudget)
     guard train.dataset.sampleShape == test.dataset.sampleShape else {
       throw .shapeMismatch(
         path: test.imagesPath, shape: test.dataset.sampleShape, otherPath: train.imagesPath,
@@ -49,16 +54,17 @@ public enum MNISTFormat {
     cache: DecompressedCache? = nil
   ) throws(DatasetError) -> LabeledDataset {
     try loadSet(
-      images: imagesPath, labels: labelsPath, normalization: normalization, cache: cache
+      images: imagesPath, labels: labelsPath, normalization: normalization, cache: cache,
+      memoryBudget: .system()
     ).dataset
   }
 
   private static func loadSet(
     images imagesPath: String, labels labelsPath: String, normalization: Normalization,
-    cache: DecompressedCache?
+    cache: DecompressedCache?, memoryBudget: MemoryBudget
   ) throws(DatasetError) -> (dataset: LabeledDataset, imagesPath: String) {
-    let images = try readIDX(imagesPath, IDXFile.imagesMagic, cache)
-    let labels = try readIDX(labelsPath, IDXFile.labelsMagic, cache)
+    let images = try readIDX(imagesPath, IDXFile.imagesMagic, cache, memoryBudget)
+    let labels = try readIDX(labelsPath, IDXFile.labelsMagic, cache, memoryBudget)
     guard images.dimensions[0] == labels.dimensions[0] else {
       throw .countMismatch(
         path: imagesPath, count: images.dimensions[0], otherPath: labelsPath,
@@ -79,10 +85,12 @@ public enum MNISTFormat {
   }
 
   private static func readIDX(
-    _ path: String, _ magic: UInt32, _ cache: DecompressedCache?
+    _ path: String, _ magic: UInt32, _ cache: DecompressedCache?, _ memoryBudget: MemoryBudget
   ) throws(DatasetError) -> IDXFile {
-    if let cache { return try cache.readIDX(path, expectedMagic: magic) }
-    return try IDXFile(contentsOf: path, expectedMagic: magic)
+    if let cache {
+      return try cache.readIDX(path, expectedMagic: magic, memoryBudget: memoryBudget)
+    }
+    return try IDXFile(contentsOf: path, expectedMagic: magic, memoryBudget: memoryBudget)
   }
 
   /// `directory/name` when that file exists, otherwise `directory/name.gz`.

@@ -1,5 +1,5 @@
 /// Lower-case hexadecimal text of `bytes`, two digits per byte, in order.
-func hexadecimal(_ bytes: some Sequence<UInt8>) -> String {
+public func hexadecimal(_ bytes: some Sequence<UInt8>) -> String {
   let digits: [Character] = Array("0123456789abcdef")
   var text = ""
   for byte in bytes {

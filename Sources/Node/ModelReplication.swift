@@ -46,9 +46,10 @@ struct ModelReplication: Sendable {
   }
 
   /// Answers the requests for models that arrived since (called when a model arrives).
-  mutating func answerWaitingRequests(model: [Float], committedRound: UInt64) -> [NodeEffect] {
+  mutating func answerWaitingRequests(
+    model: [Float], modelDigest current: Digest, committedRound: UInt64
+  ) -> [NodeEffect] {
     var effects: [NodeEffect] = []
-    let current = Digest.of(values: model)
     for (digest, requesters) in waitingRequests {
       guard
         let answer = answer(

@@ -71,7 +71,7 @@ extension NodeController {
       return effects + coordinate(coordinatorRole.rounds!.handle(.startCommitted(start)))
     case .commitRound(let commit):
       guard commit.round > committedRound else { return [] }
-      if commit.model == Digest.of(values: model) { return adopt(commit, values: model) }
+      if commit.model == modelDigest { return adopt(commit, values: model) }
       if let values = replication.published[commit.model] { return adopt(commit, values: values) }
       replication.awaitedCommits[commit.model] = commit
       let source = council?.leader ?? settings.council[0]

@@ -23,7 +23,8 @@ extension NodeController {
     case .train(let number, let base, let deadline):
       return [
         trainerRole.handleTrainRequest(
-          round: number, base: base, deadline: deadline, from: sender, model: model)
+          round: number, base: base, deadline: deadline, from: sender, model: model,
+          modelDigest: modelDigest)
       ]
     case .update(let number, let weight, let values):
       return aggregate(
@@ -43,12 +44,13 @@ extension NodeController {
       let effects = receiveModel(round: number, digest: digest, values: values)
       guard !replication.waitingRequests.isEmpty else { return effects }
       return effects
-        + replication.answerWaitingRequests(model: model, committedRound: committedRound)
+        + replication.answerWaitingRequests(
+          model: model, modelDigest: modelDigest, committedRound: committedRound)
     case .modelStored(let digest):
       return acknowledgeModel(digest, from: sender)
     case .requestModel(let digest):
       if let answer = replication.answer(
-        for: digest, model: model, modelDigest: Digest.of(values: model),
+        for: digest, model: model, modelDigest: modelDigest,
         committedRound: committedRound)
       {
         return [.send(to: sender, .round(answer))]

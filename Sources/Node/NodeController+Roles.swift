@@ -15,7 +15,7 @@ extension NodeController {
   /// The ranking of `peers`, seeded by the last committed model's digest: state every member
   /// holds, so any member can recompute it and no peer picks its own role.
   func rank(_ peers: [PeerID]) -> [PeerID] {
-    RoleRanking.rank(peers.map(roleCandidate), seed: Digest.of(values: model))
+    RoleRanking.rank(peers.map(roleCandidate), seed: modelDigest)
   }
 
   var roleEpoch: UInt64 { committedRound / UInt64(max(settings.rotateEvery, 1)) }

@@ -175,7 +175,7 @@ extension NodeController {
         effects += apply(command)
         if case .commitRound = command {
           let broadcast = RoundMessage.model(
-            round: committedRound, digest: Digest.of(values: model), values: model)
+            round: committedRound, digest: modelDigest, values: model)
           for peer in peers where peer != me { effects.append(.send(to: peer, .round(broadcast))) }
         }
       case .propose(.commitRound(let commit)):

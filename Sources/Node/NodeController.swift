@@ -128,7 +128,13 @@ public struct NodeController: Sendable {
   public let settings: NodeSettings
   public let peers: [PeerID]
   public internal(set) var committedRound: UInt64
-  public internal(set) var model: [Float]
+  public internal(set) var model: [Float] {
+    didSet { modelDigest = Digest.of(values: model) }
+  }
+  /// `Digest.of(values: model)`, kept with every change of `model` so that messages naming the
+  /// current model (train requests, model requests, commits, the ranking seed) do not hash it
+  /// again: at 100k parameters, rehashing was two thirds of a simulation's time.
+  public private(set) var modelDigest: Digest
   public internal(set) var lastStartedRound: UInt64
   public internal(set) var council: Council?
   /// The roles in force: the last committed `assignRoles`.
@@ -157,6 +163,7 @@ public struct NodeController: Sendable {
     self.seed = seed
     committedRound = durable.committedRound
     model = durable.model
+    modelDigest = Digest.of(values: durable.model)
     lastStartedRound = durable.lastStartedRound
     replication = ModelReplication(published: durable.storedModels)
     liveness = PeerLiveness(me: me, setAsideMilliseconds: settings.setAsideMilliseconds)

@@ -20,10 +20,11 @@ struct TrainerRole: Sendable {
   /// `aggregator` asks for training on `base` for `round`: train now when `model` is that base,
   /// otherwise ask the aggregator for it and train on arrival.
   mutating func handleTrainRequest(
-    round: UInt64, base: Digest, deadline: UInt64, from aggregator: PeerID, model: [Float]
+    round: UInt64, base: Digest, deadline: UInt64, from aggregator: PeerID, model: [Float],
+    modelDigest: Digest
   ) -> NodeEffect {
     self.aggregator = aggregator
-    guard base == Digest.of(values: model) else {
+    guard base == modelDigest else {
       pending = (round, base, deadline)
       return .send(to: aggregator, .round(.requestModel(digest: base)))
     }

@@ -1,3 +1,5 @@
+import Identity
+
 /// The 32-byte identifier of a training project (the hash of its configuration file). Every
 /// hello carries it, and a peer talks only to peers of its own project.
 public struct ProjectID: Hashable, Sendable, CustomStringConvertible {
@@ -13,18 +15,7 @@ public struct ProjectID: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// 64 lower-case hexadecimal digits.
-  public var hexadecimal: String { Transport.hexadecimal(bytes) }
+  public var hexadecimal: String { Identity.hexadecimal(bytes) }
 
   public var description: String { hexadecimal }
-}
-
-/// Lower-case hexadecimal text of `bytes`, two digits per byte, in order.
-func hexadecimal(_ bytes: some Sequence<UInt8>) -> String {
-  let digits: [Character] = Array("0123456789abcdef")
-  var text = ""
-  for byte in bytes {
-    text.append(digits[Int(byte >> 4)])
-    text.append(digits[Int(byte & 0x0F)])
-  }
-  return text
 }

@@ -323,6 +323,10 @@ import Testing
         "500", "--test-limit", "100", "--max-memory", "2MiB",
       ], "allowed by --max-memory; use a smaller model or training.batchSize, or raise --max-memory"
     ),
+    (
+      ["train", "--template", "fmnist-mlp", "--max-memory", "20MiB"],
+      "train-images-idx3-ubyte.gz: reading it needs about 44.9 MiB"
+    ),
   ])
   func inRangeValuesThatDoNotFitAreRefused(arguments: [String], message: String) throws {
     let scratch = Scratch()

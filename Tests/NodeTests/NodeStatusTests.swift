@@ -53,4 +53,23 @@ import Wire
     _ = coordinator.handle(.evaluated(round: 0, accuracy: 0.1))
     #expect(coordinator.status.lastAccuracy == 0.75)
   }
+
+  /// A real clock starts near 1.7e12 ms and can step back: a peer heard "in the future" reads
+  /// as just heard, and neither the status nor a tick traps on the subtraction.
+  @Test func aClockThatStepsBackNeitherTrapsNorForgetsALivePeer() {
+    var follower = NodeScript.node(1)
+    let leader = NodeScript.peer(0)
+    let heardAt: UInt64 = 1_764_000_000_000
+    _ = follower.handle(
+      .received(
+        from: leader,
+        .council(
+          .appendEntries(
+            term: 4, leader: leader, previousLogIndex: 0, previousLogTerm: 0, entries: [],
+            leaderCommit: 0)), now: heardAt))
+    _ = follower.handle(.tick(now: heardAt - 60_000))
+    #expect(follower.status.members.first { $0.peer == leader }?.isAlive == true)
+    _ = follower.handle(.tick(now: UInt64.max - 1_000))
+    #expect((follower.status.term ?? 0) >= 4)
+  }
 }
