@@ -56,13 +56,17 @@ let package = Package(
       name: "Node",
       dependencies: ["Coordination", "Wire", "Learning", "Tensors", "Aggregation", "Privacy"]),
     .target(
+      name: "NodeRuntime",
+      dependencies: ["Node", "Transport", "Persistence", "Identity", "Wire", "Coordination"]),
+    .target(
       name: "Simulation",
       dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),
     .target(
       name: "Commands",
       dependencies: [
         "Tensors", "Learning", "Datasets", "Aggregation", "Configuration", "Simulation", "Node",
-        "Platform", "Privacy", "Identity", "Wire",
+        "Platform", "Privacy", "Identity", "Wire", "NodeRuntime", "Transport", "Persistence",
+        "Coordination",
       ]),
     .executableTarget(name: "starling", dependencies: ["Commands"]),
 

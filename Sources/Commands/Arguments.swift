@@ -23,7 +23,7 @@ struct Arguments {
   /// Options accepted per command line (a bound on untrusted input).
   static let optionsMax = 64
   /// Options that may be given more than once.
-  static let repeatable: Set<String> = ["set"]
+  static let repeatable: Set<String> = ["set", "bootstrap"]
 
   /// One option as given, with its position on the line.
   private struct Occurrence {
@@ -94,6 +94,13 @@ struct Arguments {
       return nil
     }
     return occurrences.remove(at: index).value
+  }
+
+  /// Takes every value of a repeatable option, in order.
+  mutating func options(_ name: String) -> [String] {
+    var values: [String] = []
+    while let value = option(name) { values.append(value) }
+    return values
   }
 
   /// Takes a non-empty string option.

@@ -19,6 +19,9 @@ public enum StarlingCLI {
       config      show a resolved configuration, or list the built-in templates
       init        write a ready configuration from a template (--template NAME --out FILE)
       keygen      create or load this peer's key and print its peer ID (--out FILE)
+      node        run one real peer of a project (--config FILE --data-dir DIR ...)
+      status      ask a running node for the project's state (--peer CONTACT)
+      export      write a node's last committed model as safetensors (--data-dir DIR --out FILE)
       help        this text; `starling <command> --help` for a command's options
 
     Commands that report results take --json and then print one JSON object as the last line.
@@ -57,6 +60,12 @@ public enum StarlingCLI {
         try ConfigCommand(arguments: rest).run(output: output)
       case "keygen": try KeygenCommand(arguments: rest).run(output: output)
       case "init": try InitCommand(arguments: rest).run(output: output)
+      case "node": try NodeCommand(arguments: rest).run(output: output)
+      case "status":
+        let status = try StatusCommand(arguments: rest)
+        let result = try status.run(output: output)
+        if status.isJSON { output.json(result) }
+      case "export": try ExportCommand(arguments: rest).run(output: output)
       case "help", "--help", "-h":
         output.line(rest.first.map(help(for:)) ?? usage)
       case "version", "--version":
@@ -83,6 +92,9 @@ public enum StarlingCLI {
     case "config": ConfigCommand.usage
     case "keygen": KeygenCommand.usage
     case "init": InitCommand.usage
+    case "node": NodeCommand.usage
+    case "status": StatusCommand.usage
+    case "export": ExportCommand.usage
     default: usage
     }
   }

@@ -24,11 +24,12 @@ public struct ProjectConfiguration: Sendable {
     TopologyConfiguration.self,
     SecurityConfiguration.self,
     ExperimentConfiguration.self,
+    NetworkConfiguration.self,
   ]
 
   /// Sections that later versions read; until then a file that has one is rejected with a message
   /// that says so, rather than as a misspelling.
-  static let plannedSectionKeys = ["network"]
+  static let plannedSectionKeys: [String] = []
 
   /// The sections read so far, by key.
   private var sections: [String: any ConfigurationSection]
@@ -71,6 +72,34 @@ public struct ProjectConfiguration: Sendable {
   /// gives an equal configuration.
   public func resolvedJSON() -> String {
     jsonValue.prettyPrinted() + "\n"
+  }
+}
+
+extension ProjectConfiguration {
+  /// Fields that each machine sets for itself, left out of `identityJSON()`: file paths (a
+  /// volunteer's data and checkpoint), worker threads, the listen address and the bootstrap
+  /// contacts.
+  public static var machineLocalFields: [String] {
+    sectionTypes.flatMap { type in type.filePathFields.map { "\(type.key).\($0)" } }
+      + ["training.threads"]
+      + NetworkConfiguration.machineLocalFields.map { "\(NetworkConfiguration.key).\($0)" }
+  }
+
+  /// The canonical text every peer of a project agrees on: the resolved configuration less
+  /// `machineLocalFields`, compact, keys sorted. The project ID is its hash.
+  public func identityJSON() -> String {
+    var sections: [String: JSONValue] = [:]
+    for (key, section) in self.sections {
+      guard case .object(var members) = section.jsonValue else {
+        sections[key] = section.jsonValue
+        continue
+      }
+      for field in Self.machineLocalFields where field.hasPrefix(key + ".") {
+        members[String(field.dropFirst(key.count + 1))] = nil
+      }
+      sections[key] = .object(members)
+    }
+    return JSONValue.object(sections).prettyPrinted()
   }
 }
 

@@ -102,7 +102,9 @@ extension NodeController {
     lastAccuracy = nil
     replication.published = [:]
     var effects: [NodeEffect] = [
-      .persist(.committedModel(round: commit.round, values: values, releasesHeldModels: true))
+      .persist(
+        .committedModel(
+          round: commit.round, digest: commit.model, values: values, releasesHeldModels: true))
     ]
     if commit.round > lastStartedRound {
       lastStartedRound = commit.round

@@ -72,7 +72,7 @@ extension NodeController {
       // holds it.
       if replication.published[digest] == nil {
         replication.published[digest] = values
-        effects.append(.persist(.heldModel(digest: digest, values: values)))
+        effects.append(.persist(.heldModel(round: round, digest: digest, values: values)))
       }
       if isCouncilMember, let leader = council?.leader, leader != me {
         effects.append(.send(to: leader, .round(.modelStored(digest: digest))))
@@ -85,7 +85,8 @@ extension NodeController {
       if !isCouncilMember { replication.published = [:] }
       effects.append(
         .persist(
-          .committedModel(round: round, values: values, releasesHeldModels: !isCouncilMember)))
+          .committedModel(
+            round: round, digest: digest, values: values, releasesHeldModels: !isCouncilMember)))
     }
     if let training = trainerRole.modelArrived(digest, values: values) {
       effects.append(training)

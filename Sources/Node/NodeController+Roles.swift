@@ -4,12 +4,18 @@ import Wire
 /// Roles: the ranked coordinator of each epoch, its aggregators, leadership handovers, and the
 /// council's own membership (replacement of silent members, rotation of better-ranked trainers).
 extension NodeController {
-  /// What the ranking knows of `peer`: the capacity it declared, its uptime as SWIM saw it.
+  /// What the ranking knows of `peer`: the capacity and uptime it declared when it joined (its
+  /// uptime as SWIM sees it when the project runs membership); a peer that declared nothing (a
+  /// simulated one) counts with `PeerProfile.assumedCapacity` and the uptime of this node's
+  /// clock.
   func roleCandidate(_ peer: PeerID) -> RoleCandidate {
-    RoleCandidate(
-      peer: peer, capacity: Capacity(samplesPerSecond: 1_000, bandwidthBytesPerSecond: 12_500_000),
-      uptimeMilliseconds: liveness.membership?.member(peer).map { $0.uptimeMilliseconds(now: now) }
-        ?? now)
+    let declared = directory.profiles[peer]?.profile
+    let uptime =
+      liveness.membership?.member(peer).map { $0.uptimeMilliseconds(now: now) }
+      ?? directory.uptimeMilliseconds(of: peer, now: now) ?? now
+    return RoleCandidate(
+      peer: peer, capacity: declared?.capacity ?? PeerProfile.assumedCapacity,
+      uptimeMilliseconds: uptime)
   }
 
   /// The ranking of `peers`, seeded by the last committed model's digest: state every member
@@ -94,6 +100,7 @@ extension NodeController {
     }
     let outsiders = coordinatorRole.lastContributors.filter {
       !members.contains($0) && liveness.isBelievedAlive($0) && !liveness.isSetAside($0, now: now)
+        && directory.isReachable($0) && directory.contains($0)
     }
     guard members.count < settings.council.count else {
       return settings.rotatesCouncilMembers || members.count > settings.council.count

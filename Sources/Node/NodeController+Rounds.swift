@@ -19,7 +19,7 @@ extension NodeController {
     effects += coordinate(coordinatorRole.rounds!.handle(.tick(now: now, unreachable: silent)))
     effects += maintainCouncil()
     if coordinatorRole.rounds?.openRound == nil, now >= coordinatorRole.nextOpenTime,
-      replication.awaitedCommits.isEmpty
+      replication.awaitedCommits.isEmpty, committedRound < settings.roundsMax ?? .max
     {
       effects += openRound()
     }
@@ -206,7 +206,9 @@ extension NodeController {
   /// among the members that hold it) and sends it to the other council members (fdfl).
   mutating func publish(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {
     replication.published[digest] = values
-    var effects: [NodeEffect] = [.persist(.heldModel(digest: digest, values: values))]
+    var effects: [NodeEffect] = [
+      .persist(.heldModel(round: round, digest: digest, values: values))
+    ]
     guard settings.mode == .fdfl else { return effects }
     for member in council?.members ?? [] where member != me {
       effects.append(

@@ -56,6 +56,9 @@ public struct NodeSettings: Sendable {
   /// election takes at least one election timeout (1 s), so a crashed coordinator is always
   /// excluded by its successor.
   public var aggregatorSilenceMilliseconds: UInt64
+  /// The project ends at this committed round: no coordinator opens another (nil: no end; the
+  /// simulator stops the run itself).
+  public var roundsMax: UInt64?
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],
@@ -83,6 +86,12 @@ public enum NodeInput: Sendable {
   case trainingFinished(round: UInt64, weight: UInt32, delta: [Float], now: UInt64)
   /// The runtime measured the accuracy of the committed model of `round` (for `status`).
   case evaluated(round: UInt64, accuracy: Double)
+  /// A peer joined the project (or said again what it is): it authenticated to this node and
+  /// sent its profile. A new peer can be sampled as a trainer from the next round on. The
+  /// runtime also gives a node its own profile this way when it starts.
+  case peerJoined(PeerID, PeerProfile, now: UInt64)
+  /// A peer said it is leaving (it stopped cleanly): it is no longer sampled or ranked.
+  case peerLeft(PeerID, now: UInt64)
 }
 
 /// Everything a node asks its runtime (real or simulated) to do.
@@ -126,7 +135,9 @@ public enum NodeEffect: Sendable {
 public struct NodeController: Sendable {
   public let me: PeerID
   public let settings: NodeSettings
-  public let peers: [PeerID]
+  /// Every peer this node knows, itself included, in peer order: the starting list, then the
+  /// peers that joined (`NodeInput.peerJoined`) less those that left.
+  public var peers: [PeerID] { directory.peers }
   public internal(set) var committedRound: UInt64
   public internal(set) var model: [Float] {
     didSet { modelDigest = Digest.of(values: model) }
@@ -151,6 +162,7 @@ public struct NodeController: Sendable {
   var coordinatorRole = CoordinatorRole()
   var replication: ModelReplication
   var liveness: PeerLiveness
+  var directory: PeerDirectory
 
   /// A node from its durable state (all zeros and the initial model on first start).
   public init(
@@ -159,7 +171,7 @@ public struct NodeController: Sendable {
     precondition(durable.model.count == settings.modelLength, "model length")
     self.me = me
     self.settings = settings
-    self.peers = peers
+    directory = PeerDirectory(peers: peers + [me])
     self.seed = seed
     committedRound = durable.committedRound
     model = durable.model
@@ -250,6 +262,16 @@ public struct NodeController: Sendable {
       return aggregator == me
         ? receive(.round(update), from: me) : [.send(to: aggregator, .round(update))]
     case .evaluated:
+      return []
+    case .peerJoined(let peer, let profile, let time):
+      now = time
+      if peer != me { liveness.heard(from: peer, now: time) }
+      directory.join(peer, profile: profile, now: time)
+      return []
+    case .peerLeft(let peer, let time):
+      now = time
+      guard peer != me, directory.leave(peer) else { return [] }
+      liveness.setAside(peer, now: time)
       return []
     }
   }

@@ -28,9 +28,9 @@ public struct NodeDurableState: Sendable {
       var state = council ?? CouncilDurableState()
       state.apply(councilWrite)
       council = state
-    case .heldModel(let digest, let values):
+    case .heldModel(_, let digest, let values):
       storedModels[digest] = values
-    case .committedModel(let round, let values, let releasesHeldModels):
+    case .committedModel(let round, _, let values, let releasesHeldModels):
       committedRound = round
       model = values
       if releasesHeldModels { storedModels = [:] }
@@ -47,10 +47,10 @@ public enum DurableWrite: Sendable {
   case council(CouncilWrite)
   /// A published model, not yet committed, that this council member holds: it tells the
   /// coordinator so in the same step, and a commit needs a majority of such holders.
-  case heldModel(digest: Digest, values: [Float])
+  case heldModel(round: UInt64, digest: Digest, values: [Float])
   /// The last committed model (or the base a trainer received) and its round; with
   /// `releasesHeldModels` the held models are dropped (the commit supersedes them).
-  case committedModel(round: UInt64, values: [Float], releasesHeldModels: Bool)
+  case committedModel(round: UInt64, digest: Digest, values: [Float], releasesHeldModels: Bool)
   /// The highest round whose start this node saw committed: a coordinator restarted from the
   /// store never numbers a new round at or below it.
   case startedRound(UInt64)

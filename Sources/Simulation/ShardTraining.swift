@@ -52,6 +52,14 @@ public final class ShardTraining: TrainingBackend {
 
   /// Trains peer `peer` from `parameters`; returns the samples used and the parameter delta.
   public func train(peer: Int, from parameters: [Float]) -> (weight: UInt32, delta: [Float]) {
+    train(peer: peer, from: parameters, samplesMax: nil)
+  }
+
+  /// Trains peer `peer` from `parameters` on at most `samplesMax` samples (whole batches, at
+  /// least one): a real node that must meet a deadline trains on fewer.
+  public func train(peer: Int, from parameters: [Float], samplesMax: Int?) -> (
+    weight: UInt32, delta: [Float]
+  ) {
     let shard = shards[peer]
     guard shard.count > 0 else { return (0, [Float](repeating: 0, count: parameters.count)) }
     model.assignParameters(from: parameters)
@@ -59,7 +67,8 @@ public final class ShardTraining: TrainingBackend {
       model: model, optimizer: SGD(momentum: momentum), learningRate: learningRate)
     var order = Array(0..<shard.count)
     order.shuffle(using: &generator)
-    let steps = localSteps ?? (shard.count + batchSize - 1) / batchSize
+    var steps = localSteps ?? (shard.count + batchSize - 1) / batchSize
+    if let samplesMax { steps = max(1, min(steps, samplesMax / max(batchSize, 1))) }
     var used = 0
     for step in 0..<steps {
       let start = (step * batchSize) % shard.count

@@ -7,16 +7,9 @@ import Testing
     // data checks against model, training's checkpoint default reads project.
     #expect(
       ProjectConfiguration.sectionTypes.map { $0.key }
-        == ["project", "model", "data", "training", "topology", "security", "experiment"])
-  }
-
-  @Test(arguments: ["network"])
-  func laterSectionsAreRejectedAsNotSupportedYet(section: String) {
-    #expect(throws: ConfigurationError.unsupportedSection(path: section)) {
-      try ProjectConfiguration.parse(json: #"{"\#(section)": {}}"#)
-    }
-    let message = ConfigurationError.unsupportedSection(path: section).description
-    #expect(message.contains("not supported yet in this version"))
+        == [
+          "project", "model", "data", "training", "topology", "security", "experiment", "network",
+        ])
   }
 
   @Test func filePathFieldsAreTheDataPathAndTheCheckpoint() {

@@ -92,7 +92,7 @@ import Wire
     #expect(coordinator.model == delta)
     #expect(
       NodeScript.writes(committed).contains {
-        if case .committedModel(1, delta, _) = $0 { true } else { false }
+        if case .committedModel(1, _, delta, _) = $0 { true } else { false }
       })
     // Every trainer gets the committed model.
     let broadcast = NodeScript.roundMessages(committed).filter {
@@ -165,7 +165,7 @@ import Wire
       .received(from: leader, .round(.model(round: 1, digest: digest, values: values)), now: 60))
     let writeIndex = try #require(
       effects.firstIndex {
-        if case .persist(.heldModel(digest, values)) = $0 { true } else { false }
+        if case .persist(.heldModel(_, digest, values)) = $0 { true } else { false }
       })
     let acknowledgementIndex = try #require(
       effects.firstIndex {
@@ -180,11 +180,12 @@ import Wire
       council: nil, committedRound: 0, model: NodeScript.initialModel, lastStartedRound: 0)
     let values: [Float] = [1, 2, 3, 4]
     let digest = Digest.of(values: values)
-    state.apply(.heldModel(digest: digest, values: values))
+    state.apply(.heldModel(round: 3, digest: digest, values: values))
     state.apply(.startedRound(3))
     state.apply(.startedRound(2))
     #expect(state.storedModels[digest] == values && state.lastStartedRound == 3)
-    state.apply(.committedModel(round: 3, values: values, releasesHeldModels: true))
+    state.apply(
+      .committedModel(round: 3, digest: digest, values: values, releasesHeldModels: true))
     #expect(state.committedRound == 3 && state.model == values && state.storedModels.isEmpty)
     state.apply(
       .council(

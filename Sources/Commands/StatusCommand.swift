@@ -1,0 +1,170 @@
+import Configuration
+import Foundation
+import Identity
+import NodeRuntime
+import Platform
+import Transport
+import Wire
+
+/// `starling status`: asks a running node for its view of the project.
+struct StatusCommand {
+  static let usage = """
+    usage: starling status (--peer CONTACT (--config FILE | --project ID) | --data-dir DIR)
+                           [--timeout SECONDS] [--json]
+    Connects to the node at CONTACT (KEY@host:port) with a fresh, throw-away identity, says a
+    hello for the project (its ID is the hash of FILE's configuration, or given as 64 hex
+    digits), and prints the node's answer: term, last committed round, coordinator, aggregators,
+    members, accuracy and epsilon. --data-dir DIR reads a local node's contact and configuration
+    from DIR. With --json, the last line is the node's status as one JSON object.
+    """
+
+  let contact: Contact
+  let projectID: ProjectID
+  let timeoutSeconds: Double
+  let isJSON: Bool
+
+  init(arguments raw: [String]) throws {
+    var arguments = try Arguments(raw, booleanFlags: ["json"])
+    isJSON = arguments.flag("json")
+    let peer = try arguments.nonEmptyOption("peer")
+    let configPath = try arguments.nonEmptyOption("config")
+    let project = try arguments.nonEmptyOption("project")
+    let dataDirectory = try arguments.nonEmptyOption("data-dir")
+    timeoutSeconds = try arguments.number("timeout", in: 0.1...600) ?? 10
+    try arguments.finish()
+    var contactText = peer
+    var configuration = configPath
+    if let dataDirectory {
+      if contactText == nil {
+        let file = try RegularFile.contents(of: dataDirectory + "/contact", bytesMax: 1 << 12)
+        contactText = String(decoding: file, as: UTF8.self).trimmingCharacters(
+          in: .whitespacesAndNewlines)
+      }
+      if configuration == nil && project == nil { configuration = dataDirectory + "/config.json" }
+    }
+    guard let contactText else {
+      throw UsageError("give --peer CONTACT (or --data-dir DIR of a local node)\n\(Self.usage)")
+    }
+    do { contact = try Contact(parsing: contactText) } catch {
+      throw UsageError("--peer '\(contactText)': \(error)")
+    }
+    switch (configuration, project) {
+    case (let path?, nil):
+      projectID = NodeCommand.projectID(try ProjectConfiguration.load(path: path))
+    case (nil, let hex?):
+      guard let id = PeerID(hexadecimal: hex).map({ $0.hexadecimal }),
+        let bytes = Self.bytes(hexadecimal: id), let parsed = ProjectID(bytes: bytes)
+      else { throw UsageError("--project must be 64 hexadecimal digits, got '\(hex)'") }
+      projectID = parsed
+    case (nil, nil):
+      throw UsageError("give --config FILE or --project ID: the hello names the project")
+    case (_?, _?):
+      throw UsageError("give either --config or --project, not both")
+    }
+  }
+
+  static func bytes(hexadecimal text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    for index in stride(from: 0, to: digits.count, by: 2) {
+      guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)
+      else { return nil }
+      bytes.append(byte)
+    }
+    return bytes
+  }
+
+  /// Asks the node; the parsed JSON of its reply.
+  static func query(contact: Contact, projectID: ProjectID, timeoutSeconds: Double) throws
+    -> [String: Any]
+  {
+    let transport = try ZMQTransport(
+      keyPair: SigningKeyPair.generate(), projectID: projectID, eventHandler: { _ in })
+    defer { transport.close() }
+    let box = ReplyBox()
+    let finished = DispatchSemaphore(value: 0)
+    let request = UInt64.random(in: 1...UInt64.max)
+    Task.detached {
+      do {
+        let peer = try await transport.connect(to: contact)
+        try transport.send(RuntimeFrame.statusRequest(request: request).wireBytes, to: peer)
+        for await message in transport.incoming where message.sender == peer {
+          if case .statusReply(request, let json)? = try? RuntimeFrame(
+            wireBytes: message.bytes[...])
+          {
+            box.set(.success(json))
+            break
+          }
+        }
+      } catch {
+        box.set(.failure(error))
+      }
+      finished.signal()
+    }
+    guard finished.wait(timeout: .now() + timeoutSeconds) == .success, let result = box.result
+    else {
+      throw StatusError.noAnswer(contact: contact.description, seconds: timeoutSeconds)
+    }
+    let json = try result.get()
+    guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+    else { throw StatusError.malformedReply }
+    return object
+  }
+
+  func run(output: Output) throws -> [String: Any] {
+    let status = try Self.query(
+      contact: contact, projectID: projectID, timeoutSeconds: timeoutSeconds)
+    if !isJSON {
+      let members = status["members"] as? [[String: Any]] ?? []
+      output.line("project      \(status["project"] ?? "")")
+      output.line("peer         \(status["peer"] ?? "") (\(status["role"] ?? ""))")
+      output.line("term         \(status["term"] ?? "-")")
+      output.line("round        \(status["round"] ?? 0)")
+      output.line(
+        "coordinator  \(status["coordinator"] ?? "-") at \(status["coordinatorAddress"] ?? "-")")
+      output.line(
+        "aggregators  \((status["aggregators"] as? [String] ?? []).joined(separator: ", "))")
+      output.line("accuracy     \(status["accuracy"] ?? "-")")
+      output.line("epsilon      \(status["epsilon"] ?? "-")")
+      output.line("members      \(members.count)")
+      for member in members {
+        output.line(
+          "  \(member["name"] ?? "")  \(member["role"] ?? "")  alive \(member["alive"] ?? "?")  \(member["address"] ?? "")"
+        )
+      }
+    }
+    var result = status
+    result["command"] = "status"
+    return result
+  }
+}
+
+/// Why `status` has nothing to print.
+enum StatusError: Error, CustomStringConvertible {
+  case noAnswer(contact: String, seconds: Double)
+  case malformedReply
+
+  var description: String {
+    switch self {
+    case .noAnswer(let contact, let seconds):
+      "no status from \(contact) within \(seconds) s: is the node running, and is this its project?"
+    case .malformedReply: "the node's status reply is not a JSON object"
+    }
+  }
+}
+
+final class ReplyBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stored: Result<String, any Error>?
+  var result: Result<String, any Error>? {
+    lock.lock()
+    defer { lock.unlock() }
+    return stored
+  }
+  func set(_ value: Result<String, any Error>) {
+    lock.lock()
+    if stored == nil { stored = value }
+    lock.unlock()
+  }
+}

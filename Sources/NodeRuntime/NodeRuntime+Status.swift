@@ -1,0 +1,59 @@
+import Foundation
+import Identity
+import Node
+import Transport
+import Wire
+
+extension NodeRuntime {
+  /// The status this node reports (`starling status --json`): one JSON object.
+  func statusJSON() -> String {
+    let status = controller.status
+    func address(_ peer: PeerID) -> Any {
+      if peer == me { return transport.contact?.description ?? NSNull() }
+      return contacts[peer]?.description ?? NSNull()
+    }
+    let members: [[String: Any]] = status.members.map { member in
+      [
+        "id": member.peer.hexadecimal, "name": member.peer.description,
+        "address": address(member.peer), "role": member.role.rawValue,
+        "alive": member.isAlive.map { $0 as Any }
+          ?? (member.peer == me || connected.contains(member.peer)),
+      ]
+    }
+    let object: [String: Any] = [
+      "project": projectID.hexadecimal,
+      "peer": me.hexadecimal, "role": status.role.rawValue,
+      "term": status.term.map { $0 as Any } ?? NSNull(),
+      "round": status.committedRound,
+      "coordinator": status.coordinator.map { $0.hexadecimal as Any } ?? NSNull(),
+      "coordinatorAddress": status.coordinator.map(address) ?? NSNull(),
+      "aggregators": status.aggregators.map(\.hexadecimal),
+      "members": members,
+      "accuracy": status.lastAccuracy.map { $0 as Any } ?? NSNull(),
+      "epsilon": status.epsilonSpent.map { $0 as Any } ?? NSNull(),
+      "model": controller.modelDigest.contentHash.hexadecimal,
+      "connectedPeers": connected.count,
+      "messagesSent": messagesSent, "bytesSent": bytesSent,
+    ]
+    let data =
+      (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+      ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+extension PeerID {
+  /// The peer whose ID is `text`, 64 hexadecimal digits (as `hexadecimal` writes it).
+  public init?(hexadecimal text: String) {
+    let digits = Array(text.lowercased().utf8)
+    guard digits.count == 64 else { return nil }
+    var bytes: [UInt8] = []
+    for index in stride(from: 0, to: 64, by: 2) {
+      guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)
+      else { return nil }
+      bytes.append(byte)
+    }
+    guard let hash = ContentHash(bytes: bytes) else { return nil }
+    self.init(publicKeyHash: hash)
+  }
+}

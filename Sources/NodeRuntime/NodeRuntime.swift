@@ -1,0 +1,402 @@
+import Coordination
+import Dispatch
+import Foundation
+import Identity
+import Node
+import Persistence
+import Transport
+import Wire
+
+/// One real peer: the same `NodeController` the simulator drives, behind a ZeroMQ transport, a
+/// SQLite store and the system clock.
+///
+/// Every input reaches the controller on one serial queue, in order. Each step's writes are
+/// applied to the store and synced before any of its messages leaves (the controller's ordering
+/// contract). Local training and evaluation run on a thread of their own, so the node keeps
+/// answering heartbeats, votes and model requests while it trains; a training step plans its
+/// samples to meet the round's deadline.
+public final class NodeRuntime: @unchecked Sendable {
+  public struct Options: Sendable {
+    public var tickMilliseconds: UInt64 = 50
+    /// How often contacts that are not connected are dialed again.
+    public var redialMilliseconds: UInt64 = 2_000
+    /// How often a node sends the peers it knows to every connected peer.
+    public var directoryRefreshMilliseconds: UInt64 = 15_000
+    /// At most this many peers are dialed (every listening peer, up to this bound).
+    public var dialedPeersMax = 64
+    /// Whether this node evaluates the models it commits as coordinator (it holds a test set).
+    public var evaluatesCommits = true
+    /// Time kept back from a training deadline for the upload.
+    public var uploadMarginMilliseconds: UInt64 = 1_000
+    public init() {}
+  }
+
+  public let me: PeerID
+  public let projectID: ProjectID
+  let transport: ZMQTransport
+  let store: NodeStore
+  let training: any LocalTraining
+  let log: RuntimeLog
+  let options: Options
+  let clock = SystemTransportClock()
+  let queue = DispatchQueue(label: "starling-node")
+  let trainingQueue = DispatchQueue(label: "starling-training")
+  let startedAtMonotonic: UInt64
+  let samplesPerSecond: Float
+  let bootstrap: [Contact]
+
+  var controller: NodeController
+  /// How to dial each peer that listens.
+  var contacts: [PeerID: Contact] = [:]
+  var connected: Set<PeerID> = []
+  var dialing: Set<Contact> = []
+  var announcedTo: Set<PeerID> = []
+  var timer: DispatchSourceTimer?
+  var lastRedial: UInt64 = 0
+  var lastDirectoryRefresh: UInt64 = 0
+  var isStopping = false
+  var isTraining = false
+  let stopped = DispatchSemaphore(value: 0)
+  public private(set) var messagesSent = 0
+  public private(set) var bytesSent = 0
+  var lastLoggedRound: UInt64 = 0
+
+  public init(
+    controller: NodeController, transport: ZMQTransport, store: NodeStore,
+    training: any LocalTraining, log: RuntimeLog, projectID: ProjectID, bootstrap: [Contact],
+    knownContacts: [PeerID: Contact], samplesPerSecond: Float, options: Options = Options()
+  ) {
+    self.controller = controller
+    me = controller.me
+    self.transport = transport
+    self.store = store
+    self.training = training
+    self.log = log
+    self.projectID = projectID
+    self.bootstrap = bootstrap
+    self.samplesPerSecond = samplesPerSecond
+    self.options = options
+    contacts = knownContacts
+    startedAtMonotonic = clock.monotonicMilliseconds()
+    lastLoggedRound = controller.committedRound
+  }
+
+  /// Wall-clock milliseconds: deadlines cross machines, so peers need clocks within seconds of
+  /// each other (NTP), as the hello's timestamp check already requires.
+  var now: UInt64 { clock.unixMilliseconds() }
+
+  var profile: PeerProfile {
+    PeerProfile(
+      capacity: Capacity(
+        samplesPerSecond: samplesPerSecond,
+        bandwidthBytesPerSecond: PeerProfile.assumedCapacity
+          .bandwidthBytesPerSecond),
+      uptimeMilliseconds: Timestamps.elapsed(
+        from: startedAtMonotonic, to: clock.monotonicMilliseconds()),
+      isReachable: transport.contact != nil)
+  }
+
+  /// Handles transport events (connections, refusals); install it as the transport's handler.
+  public func transportEvent(_ event: TransportEvent) {
+    queue.async { [self] in
+      switch event {
+      case .peerConnected(let peer, _, let address):
+        if connected.insert(peer).inserted {
+          log.event("connected", "\(peer) at \(address)", ["peerID": peer.hexadecimal])
+        }
+      case .peerDisconnected(let peer, _):
+        connected.remove(peer)
+        announcedTo.remove(peer)
+        log.event("peerLost", "\(peer) disconnected", ["peerID": peer.hexadecimal])
+      case .listening(let contact):
+        log.event("listening", "listening as \(contact)", ["contact": contact.description])
+      default:
+        if event.isRefusal { log.event("refused", event.description) }
+      }
+    }
+  }
+
+  /// Runs until `requestStop()`; returns once the store is flushed and the transport closed.
+  public func run() {
+    queue.async { [self] in
+      step(.peerJoined(me, profile, now: now))
+      log.event(
+        "started",
+        "peer \(me.hexadecimal) at round \(controller.committedRound)"
+          + (transport.contact.map { ", contact \($0)" } ?? ", dialing out only"),
+        ["peerID": me.hexadecimal, "round": controller.committedRound])
+      for contact in bootstrap { dial(contact) }
+      for contact in contacts.values { dial(contact) }
+      let timer = DispatchSource.makeTimerSource(queue: queue)
+      timer.schedule(
+        deadline: .now(), repeating: .milliseconds(Int(options.tickMilliseconds)))
+      timer.setEventHandler { [weak self] in self?.tick() }
+      timer.resume()
+      self.timer = timer
+    }
+    let incoming = transport.incoming
+    Task.detached { [self] in
+      for await message in incoming {
+        queue.sync { receive(message) }
+      }
+    }
+    stopped.wait()
+  }
+
+  /// Stops cleanly: tells the connected peers, abandons a training in progress, closes the
+  /// store and the transport. Safe from any thread, more than once.
+  public func requestStop(reason: String) {
+    queue.async { [self] in
+      guard !isStopping else { return }
+      isStopping = true
+      timer?.cancel()
+      log.event("stopping", reason)
+      let goodbye = RuntimeFrame.leaving.wireBytes
+      for peer in connected { try? transport.send(goodbye, to: peer) }
+      // Give the goodbyes a moment on the wire; the store is synced at every step already.
+      queue.asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in
+        transport.close()
+        store.close()
+        log.event("stopped", "store closed at round \(controller.committedRound)")
+        stopped.signal()
+      }
+    }
+  }
+
+  func tick() {
+    guard !isStopping else { return }
+    let time = now
+    step(.tick(now: time))
+    let monotonic = clock.monotonicMilliseconds()
+    if Timestamps.elapsed(from: lastRedial, to: monotonic) >= options.redialMilliseconds {
+      lastRedial = monotonic
+      for (peer, contact) in contacts where !connected.contains(peer) { dial(contact) }
+      if connected.isEmpty { for contact in bootstrap { dial(contact) } }
+    }
+    if Timestamps.elapsed(from: lastDirectoryRefresh, to: monotonic)
+      >= options.directoryRefreshMilliseconds
+    {
+      lastDirectoryRefresh = monotonic
+      let directory = RuntimeFrame.directory(directoryEntries())
+      for peer in connected { send(directory, to: peer) }
+    }
+  }
+
+  /// Records how to dial `peer`, in memory and in the store (a restarted node dials it again).
+  func learn(_ contact: Contact, of peer: PeerID) {
+    guard peer != me, contacts[peer] != contact else { return }
+    contacts[peer] = contact
+    step(
+      nil,
+      extra: [
+        .rememberPeer(
+          KnownPeer(
+            peer: peer, address: PeerAddress(contact.description), lastSeenMilliseconds: now))
+      ])
+  }
+
+  /// One controller step under the ordering contract: writes synced, then the rest in order.
+  func step(_ input: NodeInput) { step(input, extra: []) }
+
+  func step(_ input: NodeInput?, extra: [DurableOperation]) {
+    guard !isStopping else { return }
+    let effects = input.map { controller.handle($0) } ?? []
+    let writes = effects.compactMap { effect -> Node.DurableWrite? in
+      if case .persist(let write) = effect { return write }
+      return nil
+    }
+    do throws(PersistenceError) {
+      try store.apply(writes, extra: extra)
+    } catch {
+      // Nothing of this step may leave: its messages promise what the store failed to keep.
+      log.event("storeFailed", "the store refused a write: \(error); stopping without sending")
+      FileHandle.standardError.write(Data("error: the store refused a write: \(error)\n".utf8))
+      exit(74)
+    }
+    for effect in effects where !effect.isDurable { execute(effect) }
+  }
+
+  func execute(_ effect: NodeEffect) {
+    switch effect {
+    case .persist:
+      break
+    case .send(let peer, let message):
+      send(.protocolMessage(message), to: peer)
+    case .train(let round, let model, let deadline):
+      train(round: round, model: model, deadline: deadline)
+    case .committed(let commit):
+      log.event(
+        "committed",
+        "round \(commit.round) committed (\(commit.trainers.count) trainers, "
+          + "\(commit.aggregators.count) aggregators)",
+        [
+          "round": commit.round, "trainers": commit.trainers.count,
+          "aggregators": commit.aggregators.map(\.hexadecimal),
+        ])
+      if controller.isCoordinator, options.evaluatesCommits { evaluate(round: commit.round) }
+    case .becameCoordinator(let term):
+      log.event("elected", "coordinator in term \(term)", ["term": term])
+    case .councilChanged(let members):
+      log.event(
+        "councilChanged", "council is now \(members.map(\.description).sorted())",
+        ["members": members.map(\.hexadecimal)])
+    case .rejected(let peer, let reason):
+      log.event(
+        "updateRefused", "refused a contribution from \(peer): \(reason)",
+        ["from": peer.hexadecimal, "reason": "\(reason)"])
+    case .privacyBudgetExhausted(let epsilon):
+      log.event(
+        "privacyBudgetExhausted", "stopping rounds: epsilon would pass the budget (\(epsilon))",
+        ["epsilon": epsilon])
+    case .aggregated(let round, let report):
+      log.event("aggregated", "round \(round): \(report)", ["round": round])
+    }
+  }
+
+  func send(_ frame: RuntimeFrame, to peer: PeerID) {
+    guard peer != me else { return }
+    let bytes = frame.wireBytes
+    do throws(TransportError) {
+      try transport.send(bytes, to: peer)
+      messagesSent += 1
+      bytesSent += bytes.count
+    } catch {
+      // Lost, as the network may lose it; dial the peer if it listens.
+      if let contact = contacts[peer] { dial(contact) }
+    }
+  }
+
+  func receive(_ message: IncomingMessage) {
+    guard !isStopping else { return }
+    let frame: RuntimeFrame
+    do throws(WireError) {
+      frame = try RuntimeFrame(wireBytes: message.bytes[...])
+    } catch {
+      log.event(
+        "refused", "a malformed message from \(message.sender): \(error)",
+        ["from": message.sender.hexadecimal])
+      return
+    }
+    let sender = message.sender
+    switch frame {
+    case .protocolMessage(let protocolMessage):
+      step(.received(from: sender, protocolMessage, now: now))
+    case .announce(let announcement):
+      let isNew = !controller.peers.contains(sender)
+      if let text = announcement.contact {
+        if let contact = try? Contact(parsing: text) { learn(contact, of: sender) }
+      }
+      step(.peerJoined(sender, announcement.profile, now: now))
+      if isNew {
+        log.event(
+          "joined",
+          "\(sender) joined (\(Int(announcement.profile.capacity.samplesPerSecond)) samples/s"
+            + (announcement.contact == nil ? ", dials out only)" : ", listens)"),
+          ["peerID": sender.hexadecimal])
+      }
+      if announcedTo.insert(sender).inserted { announce(to: sender) }
+      let directory = RuntimeFrame.directory(directoryEntries())
+      send(directory, to: sender)
+      // A new listener: everyone connected learns of it now, not at the next refresh.
+      if isNew, announcement.contact != nil {
+        for peer in connected where peer != sender { send(directory, to: peer) }
+      }
+    case .directory(let entries):
+      // Second-hand: it never replaces the contact of a connected peer (whose own
+      // announcement said where it is).
+      for entry in entries
+      where entry.peer != me && contacts[entry.peer]?.description != entry.contact
+        && !connected.contains(entry.peer)
+      {
+        guard let contact = try? Contact(parsing: entry.contact) else { continue }
+        learn(contact, of: entry.peer)
+        if !connected.contains(entry.peer) { dial(contact) }
+      }
+    case .statusRequest(let request):
+      send(.statusReply(request: request, json: statusJSON()), to: sender)
+    case .statusReply:
+      break
+    case .leaving:
+      log.event("peerLeft", "\(sender) left", ["peerID": sender.hexadecimal])
+      step(.peerLeft(sender, now: now))
+    }
+  }
+
+  func directoryEntries() -> [DirectoryEntry] {
+    var entries = contacts.map { DirectoryEntry(peer: $0.key, contact: $0.value.description) }
+    if let mine = transport.contact {
+      entries.append(DirectoryEntry(peer: me, contact: mine.description))
+    }
+    return Array(entries.sorted { $0.peer < $1.peer }.prefix(RuntimeFrame.directoryEntriesMax))
+  }
+
+  func announce(to peer: PeerID) {
+    send(
+      .announce(Announcement(contact: transport.contact?.description, profile: profile)), to: peer)
+  }
+
+  func dial(_ contact: Contact) {
+    guard !isStopping, !dialing.contains(contact), contact != transport.contact,
+      dialing.count + connected.count < options.dialedPeersMax
+    else { return }
+    if let peer = contacts.first(where: { $0.value == contact })?.key, connected.contains(peer) {
+      return
+    }
+    dialing.insert(contact)
+    let transport = transport
+    Task.detached { [self] in
+      do throws(TransportError) {
+        let peer = try await transport.connect(to: contact)
+        queue.async { [self] in
+          dialing.remove(contact)
+          guard peer != me else { return }
+          learn(contact, of: peer)
+          connected.insert(peer)
+          announcedTo.insert(peer)
+          announce(to: peer)
+        }
+      } catch {
+        queue.async { [self] in dialing.remove(contact) }
+      }
+    }
+  }
+
+  /// Trains on the training thread, planned to end before `deadline`: a slower peer trains on
+  /// fewer samples (its update's weight says how many) instead of straggling.
+  func train(round: UInt64, model: [Float], deadline: UInt64) {
+    let available = Double(
+      Timestamps.elapsed(
+        from: Timestamps.adding(options.uploadMarginMilliseconds, to: now), to: deadline))
+    let affordable = Int(Double(samplesPerSecond) * available / 1000)
+    let samples = max(training.batchSize, min(training.samplesPerRound, affordable))
+    log.event(
+      "training",
+      "round \(round): \(samples) samples"
+        + (samples < training.samplesPerRound
+          ? " (of \(training.samplesPerRound), to meet the deadline)" : ""),
+      ["round": round, "samples": samples])
+    trainingQueue.async { [self] in
+      let (weight, delta) = training.train(from: model, samplesMax: samples)
+      queue.async { [self] in
+        guard !isStopping else { return }
+        if now > deadline {
+          log.event("trainingLate", "round \(round): finished after the deadline", ["round": round])
+        }
+        step(.trainingFinished(round: round, weight: weight, delta: delta, now: now))
+      }
+    }
+  }
+
+  func evaluate(round: UInt64) {
+    let model = controller.model
+    trainingQueue.async { [self] in
+      guard let accuracy = training.evaluate(model) else { return }
+      queue.async { [self] in
+        _ = controller.handle(.evaluated(round: round, accuracy: accuracy))
+        log.event(
+          "evaluated", "round \(round): test accuracy \(String(format: "%.4f", accuracy))",
+          ["round": round, "accuracy": accuracy])
+      }
+    }
+  }
+}
