@@ -10,6 +10,7 @@ import NodeRuntime
 import Persistence
 import Platform
 import Simulation
+import Tensors
 import Transport
 import Wire
 
@@ -112,6 +113,7 @@ struct NodeCommand {
   }
 
   func run(output: Output) throws {
+    Parallel.configure(threads: configuration.training.threadCount)
     let keyPair = try KeyStore.loadOrCreate(directory: dataDirectory)
     let me = PeerID(publicKey: keyPair.publicKey)
     let projectID = Self.projectID(configuration)

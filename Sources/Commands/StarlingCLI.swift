@@ -22,6 +22,7 @@ public enum StarlingCLI {
       node        run one real peer of a project (--config FILE --data-dir DIR ...)
       status      ask a running node for the project's state (--peer CONTACT)
       export      write a node's last committed model as safetensors (--data-dir DIR --out FILE)
+      cluster     run a project of real node processes on this machine, with a live failover
       help        this text; `starling <command> --help` for a command's options
 
     Commands that report results take --json and then print one JSON object as the last line.
@@ -66,6 +67,10 @@ public enum StarlingCLI {
         let result = try status.run(output: output)
         if status.isJSON { output.json(result) }
       case "export": try ExportCommand(arguments: rest).run(output: output)
+      case "cluster":
+        let cluster = try ClusterCommand(arguments: rest)
+        let result = try cluster.run(output: output)
+        if cluster.isJSON { output.json(result) }
       case "help", "--help", "-h":
         output.line(rest.first.map(help(for:)) ?? usage)
       case "version", "--version":
@@ -95,6 +100,7 @@ public enum StarlingCLI {
     case "node": NodeCommand.usage
     case "status": StatusCommand.usage
     case "export": ExportCommand.usage
+    case "cluster": ClusterCommand.usage
     default: usage
     }
   }

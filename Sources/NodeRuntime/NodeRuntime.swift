@@ -231,6 +231,7 @@ public final class NodeRuntime: @unchecked Sendable {
           + "\(commit.aggregators.count) aggregators)",
         [
           "round": commit.round, "trainers": commit.trainers.count,
+          "model": commit.model.contentHash.hexadecimal,
           "aggregators": commit.aggregators.map(\.hexadecimal),
         ])
       if controller.isCoordinator, options.evaluatesCommits { evaluate(round: commit.round) }

@@ -1,0 +1,182 @@
+import Configuration
+import Foundation
+import Identity
+import Transport
+import Wire
+
+/// Real `starling node` processes on 127.0.0.1, started, watched, killed and restarted by one
+/// parent: the demo, the failover tests and the kill trials. Every child is stopped by its PID
+/// when the cluster is stopped, also after a failure or Ctrl-C.
+final class LocalCluster: @unchecked Sendable {
+  struct Peer {
+    let index: Int
+    let directory: String
+    let peerID: PeerID
+    var process: Process?
+    var contact: Contact?
+  }
+
+  let binary: String
+  let directory: String
+  let configPath: String
+  let peerCount: Int
+  let extraArguments: [String]
+  private(set) var peers: [Peer] = []
+  let projectID: ProjectID
+  private let lock = NSLock()
+
+  /// Creates the peers' identities in `directory`/peer-I and the project file that names the
+  /// first `councilSize` of them as the founding council.
+  init(
+    binary: String, configuration: String, directory: String, peerCount: Int, councilSize: Int,
+    extraArguments: [String] = []
+  ) throws {
+    self.binary = binary
+    self.directory = directory
+    self.peerCount = peerCount
+    self.extraArguments = extraArguments
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    for index in 0..<peerCount {
+      let peerDirectory = directory + "/peer-\(index)"
+      let keyPair = try KeyStore.loadOrCreate(directory: peerDirectory)
+      peers.append(
+        Peer(
+          index: index, directory: peerDirectory, peerID: PeerID(publicKey: keyPair.publicKey)))
+    }
+    let council = peers.prefix(councilSize).map { "\"\($0.peerID.hexadecimal)\"" }
+    let base = URL(fileURLWithPath: configuration).standardizedFileURL.path
+    configPath = directory + "/project.json"
+    let text = """
+      {"extends": "\(base)", "network": {"council": [\(council.joined(separator: ", "))]}}
+
+      """
+    try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    projectID = NodeCommand.projectID(try ProjectConfiguration.load(path: configPath))
+  }
+
+  /// Starts peer `index`: peer 0 first (the others bootstrap from it), listening on a free port
+  /// (its previous one on a restart).
+  func start(_ index: Int) throws {
+    let peer = peers[index]
+    let bootstrap = peers.first {
+      $0.index != index && $0.contact != nil && $0.process?.isRunning == true
+    }?.contact
+    var arguments = [
+      "node", "--config", configPath, "--data-dir", peer.directory, "--listen", "127.0.0.1:0",
+      "--shard", "\(index)/\(peerCount)", "--log-format", "json",
+    ]
+    if let bootstrap { arguments += ["--bootstrap", bootstrap.description] }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments + extraArguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENBLAS_NUM_THREADS"] = "1"
+    process.environment = environment
+    FileManager.default.createFile(atPath: peer.directory + "/node.log", contents: nil)
+    let log = try FileHandle(forUpdating: URL(fileURLWithPath: peer.directory + "/node.log"))
+    log.seekToEndOfFile()
+    process.standardError = log
+    process.standardOutput = FileHandle.nullDevice
+    try? FileManager.default.removeItem(atPath: peer.directory + "/contact.new")
+    try process.run()
+    lock.withLock { peers[index].process = process }
+    // Wait (bounded) for the contact the node writes once it listens.
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline, process.isRunning {
+      if let contact = NodeCommand.previousContact(in: peer.directory), isListening(contact) {
+        lock.withLock { peers[index].contact = contact }
+        return
+      }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    throw UsageError(
+      "peer \(index) did not start listening within 60 s (see \(peer.directory)/node.log)")
+  }
+
+  private func isListening(_ contact: Contact) -> Bool {
+    // The contact file is rewritten at start; a fresh process's port accepts TCP.
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { return false }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = contact.address.port.bigEndian
+    address.sin_addr.s_addr = inet_addr(contact.address.host)
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+  }
+
+  func isRunning(_ index: Int) -> Bool {
+    lock.withLock { peers[index].process?.isRunning ?? false }
+  }
+
+  /// SIGKILL: the process dies at once, mid-step if it was in one.
+  func kill(_ index: Int) {
+    guard let process = lock.withLock({ peers[index].process }), process.isRunning else { return }
+    Glibc.kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+  }
+
+  /// SIGTERM to every running peer, then SIGKILL to any still running after `graceSeconds`;
+  /// the exit statuses of the peers that stopped cleanly.
+  @discardableResult
+  func stopAll(graceSeconds: Double = 10) -> [Int: Int32] {
+    let running = lock.withLock { peers.compactMap { $0.process } }.filter(\.isRunning)
+    for process in running { Glibc.kill(process.processIdentifier, SIGTERM) }
+    let deadline = Date().addingTimeInterval(graceSeconds)
+    while Date() < deadline, running.contains(where: \.isRunning) {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    for process in running where process.isRunning {
+      Glibc.kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
+    var statuses: [Int: Int32] = [:]
+    for (index, peer) in lock.withLock({ peers }).enumerated() {
+      if let process = peer.process, running.contains(where: { $0 === process }) {
+        statuses[index] = process.terminationStatus
+      }
+    }
+    return statuses
+  }
+
+  /// Every child's PID, for a signal handler that must not take locks.
+  var processIdentifiers: [Int32] {
+    lock.withLock { peers.compactMap { $0.process?.processIdentifier } }
+  }
+
+  /// The status of peer `index`, nil when it does not answer in time.
+  func status(_ index: Int, timeoutSeconds: Double = 3) -> [String: Any]? {
+    guard isRunning(index), let contact = lock.withLock({ peers[index].contact }) else {
+      return nil
+    }
+    return try? StatusCommand.query(
+      contact: contact, projectID: projectID, timeoutSeconds: timeoutSeconds)
+  }
+
+  /// The peer position of a peer ID.
+  func index(of hexadecimal: String) -> Int? {
+    peers.firstIndex { $0.peerID.hexadecimal == hexadecimal }
+  }
+
+  /// Each peer's committed rounds and their models' hashes, read from its JSON log: what the
+  /// prefix check compares.
+  func committedHistory(_ index: Int) -> [UInt64: String] {
+    guard
+      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8)
+    else { return [:] }
+    var history: [UInt64: String] = [:]
+    for line in text.split(separator: "\n") where line.contains("\"event\":\"committed\"") {
+      guard
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        let round = object["round"] as? UInt64 ?? (object["round"] as? Int).map(UInt64.init),
+        let model = object["model"] as? String
+      else { continue }
+      history[round] = model
+    }
+    return history
+  }
+}
