@@ -1,7 +1,14 @@
 import Configuration
+import Coordination
 import Foundation
 import Platform
 import Tensors
+
+func percentile(_ values: [Double], _ fraction: Double) -> Double {
+  guard !values.isEmpty else { return 0 }
+  let sorted = values.sorted()
+  return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+}
 
 /// `starling cluster`: a project of real `starling node` processes on this machine, with a live
 /// failover: the real-process `make demo`.
@@ -9,21 +16,29 @@ struct ClusterCommand {
   static let usage = """
     usage: starling cluster --config FILE [--peers N] [--council N] [--dir DIR]
                             [--kill-coordinator-at ROUND] [--restart-after SECONDS]
-                            [--out MODEL.safetensors] [--timeout SECONDS] [--json]
+                            [--kill-aggregator-at ROUND] [--random-kills N] [--seed N]
+                            [--out MODEL.safetensors] [--timeout SECONDS] [--quiet] [--json]
     Starts N peers (default 8) as separate `starling node` processes on 127.0.0.1 (free ports),
     the first --council of them (default 3) the founding council, each training its shard of the
     configured partition. One line per committed round. At --kill-coordinator-at it kills the
     coordinator with SIGKILL, shows the election, restarts the killed peer from its store after
     --restart-after seconds (default 3) and trains on. At training.rounds it stops every peer
     with SIGTERM, checks that every peer's committed history agrees, and exports the model.
-    Ctrl-C stops every process it started.
+    --kill-aggregator-at kills an aggregator the same way. --random-kills N kills a random council
+    member (the coordinator included) N times at random instants, each restarted once a round
+    committed without it, and reports the recovery times (kill to the next commit). --quiet prints
+    only kills and the summary. Ctrl-C stops every process it started.
     """
 
   let configPath: String
   let peerCount: Int
   let councilSize: Int
   let directory: String
-  let killAtRound: UInt64?
+  let killCoordinatorAt: UInt64?
+  let killAggregatorAt: UInt64?
+  let randomKills: Int
+  let seed: UInt64
+  let isQuiet: Bool
   let restartAfterSeconds: Double
   let out: String
   let timeoutSeconds: Double
@@ -31,7 +46,7 @@ struct ClusterCommand {
   let rounds: Int
 
   init(arguments raw: [String]) throws {
-    var arguments = try Arguments(raw, booleanFlags: ["json"])
+    var arguments = try Arguments(raw, booleanFlags: ["json", "quiet"])
     isJSON = arguments.flag("json")
     guard let configPath = try arguments.nonEmptyOption("config") else {
       throw UsageError("give --config FILE\n\(Self.usage)")
@@ -40,7 +55,11 @@ struct ClusterCommand {
     peerCount = try arguments.integer("peers", in: 2...64) ?? 8
     councilSize = try arguments.integer("council", in: 1...15) ?? 3
     directory = try arguments.nonEmptyOption("dir") ?? "starling-cluster"
-    killAtRound = try arguments.unsigned("kill-coordinator-at", in: 1...1_000_000)
+    killCoordinatorAt = try arguments.unsigned("kill-coordinator-at", in: 1...1_000_000)
+    killAggregatorAt = try arguments.unsigned("kill-aggregator-at", in: 1...1_000_000)
+    randomKills = try arguments.integer("random-kills", in: 0...10_000) ?? 0
+    seed = try arguments.unsigned("seed") ?? 1
+    isQuiet = arguments.flag("quiet")
     restartAfterSeconds = try arguments.number("restart-after", in: 0...600) ?? 3
     out = try arguments.nonEmptyOption("out") ?? directory + "/model.safetensors"
     timeoutSeconds = try arguments.number("timeout", in: 1...86_400) ?? 900
@@ -77,70 +96,104 @@ struct ClusterCommand {
 
     var lastRound: UInt64 = 0
     var accuracyByRound: [UInt64: Double] = [:]
-    var killed: (index: Int, at: Date, round: UInt64)?
-    var restartedAt: Date?
+    /// The peer down now: who, when, at which committed round, and whether it was the coordinator.
+    var down: (index: Int, at: Date, round: UInt64, role: String)?
+    var recovered = false
+    var recoverySeconds: [Double] = []
     var failoverSeconds: Double?
-    var coordinatorBeforeKill: String?
+    var plannedKills = [(killCoordinatorAt, "coordinator"), (killAggregatorAt, "aggregator")]
+      .compactMap { round, role in round.map { ($0, role) } }
+    var randomKillsLeft = randomKills
+    var generator = SplitMixGenerator(seed: seed)
+    var nextRandomKill = Date().addingTimeInterval(Double.random(in: 0.5...2, using: &generator))
     var lines: [[String: Any]] = []
     let deadline = started.addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
-      Thread.sleep(forTimeInterval: 0.5)
+      Thread.sleep(forTimeInterval: 0.2)
       var statuses: [Int: [String: Any]] = [:]
       for index in 0..<peerCount { statuses[index] = cluster.status(index, timeoutSeconds: 2) }
-      guard
-        let coordinatorID = statuses.values.compactMap({ $0["coordinator"] as? String })
-          .max(by: { a, b in
-            (statuses.values.first { ($0["coordinator"] as? String) == a }?["term"] as? Int ?? 0)
-              < (statuses.values.first { ($0["coordinator"] as? String) == b }?["term"] as? Int ?? 0)
-          }),
+      func term(_ status: [String: Any]) -> Int { (status["term"] as? NSNumber)?.intValue ?? 0 }
+      guard let newest = statuses.values.max(by: { term($0) < term($1) }),
+        let coordinatorID = newest["coordinator"] as? String,
         let coordinator = cluster.index(of: coordinatorID), let leader = statuses[coordinator]
       else { continue }
       let round = (leader["round"] as? NSNumber)?.uint64Value ?? 0
       if let accuracy = leader["accuracy"] as? Double { accuracyByRound[round] = accuracy }
-      if let (index, at, _) = killed, failoverSeconds == nil, coordinator != index,
-        round > killed!.round
-      {
-        failoverSeconds = Date().timeIntervalSince(at)
-        output.line(
-          "\(elapsed())  peer \(coordinator) elected coordinator (term \(leader["term"] ?? "?")); round \(round) committed "
-            + String(format: "%.1f s after the kill", failoverSeconds!))
+      // Recovery: a round past the one committed at the kill commits without the killed peer.
+      if let (index, at, atRound, role) = down, !recovered, round > atRound {
+        recovered = true
+        let seconds = Date().timeIntervalSince(at)
+        recoverySeconds.append(seconds)
+        if role == "coordinator", failoverSeconds == nil { failoverSeconds = seconds }
+        if !isQuiet {
+          output.line(
+            "\(elapsed())  "
+              + (coordinator != index && role == "coordinator"
+                ? "peer \(coordinator) elected coordinator (term \(term(leader))); " : "")
+              + "round \(round) committed " + String(format: "%.1f s after the kill", seconds))
+        }
       }
-      if let (index, at, _) = killed, restartedAt == nil,
+      if let (index, at, _, _) = down, recovered || Date().timeIntervalSince(at) > 60,
         Date().timeIntervalSince(at) >= restartAfterSeconds
       {
         try cluster.start(index)
-        restartedAt = Date()
+        down = nil
         let status = cluster.status(index)
-        output.line(
-          "\(elapsed())  peer \(index) restarted from its store at round \((status?["round"] as? NSNumber)?.uint64Value ?? 0)"
-        )
+        if !isQuiet {
+          output.line(
+            "\(elapsed())  peer \(index) restarted from its store at round \((status?["round"] as? NSNumber)?.uint64Value ?? 0)"
+          )
+        }
+        nextRandomKill = Date().addingTimeInterval(Double.random(in: 0.2...2, using: &generator))
       }
-      guard round > lastRound, accuracyByRound[round] != nil || round >= UInt64(rounds) else {
-        continue
+      if down == nil, randomKillsLeft > 0, round > 0, Date() >= nextRandomKill {
+        // A council member at a random instant: mid-round, mid-commit, or between rounds.
+        let council = (leader["members"] as? [[String: Any]] ?? []).filter {
+          ["coordinator", "aggregator", "councilMember"].contains($0["role"] as? String ?? "")
+        }.compactMap { ($0["id"] as? String).flatMap(cluster.index(of:)) }
+        if let victim = council.randomElement(using: &generator), cluster.isRunning(victim) {
+          let role = victim == coordinator ? "coordinator" : "council member"
+          cluster.kill(victim)
+          randomKillsLeft -= 1
+          down = (victim, Date(), round, role)
+          recovered = false
+          output.line(
+            "\(elapsed())  SIGKILL \(randomKills - randomKillsLeft)/\(randomKills): peer \(victim) (\(role)) at round \(round)"
+          )
+        }
       }
+      guard round > lastRound, accuracyByRound[round] != nil || round >= UInt64(rounds) || isQuiet
+      else { continue }
       lastRound = round
       let alive = (0..<peerCount).filter { cluster.isRunning($0) }.count
       let bytes = statuses.values.reduce(0) { $0 + (($1["bytesSent"] as? NSNumber)?.intValue ?? 0) }
       let aggregators = (leader["aggregators"] as? [String] ?? []).compactMap(cluster.index(of:))
       let accuracy = accuracyByRound[round]
-      output.line(
-        "\(elapsed())  round \(round)  accuracy \(accuracy.map { String(format: "%.4f", $0) } ?? "  -   ")  "
-          + "coordinator peer \(coordinator)  aggregators \(aggregators.map { "peer \($0)" }.joined(separator: ", "))  "
-          + "peers alive \(alive)  bytes sent \(formatBytes(bytes))")
+      if !isQuiet {
+        output.line(
+          "\(elapsed())  round \(round)  accuracy \(accuracy.map { String(format: "%.4f", $0) } ?? "  -   ")  "
+            + "coordinator peer \(coordinator)  aggregators \(aggregators.map { "peer \($0)" }.joined(separator: ", "))  "
+            + "peers alive \(alive)  bytes sent \(formatBytes(bytes))")
+      }
       lines.append([
         "round": round, "accuracy": accuracy ?? NSNull(), "coordinator": coordinator,
         "aggregators": aggregators, "peersAlive": alive, "bytesSent": bytes,
         "seconds": Date().timeIntervalSince(started),
       ])
-      if let killAtRound, killed == nil, round >= killAtRound {
-        coordinatorBeforeKill = coordinatorID
-        output.line("\(elapsed())  killing the coordinator, peer \(coordinator), with SIGKILL")
-        cluster.kill(coordinator)
-        killed = (coordinator, Date(), round)
+      if down == nil, let (killRound, role) = plannedKills.first, round >= killRound {
+        plannedKills.removeFirst()
+        let victim = role == "coordinator" ? coordinator : aggregators.first ?? coordinator
+        output.line("\(elapsed())  killing the \(role), peer \(victim), with SIGKILL")
+        cluster.kill(victim)
+        down = (victim, Date(), round, role)
+        recovered = false
       }
-      if round >= UInt64(rounds) { break }
+      let killsDone = randomKillsLeft == 0 && plannedKills.isEmpty && down == nil
+      if round >= UInt64(rounds) && killsDone { break }
+      if randomKills > 0 && killsDone { break }
     }
     let finalAccuracy = accuracyByRound[lastRound] ?? accuracyByRound.max { $0.key < $1.key }?.value
+    let allRestartsOpened = cluster.restartFailures == 0
     let statuses = cluster.stopAll()
     let cleanExits = statuses.values.filter { $0 == 0 }.count
     output.line(
@@ -156,6 +209,11 @@ struct ClusterCommand {
         }
       }
     }
+    let lostRounds = (0..<peerCount).reduce(0) { $0 + cluster.roundsLostAtRestart($1) }
+    output.line(
+      lostRounds == 0
+        ? "no restart lost a committed round"
+        : "\(lostRounds) restarts came back BEHIND a round they had committed")
     output.line(
       disagreements == 0
         ? "committed histories agree on every peer"
@@ -167,11 +225,13 @@ struct ClusterCommand {
     output.line(
       "final accuracy \(finalAccuracy.map { String(format: "%.4f", $0) } ?? "-") after \(lastRound) rounds; model: \(out)"
     )
-    _ = coordinatorBeforeKill
     return [
       "command": "cluster", "peers": peerCount, "council": councilSize, "rounds": lastRound,
       "finalAccuracy": finalAccuracy ?? NSNull(), "model": out,
       "failoverSeconds": failoverSeconds ?? NSNull(), "historiesAgree": disagreements == 0,
+      "kills": recoverySeconds.count, "recoveryMedianSeconds": percentile(recoverySeconds, 0.5),
+      "recoveryP99Seconds": percentile(recoverySeconds, 0.99),
+      "allRestartsOpened": allRestartsOpened, "restartsBehindCommittedRound": lostRounds,
       "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started), "roundLines": lines,
     ]
   }

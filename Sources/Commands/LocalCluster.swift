@@ -24,6 +24,8 @@ final class LocalCluster: @unchecked Sendable {
   private(set) var peers: [Peer] = []
   let projectID: ProjectID
   private let lock = NSLock()
+  /// Restarts whose node exited before it listened (a store that did not open, say).
+  private(set) var restartFailures = 0
 
   /// Creates the peers' identities in `directory`/peer-I and the project file that names the
   /// first `councilSize` of them as the founding council.
@@ -80,6 +82,9 @@ final class LocalCluster: @unchecked Sendable {
     try? FileManager.default.removeItem(atPath: peer.directory + "/contact.new")
     try process.run()
     lock.withLock { peers[index].process = process }
+    // For whoever must clean up after this parent dies (a test's bound, say).
+    try? "\(process.processIdentifier)\n".write(
+      toFile: peer.directory + "/pid", atomically: true, encoding: .utf8)
     // Wait (bounded) for the contact the node writes once it listens.
     let deadline = Date().addingTimeInterval(60)
     while Date() < deadline, process.isRunning {
@@ -160,6 +165,26 @@ final class LocalCluster: @unchecked Sendable {
   /// The peer position of a peer ID.
   func index(of hexadecimal: String) -> Int? {
     peers.firstIndex { $0.peerID.hexadecimal == hexadecimal }
+  }
+
+  /// Restarts of peer `index` that came back at a round older than one it had committed before
+  /// (a committed round lost by the store), from its JSON log.
+  func roundsLostAtRestart(_ index: Int) -> Int {
+    guard
+      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8)
+    else { return 0 }
+    var highest: UInt64 = 0
+    var lost = 0
+    for line in text.split(separator: "\n") {
+      guard
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        let event = object["event"] as? String,
+        let round = (object["round"] as? NSNumber)?.uint64Value
+      else { continue }
+      if event == "committed" { highest = max(highest, round) }
+      if event == "started", round < highest { lost += 1 }
+    }
+    return lost
   }
 
   /// Each peer's committed rounds and their models' hashes, read from its JSON log: what the

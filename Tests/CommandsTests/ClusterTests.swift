@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Real `starling node` processes on loopback, driven by `starling cluster`: SIGKILL of the
+/// coordinator and of an aggregator at random rounds, restarts from the store, and the check
+/// that every peer's committed history agrees with every other's.
+@Suite(.serialized) struct ClusterTests {
+  static let configuration = """
+    {"extends": "fmnist-mlp", "project": {"name": "cluster-test"},
+     "data": {"trainLimit": 2000, "testLimit": 500, "peers": 5,
+              "partition": {"kind": "dirichlet", "alpha": 0.5}},
+     "topology": {"mode": "fdfl", "council": 3, "aggregators": 2, "roundDeadlineSeconds": 10},
+     "training": {"rounds": 14, "batchSize": 64}}
+    """
+
+  /// Kills every node the cluster started (their PIDs are in peer-I/pid), whatever happened.
+  static func killNodes(in directory: String) {
+    let peers = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for peer in peers {
+      guard let text = try? String(contentsOfFile: "\(directory)/\(peer)/pid", encoding: .utf8),
+        let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+      else { continue }
+      kill(pid, SIGKILL)
+    }
+  }
+
+  @Test func killedCoordinatorAndAggregatorLoseNoCommittedRound() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "starling-cluster-\(UUID().uuidString)"
+    ).path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer {
+      Self.killNodes(in: directory + "/cluster")
+      try? FileManager.default.removeItem(atPath: directory)
+    }
+    try Self.configuration.write(
+      toFile: directory + "/project.json", atomically: true, encoding: .utf8)
+    let coordinatorRound = Int.random(in: 2...5)
+    let aggregatorRound = Int.random(in: 7...10)
+    let result = try StarlingProcess.run(
+      [
+        "cluster", "--config", "project.json", "--peers", "5", "--dir", "cluster",
+        "--kill-coordinator-at", String(coordinatorRound), "--kill-aggregator-at",
+        String(aggregatorRound), "--restart-after", "1", "--json",
+      ], in: directory, secondsMax: 300)
+    let comment = Comment(
+      rawValue: "kills at rounds \(coordinatorRound) and \(aggregatorRound); " + result.summary
+        + "\n" + result.standardOutput)
+    #expect(result.status == 0, comment)
+    let last = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
+    #expect(summary["restartsBehindCommittedRound"] as? Int == 0, comment)
+    #expect(summary["allRestartsOpened"] as? Bool == true, comment)
+    #expect(summary["kills"] as? Int == 2, comment)
+    #expect((summary["rounds"] as? Int ?? 0) >= 14, comment)
+    #expect(summary["cleanExits"] as? Int == 5, comment)
+    #expect(summary["failoverSeconds"] as? Double != nil, comment)
+    #expect(FileManager.default.fileExists(atPath: directory + "/cluster/model.safetensors"))
+  }
+
+  @Test func nodeRefusesAnFdflProjectWithoutAFoundingCouncil() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "starling-node-\(UUID().uuidString)"
+    ).path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try Self.configuration.write(
+      toFile: directory + "/project.json", atomically: true, encoding: .utf8)
+    let noCouncil = try StarlingProcess.run(
+      ["node", "--config", "project.json", "--listen", "127.0.0.1:0", "--shard", "0/5"],
+      in: directory)
+    #expect(noCouncil.status == 2, Comment(rawValue: noCouncil.summary))
+    #expect(noCouncil.standardError.contains("network.council is empty"))
+    let badShard = try StarlingProcess.run(
+      ["node", "--config", "project.json", "--shard", "5/5"], in: directory)
+    #expect(badShard.status == 2)
+    #expect(badShard.standardError.contains("--shard must be I/N"))
+    let bareAddress = try StarlingProcess.run(
+      [
+        "node", "--config", "project.json", "--shard", "0/5", "--bootstrap", "127.0.0.1:7400",
+      ], in: directory)
+    #expect(bareAddress.status == 2)
+    #expect(bareAddress.standardError.contains("bootstrap contact '127.0.0.1:7400'"))
+  }
+}
