@@ -5,7 +5,7 @@ PYTHON_ENV := .build/python
 STARLING := .build/release/starling
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build test demo demo-local bench lint experiments clean
+.PHONY: deps python-deps build test demo demo-sim demo-local bench lint experiments clean
 
 ## deps: install the Debian packages Starling needs (only those missing).
 deps:
@@ -32,9 +32,14 @@ build: deps
 test: deps python-deps lint
 	STARLING_PYTHON=$(CURDIR)/$(PYTHON_ENV)/bin/python $(SWIFT) test --parallel
 
-## demo: 8 simulated peers train cnn-small on Fashion-MNIST with no fixed server; the coordinator
-## crashes half-way, the council elects another, and training goes on to the end.
+## demo: 8 real `starling node` processes on 127.0.0.1 train cnn-small on Fashion-MNIST with no
+## fixed server; half-way the coordinator is killed with SIGKILL, the council elects another, the
+## killed peer restarts from its store, and training goes on to the end.
 demo: build
+	$(STARLING) cluster --config Examples/cluster.json --dir .build/demo --kill-coordinator-at 7
+
+## demo-sim: the same project in the deterministic simulator (8 simulated peers, one process).
+demo-sim: build
 	$(STARLING) simulate --config Examples/simulation.json --crash-coordinator-at 45
 
 ## demo-local: train cnn-small on this machine alone (the PyTorch reference recipe).
@@ -48,6 +53,7 @@ bench: build
 ## experiments: the long runs behind BENCHMARKS.md (10,000-seed fault sweeps, failover over 1,000
 ## seeds, the robustness grids and the backdoor runs of issue 4).
 experiments: build
+	$(STARLING) cluster --config Examples/cluster-kills.json --peers 5 --dir .build/kill-trials --random-kills 100 --restart-after 0.5 --quiet --json
 	$(STARLING) simulate --sweep 10000 --json
 	$(STARLING) simulate --sweep 10000 --membership --json
 	$(STARLING) simulate --sweep 1000 --failover --json

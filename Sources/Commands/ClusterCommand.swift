@@ -107,6 +107,7 @@ struct ClusterCommand {
     var generator = SplitMixGenerator(seed: seed)
     var nextRandomKill = Date().addingTimeInterval(Double.random(in: 0.5...2, using: &generator))
     var lines: [[String: Any]] = []
+    var finalRoundSeen: Date?
     let deadline = started.addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
       Thread.sleep(forTimeInterval: 0.2)
@@ -161,6 +162,11 @@ struct ClusterCommand {
             "\(elapsed())  SIGKILL \(randomKills - randomKillsLeft)/\(randomKills): peer \(victim) (\(role)) at round \(round)"
           )
         }
+      }
+      // The last round waits (a little) for the coordinator's evaluation of it.
+      if round >= UInt64(rounds), accuracyByRound[round] == nil, !isQuiet {
+        finalRoundSeen = finalRoundSeen ?? Date()
+        if Date().timeIntervalSince(finalRoundSeen!) < 15 { continue }
       }
       guard round > lastRound, accuracyByRound[round] != nil || round >= UInt64(rounds) || isQuiet
       else { continue }

@@ -68,6 +68,7 @@ import Testing
             "architecture": "mlp",
             "seed": 0
           },
+          "network": {},
           "project": {
             "name": "fmnist-mlp"
           },
