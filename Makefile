@@ -53,7 +53,7 @@ bench: build
 ## experiments: the long runs behind BENCHMARKS.md (10,000-seed fault sweeps, failover over 1,000
 ## seeds, the robustness grids and the backdoor runs of issue 4).
 experiments: build
-	$(STARLING) cluster --config Examples/cluster-kills.json --peers 5 --dir .build/kill-trials --random-kills 100 --restart-after 0.5 --quiet --json
+	$(STARLING) cluster --config Examples/cluster-kills.json --peers 5 --dir .build/kill-trials --random-kills 100 --restart-after 0.5 --timeout 3600 --quiet --json
 	$(STARLING) simulate --sweep 10000 --json
 	$(STARLING) simulate --sweep 10000 --membership --json
 	$(STARLING) simulate --sweep 1000 --failover --json
