@@ -200,6 +200,8 @@ struct ClusterCommand {
     }
     let finalAccuracy = accuracyByRound[lastRound] ?? accuracyByRound.max { $0.key < $1.key }?.value
     let allRestartsOpened = cluster.restartFailures == 0
+    let peakResident = cluster.peakResidentMegabytes()
+    let roundCost = cluster.roundCosts()
     let statuses = cluster.stopAll()
     let cleanExits = statuses.values.filter { $0 == 0 }.count
     output.line(
@@ -216,6 +218,11 @@ struct ClusterCommand {
       }
     }
     let lostRounds = (0..<peerCount).reduce(0) { $0 + cluster.roundsLostAtRestart($1) }
+    output.line(
+      "peak resident memory of all \(peerCount) nodes together \(String(format: "%.0f", peakResident)) MB; "
+        + "median round \(String(format: "%.2f", roundCost.roundSeconds)) s, of which the slowest "
+        + "trainer trained \(String(format: "%.2f", roundCost.trainingSeconds)) s (overhead "
+        + "\(String(format: "%.1f", 100 * roundCost.overheadFraction))%)")
     output.line(
       lostRounds == 0
         ? "no restart lost a committed round"
@@ -237,8 +244,14 @@ struct ClusterCommand {
       "failoverSeconds": failoverSeconds ?? NSNull(), "historiesAgree": disagreements == 0,
       "kills": recoverySeconds.count, "recoveryMedianSeconds": percentile(recoverySeconds, 0.5),
       "recoveryP99Seconds": percentile(recoverySeconds, 0.99),
-      "allRestartsOpened": allRestartsOpened, "restartsBehindCommittedRound": lostRounds,
-      "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started), "roundLines": lines,
+      "allRestartsOpened": allRestartsOpened,
+      "peakResidentMegabytesTotal": peakResident, "roundSecondsMedian": roundCost.roundSeconds,
+      "slowestTrainingSecondsMedian": roundCost.trainingSeconds,
+      "overheadFractionMedian": roundCost.overheadFraction,
+      "bytesSentPerRoundMedian": roundCost.bytesPerRound,
+      "restartsBehindCommittedRound": lostRounds,
+      "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started),
+      "roundLines": isQuiet ? [] : lines,
     ]
   }
 }

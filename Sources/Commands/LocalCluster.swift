@@ -187,6 +187,67 @@ final class LocalCluster: @unchecked Sendable {
     return lost
   }
 
+  /// The sum over running nodes of each one's peak resident memory (VmHWM), in MB.
+  func peakResidentMegabytes() -> Double {
+    var kibibytes = 0
+    for pid in processIdentifiers {
+      guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let value = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+      else { continue }
+      kibibytes += value
+    }
+    return Double(kibibytes) / 1024
+  }
+
+  /// Medians over the rounds after the first: the time between consecutive commits (as the
+  /// committing peers logged them), the slowest trainer's training time in the round, the share
+  /// of the round that was not the slowest trainer's training, and the bytes all nodes sent.
+  func roundCosts() -> (
+    roundSeconds: Double, trainingSeconds: Double, overheadFraction: Double, bytesPerRound: Double
+  ) {
+    var commitTimes: [UInt64: UInt64] = [:]
+    var training: [UInt64: UInt64] = [:]
+    for peer in peers {
+      guard let text = try? String(contentsOfFile: peer.directory + "/node.log", encoding: .utf8)
+      else { continue }
+      for line in text.split(separator: "\n") {
+        guard
+          let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+          let event = object["event"] as? String,
+          let round = (object["round"] as? NSNumber)?.uint64Value,
+          let time = (object["time"] as? NSNumber)?.uint64Value
+        else { continue }
+        if event == "committed" { commitTimes[round] = min(commitTimes[round] ?? .max, time) }
+        if event == "trained", let milliseconds = (object["milliseconds"] as? NSNumber)?.uint64Value
+        {
+          training[round] = max(training[round] ?? 0, milliseconds)
+        }
+      }
+    }
+    var rounds: [Double] = []
+    var trainings: [Double] = []
+    var overheads: [Double] = []
+    for (round, time) in commitTimes {
+      guard let previous = commitTimes[round - 1], round > 1, let trained = training[round],
+        time > previous
+      else { continue }
+      let seconds = Double(time - previous) / 1000
+      rounds.append(seconds)
+      trainings.append(Double(trained) / 1000)
+      overheads.append(max(0, seconds - Double(trained) / 1000) / seconds)
+    }
+    let bytes = Double(
+      peers.indices.compactMap { status($0)?["bytesSent"] as? NSNumber }.reduce(0) {
+        $0 + $1.intValue
+      })
+    let committed = Double(max(commitTimes.keys.max() ?? 1, 1))
+    return (
+      percentile(rounds, 0.5), percentile(trainings, 0.5), percentile(overheads, 0.5),
+      bytes / committed
+    )
+  }
+
   /// Each peer's committed rounds and their models' hashes, read from its JSON log: what the
   /// prefix check compares.
   func committedHistory(_ index: Int) -> [UInt64: String] {

@@ -29,6 +29,7 @@ enum NodeSetup {
     node.rotatesCouncilMembers = topology.rotateCouncil
     node.handsOverToRankedCoordinator = topology.rankedCoordinator
     node.rotateEvery = topology.rotateEvery
+    node.councilMembersTrain = topology.councilTrains
     node.security = try SecuritySetup.nodeSecurity(configuration, samplingRate: samplingRate)
     return node
   }

@@ -26,6 +26,8 @@ public struct TopologyConfiguration: Sendable, Equatable {
   public let rotateCouncil: Bool
   /// Whether leadership is handed to each epoch's first-ranked council member.
   public let rankedCoordinator: Bool
+  /// Whether council members train their own shards too (every shard is trained every round).
+  public let councilTrains: Bool
 
   static let councilDefault = 5
   static let councilRange = 1...101
@@ -35,7 +37,7 @@ public struct TopologyConfiguration: Sendable, Equatable {
   static let roundDeadlineInterval = Interval.closed(0.1, 86_400)
   static let fieldNames = [
     "mode", "council", "aggregators", "rotateEvery", "roundDeadlineSeconds", "membership",
-    "replaceCouncilMembers", "rotateCouncil", "rankedCoordinator",
+    "replaceCouncilMembers", "rotateCouncil", "rankedCoordinator", "councilTrains",
   ]
 }
 
@@ -65,6 +67,7 @@ extension TopologyConfiguration: ConfigurationSection {
     replaceCouncilMembers = try fields.bool("replaceCouncilMembers", default: true)
     rotateCouncil = try fields.bool("rotateCouncil", default: true)
     rankedCoordinator = try fields.bool("rankedCoordinator", default: true)
+    councilTrains = try fields.bool("councilTrains", default: false)
   }
 
   var jsonValue: JSONValue {
@@ -72,6 +75,7 @@ extension TopologyConfiguration: ConfigurationSection {
       "mode": .string(mode.rawValue), "roundDeadlineSeconds": .double(roundDeadlineSeconds),
       "membership": .bool(membership), "replaceCouncilMembers": .bool(replaceCouncilMembers),
       "rotateCouncil": .bool(rotateCouncil), "rankedCoordinator": .bool(rankedCoordinator),
+      "councilTrains": .bool(councilTrains),
     ]
     if mode == .fdfl {
       members["council"] = .integer(UInt64(council))

@@ -134,8 +134,14 @@ extension NodeController {
   /// their minute for nothing.
   func trainerCandidates() -> [PeerID] {
     let councilSet = Set(council?.members ?? settings.council)
+    // With `councilMembersTrain`, the live council members (this coordinator included) train
+    // their own shards too.
+    let training =
+      settings.councilMembersTrain && settings.mode == .fdfl
+      ? Set(liveCouncilMembers() + [me]) : []
     let candidates = peers.filter {
-      (!councilSet.contains($0) || settings.mode == .federated && $0 != me)
+      (!councilSet.contains($0) || training.contains($0)
+        || settings.mode == .federated && $0 != me)
         && liveness.isBelievedAlive($0)
     }
     let fresh = candidates.filter { !liveness.isSetAside($0, now: now) }

@@ -59,6 +59,9 @@ public struct NodeSettings: Sendable {
   /// The project ends at this committed round: no coordinator opens another (nil: no end; the
   /// simulator stops the run itself).
   public var roundsMax: UInt64?
+  /// Whether council members also train their own shards in each round (fdfl), as every client
+  /// does in Flower's runs; by default the council only coordinates and aggregates.
+  public var councilMembersTrain = false
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],

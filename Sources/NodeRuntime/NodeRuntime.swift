@@ -377,9 +377,14 @@ public final class NodeRuntime: @unchecked Sendable {
           ? " (of \(training.samplesPerRound), to meet the deadline)" : ""),
       ["round": round, "samples": samples])
     trainingQueue.async { [self] in
+      let started = clock.monotonicMilliseconds()
       let (weight, delta) = training.train(from: model, samplesMax: samples)
+      let milliseconds = Timestamps.elapsed(from: started, to: clock.monotonicMilliseconds())
       queue.async { [self] in
         guard !isStopping else { return }
+        log.event(
+          "trained", "round \(round): \(weight) samples in \(milliseconds) ms",
+          ["round": round, "samples": weight, "milliseconds": milliseconds])
         if now > deadline {
           log.event("trainingLate", "round \(round): finished after the deadline", ["round": round])
         }
