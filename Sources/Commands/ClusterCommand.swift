@@ -80,13 +80,16 @@ struct ClusterCommand {
       binary: binary, configuration: configPath, directory: directory, peerCount: peerCount,
       councilSize: councilSize, extraArguments: ["--set", "training.threads=1"])
     Self.runningPIDs = { cluster.processIdentifiers }
-    signal(SIGINT) { _ in
-      for pid in ClusterCommand.runningPIDs() { kill(pid, SIGKILL) }
-      _exit(130)
+    for number in [SIGINT, SIGTERM] {
+      signal(number) { received in
+        for pid in ClusterCommand.runningPIDs() { kill(pid, SIGKILL) }
+        _exit(128 + received)
+      }
     }
     defer {
       cluster.stopAll()
       signal(SIGINT, SIG_DFL)
+      signal(SIGTERM, SIG_DFL)
     }
     let started = Date()
     func elapsed() -> String { String(format: "%6.1f s", Date().timeIntervalSince(started)) }
@@ -110,6 +113,8 @@ struct ClusterCommand {
     var finalRoundSeen: Date?
     let deadline = started.addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
+      let killsDone = randomKillsLeft == 0 && plannedKills.isEmpty && down == nil
+      if killsDone && (lastRound >= UInt64(rounds) || randomKills > 0 && lastRound > 0) { break }
       Thread.sleep(forTimeInterval: 0.2)
       var statuses: [Int: [String: Any]] = [:]
       for index in 0..<peerCount { statuses[index] = cluster.status(index, timeoutSeconds: 2) }
@@ -194,9 +199,6 @@ struct ClusterCommand {
         down = (victim, Date(), round, role)
         recovered = false
       }
-      let killsDone = randomKillsLeft == 0 && plannedKills.isEmpty && down == nil
-      if round >= UInt64(rounds) && killsDone { break }
-      if randomKills > 0 && killsDone { break }
     }
     let finalAccuracy = accuracyByRound[lastRound] ?? accuracyByRound.max { $0.key < $1.key }?.value
     let allRestartsOpened = cluster.restartFailures == 0
