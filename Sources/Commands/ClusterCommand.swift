@@ -250,7 +250,7 @@ struct ClusterCommand {
       "peakResidentMegabytesTotal": peakResident, "roundSecondsMedian": roundCost.roundSeconds,
       "slowestTrainingSecondsMedian": roundCost.trainingSeconds,
       "overheadFractionMedian": roundCost.overheadFraction,
-      "bytesSentPerRoundMedian": roundCost.bytesPerRound,
+      "bytesSentPerRound": roundCost.bytesPerRound,
       "restartsBehindCommittedRound": lostRounds,
       "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started),
       "roundLines": isQuiet ? [] : lines,
