@@ -116,22 +116,28 @@ struct StatusCommand {
     let status = try Self.query(
       contact: contact, projectID: projectID, timeoutSeconds: timeoutSeconds)
     if !isJSON {
+      func text(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: return "-"
+        case let value?: return "\(value)"
+        }
+      }
       let members = status["members"] as? [[String: Any]] ?? []
-      output.line("project      \(status["project"] ?? "")")
-      output.line("peer         \(status["peer"] ?? "") (\(status["role"] ?? ""))")
-      output.line("term         \(status["term"] ?? "-")")
-      output.line("round        \(status["round"] ?? 0)")
+      output.line("project      \(text(status["project"]))")
+      output.line("peer         \(text(status["peer"])) (\(text(status["role"])))")
+      output.line("term         \(text(status["term"]))")
+      output.line("round        \(text(status["round"]))")
       output.line(
-        "coordinator  \(status["coordinator"] ?? "-") at \(status["coordinatorAddress"] ?? "-")")
+        "coordinator  \(text(status["coordinator"])) at \(text(status["coordinatorAddress"]))")
       output.line(
         "aggregators  \((status["aggregators"] as? [String] ?? []).joined(separator: ", "))")
-      output.line("accuracy     \(status["accuracy"] ?? "-")")
-      output.line("epsilon      \(status["epsilon"] ?? "-")")
+      output.line("accuracy     \(text(status["accuracy"]))")
+      output.line("epsilon      \(text(status["epsilon"]))")
       output.line("members      \(members.count)")
       for member in members {
         output.line(
-          "  \(member["name"] ?? "")  \(member["role"] ?? "")  alive \(member["alive"] ?? "?")  \(member["address"] ?? "")"
-        )
+          "  \(text(member["name"]))  \(text(member["role"]))  alive \((member["alive"] as? Bool).map { $0 ? "yes" : "no" } ?? "-")  "
+            + text(member["address"]))
       }
     }
     var result = status
