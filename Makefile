@@ -17,11 +17,13 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-## python-deps: numpy + safetensors in a private venv, for the checkpoint interoperability test.
+## python-deps: numpy + safetensors (the checkpoint interoperability test) and pyzmq + pynacl (the
+## Python status client of InteropTests) in a private venv.
 python-deps: $(PYTHON_ENV)/.ready
-$(PYTHON_ENV)/.ready:
+# Also after the Makefile changes, so that a venv made before a package was added gets it.
+$(PYTHON_ENV)/.ready: Makefile
 	python3 -m venv $(PYTHON_ENV)
-	$(PYTHON_ENV)/bin/pip install -q numpy safetensors
+	$(PYTHON_ENV)/bin/pip install -q numpy safetensors pyzmq pynacl
 	touch $@
 
 ## build: release build of the `starling` binary.

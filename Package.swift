@@ -84,6 +84,7 @@ let package = Package(
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Coordination", "Wire"]),
     .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
     .testTarget(name: "NodeTests", dependencies: ["Node", "Coordination", "Wire"]),
+    .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Node", "Wire"]),
     .testTarget(
       name: "TransportTests", dependencies: ["Transport", "CZMQ", "Wire", "Identity"]),
     .testTarget(
