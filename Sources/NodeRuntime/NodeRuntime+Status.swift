@@ -6,13 +6,18 @@ import Wire
 
 extension NodeRuntime {
   /// The status this node reports (`starling status --json`): one JSON object.
+  /// The most members a status reply lists (`memberCount` says how many there are): about
+  /// 300 bytes each, well inside `RuntimeFrame.statusJSONBytesMax`.
+  static let statusMembersMax = 1_000
+
   func statusJSON() -> String {
     let status = controller.status
     func address(_ peer: PeerID) -> Any {
       if peer == me { return transport.contact?.description ?? NSNull() }
       return contacts[peer]?.description ?? NSNull()
     }
-    let members: [[String: Any]] = status.members.map { member in
+    // Bounded, so that the reply always fits its frame however many peers joined.
+    let members: [[String: Any]] = status.members.prefix(Self.statusMembersMax).map { member in
       [
         "id": member.peer.hexadecimal, "name": member.peer.description,
         "address": address(member.peer), "role": member.role.rawValue,
@@ -28,7 +33,7 @@ extension NodeRuntime {
       "coordinator": status.coordinator.map { $0.hexadecimal as Any } ?? NSNull(),
       "coordinatorAddress": status.coordinator.map(address) ?? NSNull(),
       "aggregators": status.aggregators.map(\.hexadecimal),
-      "members": members,
+      "members": members, "memberCount": status.members.count,
       "accuracy": status.lastAccuracy.map { $0 as Any } ?? NSNull(),
       "epsilon": status.epsilonSpent.map { $0 as Any } ?? NSNull(),
       "model": controller.modelDigest.contentHash.hexadecimal,

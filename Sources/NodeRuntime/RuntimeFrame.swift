@@ -142,7 +142,7 @@ extension Announcement: WireCodable {
 }
 
 extension DirectoryEntry: WireCodable {
-  public static let encodedBytesMin = PeerID.encodedBytesMin + 1
+  public static let encodedBytesMin = PeerID.encodedBytesMin + 4
 
   public func encode(to encoder: inout WireEncoder) {
     encoder.encode(peer)
