@@ -13,7 +13,8 @@ public struct InvariantViolation: Hashable, Sendable, CustomStringConvertible {
 ///   the same model digest, and a peer's committed rounds only grow);
 /// - every update is counted at most once (no trainer twice in one commit);
 /// - a peer that reports a committed model holds exactly those bytes;
-/// - after the fault phase, rounds resume within the stated bound (`observeLiveness`).
+/// - after the fault phase, rounds resume within the stated bound (`observeStall`);
+/// - every message sent decodes from its wire encoding (`observeUndecodable`).
 public struct InvariantChecker: Sendable {
   public private(set) var violations: [InvariantViolation] = []
   private var digests: [UInt64: Digest] = [:]
@@ -56,6 +57,13 @@ public struct InvariantChecker: Sendable {
   /// Records a liveness failure: no commit between `since` and `now`.
   public mutating func observeStall(since: UInt64, now: UInt64, bound: UInt64) {
     record(now, "no round committed for \(now - since) ms after faults stopped (bound \(bound) ms)")
+  }
+
+  /// Records a message whose wire encoding did not decode: the codec is broken.
+  public mutating func observeUndecodable(
+    from sender: PeerID, to receiver: PeerID, bytes: Int, error: WireError, now: UInt64
+  ) {
+    record(now, "\(receiver) could not decode \(bytes) bytes from \(sender): \(error)")
   }
 
   private mutating func record(_ now: UInt64, _ message: String) {

@@ -133,26 +133,3 @@ public struct NetworkModel: Sendable {
     return MessageFate(transmissions: latencies.count, latenciesMilliseconds: latencies)
   }
 }
-
-extension Message {
-  /// Approximate encoded size in bytes, for bandwidth: float payloads dominate.
-  public var estimatedBytes: Int {
-    switch self {
-    case .round(.update(_, _, let values)), .round(.model(_, _, let values)):
-      return 64 + 4 * values.count
-    case .round(.partial(_, _, let trainers, let values)):
-      return 64 + 4 * values.count + 32 * trainers.count
-    case .round(.aggregate(let start)):
-      return 64 + 64 * start.assignments.count
-    case .council(.appendEntries(_, _, _, _, let entries, _)):
-      return 96 + entries.count * 128
-    case .membership(.ping(_, let gossip)), .membership(.ack(_, _, let gossip)),
-      .membership(.pingRequest(_, _, let gossip)):
-      return 48 + gossip.count * 96
-    case .membership(.joinAccepted(let members)):
-      return 16 + members.count * 96
-    default:
-      return 96
-    }
-  }
-}

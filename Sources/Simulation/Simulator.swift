@@ -133,8 +133,8 @@ public final class Simulator {
     var sender: Int
     /// The sender's incarnation when it sent: a crash before the last byte left loses the copy.
     var senderIncarnation: Int
-    var message: Message
-    var bytes: Int
+    /// The message's wire encoding, shared by all copies of one send; decoded at delivery.
+    var bytes: [UInt8]
     var transmission: LinkQueues.Transmission
     var latencyMilliseconds: UInt64
     var firstByteArrivalMicroseconds: UInt64 {
@@ -198,6 +198,8 @@ public final class Simulator {
   private var isTickScheduled: [Bool] = []
   private var pendingFailover: UInt64?
   private var checker = InvariantChecker()
+  /// Encodes every message sent and decodes it at delivery.
+  var wire = SimulatedWire()
   private lazy var calmNetwork = settings.network.withoutFaults
   /// The network as it is now: the configured one with the partitions in force.
   private lazy var network = settings.network
@@ -369,9 +371,10 @@ public final class Simulator {
       case .arrive(let envelope, let position):
         receive(envelope, at: position, now: now)
       case .deliver(let envelope, let position, _):
+        guard let message = decode(envelope, at: position, now: now) else { break }
         step(
-          .received(from: peers[envelope.sender], envelope.message, now: now), at: position,
-          now: now, onRound: onRound)
+          .received(from: peers[envelope.sender], message, now: now), at: position, now: now,
+          onRound: onRound)
       case .trainingDone(let position, let round, let model, _):
         let (weight, delta) = training.train(peer: position, from: model)
         step(
@@ -423,9 +426,9 @@ public final class Simulator {
     report.crashes += 1
   }
 
-  /// Queues the copies of one message on the sender's uplink and schedules their arrivals.
-  private func send(_ message: Message, bytes: Int, from sender: Int, to receiver: Int, now: UInt64)
-  {
+  /// Queues the copies of one encoded message on the sender's uplink and schedules their
+  /// arrivals.
+  private func send(_ bytes: [UInt8], from sender: Int, to receiver: Int, now: UInt64) {
     let network = now < settings.faultPhaseMilliseconds ? self.network : calmNetwork
     let fate = network.fate(from: peers[sender], to: peers[receiver], using: &generator)
     let bandwidth = network.profile(of: peers[sender]).bandwidthBytesPerMillisecond
@@ -433,7 +436,7 @@ public final class Simulator {
     for copy in 0..<fate.transmissions {
       guard
         let transmission = linkQueues.transmit(
-          bytes: bytes, from: sender, bandwidthBytesPerMillisecond: bandwidth, now: now)
+          bytes: bytes.count, from: sender, bandwidthBytesPerMillisecond: bandwidth, now: now)
       else {
         report.messagesDroppedAtFullUplink += 1
         continue
@@ -443,10 +446,10 @@ public final class Simulator {
       // A lost copy occupied the uplink all the same; it vanishes on the way.
       guard copy < fate.latenciesMilliseconds.count else { continue }
       let envelope = Envelope(
-        sender: sender, senderIncarnation: incarnations[sender], message: message, bytes: bytes,
+        sender: sender, senderIncarnation: incarnations[sender], bytes: bytes,
         transmission: transmission, latencyMilliseconds: fate.latenciesMilliseconds[copy])
       let arrival = max(envelope.lastByteArrivalMicroseconds / 1_000, now + 1)
-      if downlink == nil || bytes <= LinkQueues.interleavedMessageBytesMax {
+      if downlink == nil || bytes.count <= LinkQueues.interleavedMessageBytesMax {
         queue.schedule(.deliver(envelope, to: receiver, receiverIncarnation: nil), at: arrival)
       } else {
         queue.schedule(.arrive(envelope, to: receiver), at: arrival)
@@ -462,7 +465,7 @@ public final class Simulator {
       profile.downlinkBandwidthBytesPerMillisecond ?? profile.bandwidthBytesPerMillisecond
     let lastByte = envelope.lastByteArrivalMicroseconds
     let received = linkQueues.receive(
-      bytes: envelope.bytes, at: receiver, bandwidthBytesPerMillisecond: bandwidth,
+      bytes: envelope.bytes.count, at: receiver, bandwidthBytesPerMillisecond: bandwidth,
       firstByteMicroseconds: envelope.firstByteArrivalMicroseconds,
       lastByteMicroseconds: lastByte)
     report.downlinkWaitMillisecondsMaximum = max(
@@ -470,6 +473,22 @@ public final class Simulator {
     queue.schedule(
       .deliver(envelope, to: receiver, receiverIncarnation: incarnations[receiver]),
       at: max(received / 1_000, now))
+  }
+
+  /// The message that `envelope` carries, decoded as `receiver` would decode it off a socket.
+  ///
+  /// An honest peer's bytes always decode: a failure means the codec is broken (an encoder that
+  /// writes what its decoder refuses), so it is recorded as a violation, which fails the seed
+  /// in a sweep, and the copy is dropped, as a real node drops a malformed message.
+  private func decode(_ envelope: Envelope, at receiver: Int, now: UInt64) -> Message? {
+    do throws(WireError) {
+      return try wire.decode(envelope.bytes)
+    } catch {
+      checker.observeUndecodable(
+        from: peers[envelope.sender], to: peers[receiver], bytes: envelope.bytes.count,
+        error: error, now: now)
+      return nil
+    }
   }
 
   /// Whether the sender of `envelope` crashed before the copy's last byte left its uplink (the
@@ -541,11 +560,12 @@ public final class Simulator {
         {
           trace(now, "\(sender) -> \(receiver): request vote term \(term) transfer \(isTransfer)")
         }
-        let bytes = message.estimatedBytes
+        // Encoded after any corruption: the bytes are what the (malicious) sender puts out.
+        let bytes = wire.encode(message)
         report.messages += 1
         if case .membership = message { report.membershipMessages += 1 }
-        report.bytes += bytes
-        send(message, bytes: bytes, from: position, to: target, now: now)
+        report.bytes += bytes.count
+        send(bytes, from: position, to: target, now: now)
       case .train(let round, let model, _):
         if isTracingMessages { trace(now, "\(sender) trains round \(round)") }
         let samples = training.sampleCount(peer: position)

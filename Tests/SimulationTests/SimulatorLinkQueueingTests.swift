@@ -6,11 +6,13 @@ import Wire
 
 /// Link queueing as the simulator applies it to real rounds: a federated server with 4 trainers.
 extension SimulatorTests {
-  /// The bytes of one model message in `makeSimulator`'s runs.
+  /// The bytes of one model message in `makeSimulator`'s runs (its wire encoding).
   var modelBytes: UInt64 {
     let parameters = ModelArchitecture.mlp(inputs: 784, classes: 4).makeModel(seed: 3)
-      .flattenedParameters().count
-    return UInt64(64 + 4 * parameters)
+      .flattenedParameters()
+    let model = Message.round(
+      .model(round: 1, digest: Digest.of(values: parameters), values: parameters))
+    return UInt64(model.wireBytes.count)
   }
 
   /// A bandwidth at which one model message takes about 3 s.
