@@ -52,8 +52,7 @@ struct StatusCommand {
     case (let path?, nil):
       projectID = NodeCommand.projectID(try ProjectConfiguration.load(path: path))
     case (nil, let hex?):
-      guard let id = PeerID(hexadecimal: hex).map({ $0.hexadecimal }),
-        let bytes = Self.bytes(hexadecimal: id), let parsed = ProjectID(bytes: bytes)
+      guard let bytes = Identity.bytes(fromHexadecimal: hex), let parsed = ProjectID(bytes: bytes)
       else { throw UsageError("--project must be 64 hexadecimal digits, got '\(hex)'") }
       projectID = parsed
     case (nil, nil):
@@ -61,18 +60,6 @@ struct StatusCommand {
     case (_?, _?):
       throw UsageError("give either --config or --project, not both")
     }
-  }
-
-  static func bytes(hexadecimal text: String) -> [UInt8]? {
-    let digits = Array(text.utf8)
-    guard digits.count % 2 == 0 else { return nil }
-    var bytes: [UInt8] = []
-    for index in stride(from: 0, to: digits.count, by: 2) {
-      guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)
-      else { return nil }
-      bytes.append(byte)
-    }
-    return bytes
   }
 
   /// Asks the node; the parsed JSON of its reply.

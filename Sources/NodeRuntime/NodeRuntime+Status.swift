@@ -50,15 +50,9 @@ extension NodeRuntime {
 extension PeerID {
   /// The peer whose ID is `text`, 64 hexadecimal digits (as `hexadecimal` writes it).
   public init?(hexadecimal text: String) {
-    let digits = Array(text.lowercased().utf8)
-    guard digits.count == 64 else { return nil }
-    var bytes: [UInt8] = []
-    for index in stride(from: 0, to: 64, by: 2) {
-      guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)
-      else { return nil }
-      bytes.append(byte)
-    }
-    guard let hash = ContentHash(bytes: bytes) else { return nil }
+    guard text.utf8.count == 64, let decoded = Identity.bytes(fromHexadecimal: text),
+      let hash = ContentHash(bytes: decoded)
+    else { return nil }
     self.init(publicKeyHash: hash)
   }
 }

@@ -24,8 +24,8 @@ import Testing
   /// to the venv that `make python-deps` fills).
   static let python: String? = {
     guard let python = ProcessInfo.processInfo.environment["STARLING_PYTHON"] else { return nil }
-    let result = try? run(
-      python, ["-c", "import zmq, nacl.signing, nacl.bindings"], secondsMax: 20)
+    let result = try? StarlingProcess.run(
+      executable: python, ["-c", "import zmq, nacl.signing, nacl.bindings"], secondsMax: 20)
     return result?.status == 0 ? python : nil
   }()
 
@@ -44,7 +44,8 @@ import Testing
     let binary = try StarlingProcess.binaryPath()
 
     // A council of one: the node is the whole founding council of its fdfl project.
-    let keygen = try Self.run(binary, ["keygen", "--out", nodeDirectory + "/", "--json"])
+    let keygen = try StarlingProcess.run(
+      executable: binary, ["keygen", "--out", nodeDirectory + "/", "--json"])
     #expect(keygen.status == 0, Comment(rawValue: keygen.standardError))
     let key = try #require(
       try JSONSerialization.jsonObject(with: Data(keygen.standardOutput.utf8)) as? [String: Any])
@@ -68,8 +69,8 @@ import Testing
       of: node, in: nodeDirectory, output: directory + "/node.out")
     let log = { Comment(rawValue: Self.contents(directory + "/node.err")) }
 
-    let client = try Self.run(
-      try #require(Self.python),
+    let client = try StarlingProcess.run(
+      executable: try #require(Self.python),
       [Self.clientScript, contact, projectID, "--timeout", "10", "--check-wrong-project"],
       secondsMax: Self.clientSecondsMax)
     let clientComment = Comment(
@@ -138,45 +139,6 @@ import Testing
     (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
   }
 
-  /// Runs `executable arguments...` to completion, killed after `secondsMax`; its output goes
-  /// through files, so that a full pipe cannot block it.
-  static func run(
-    _ executable: String, _ arguments: [String], secondsMax: Double = 60
-  ) throws -> StarlingProcess.Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    let stem = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "starling-interop-\(UUID().uuidString)"
-    ).path
-    let outputPath = stem + ".out"
-    let errorPath = stem + ".err"
-    FileManager.default.createFile(atPath: outputPath, contents: nil)
-    FileManager.default.createFile(atPath: errorPath, contents: nil)
-    defer {
-      try? FileManager.default.removeItem(atPath: outputPath)
-      try? FileManager.default.removeItem(atPath: errorPath)
-    }
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    try process.run()
-    let deadline = Date().addingTimeInterval(secondsMax)
-    var isTimedOut = false
-    while process.isRunning {
-      if Date() > deadline {
-        isTimedOut = true
-        kill(process.processIdentifier, SIGKILL)
-        break
-      }
-      usleep(20_000)
-    }
-    process.waitUntilExit()
-    return StarlingProcess.Result(
-      status: process.terminationStatus, standardOutput: contents(outputPath),
-      standardError: contents(errorPath), isTimedOut: isTimedOut,
-      isSignalled: process.terminationReason == .uncaughtSignal)
-  }
 }
 
 enum InteropError: Error, CustomStringConvertible {

@@ -48,17 +48,31 @@ struct StarlingProcess {
     _ arguments: [String], in directory: String, secondsMax: Double = secondsMax
   ) throws -> Result {
     let binary = try binaryPath()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments =
-      ["-c", "ulimit -v \(addressSpaceKibibytesMax) && exec \"$0\" \"$@\"", binary] + arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
     environment["XDG_CACHE_HOME"] = directory + "/.cache"
-    process.environment = environment
-    let outputPath = directory + "/.stdout-\(UUID().uuidString)"
-    let errorPath = directory + "/.stderr-\(UUID().uuidString)"
+    return try run(
+      executable: "/bin/sh",
+      ["-c", "ulimit -v \(addressSpaceKibibytesMax) && exec \"$0\" \"$@\"", binary] + arguments,
+      in: directory, environment: environment, secondsMax: secondsMax)
+  }
+
+  /// Runs `executable arguments...` to completion, killed after `secondsMax`; its output goes
+  /// through files (in `directory`, or the temporary directory), so that a full pipe cannot
+  /// block it.
+  static func run(
+    executable: String, _ arguments: [String], in directory: String? = nil,
+    environment: [String: String]? = nil, secondsMax: Double = secondsMax
+  ) throws -> Result {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if let environment { process.environment = environment }
+    let stem =
+      (directory ?? FileManager.default.temporaryDirectory.path) + "/.run-\(UUID().uuidString)"
+    let outputPath = stem + ".out"
+    let errorPath = stem + ".err"
     FileManager.default.createFile(atPath: outputPath, contents: nil)
     FileManager.default.createFile(atPath: errorPath, contents: nil)
     defer {
