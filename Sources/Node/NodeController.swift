@@ -159,6 +159,8 @@ public struct NodeController: Sendable {
   var lastFollowedLeader: PeerID?
   /// The accuracy of the committed model, when the runtime reported it for the current round.
   var lastAccuracy: Double?
+  /// Client-level privacy spent by the committed rounds (with central privacy).
+  var privacy = PrivacyLedger()
 
   var trainerRole = TrainerRole()
   var aggregatorRole: AggregatorRole
@@ -214,6 +216,7 @@ public struct NodeController: Sendable {
     case .fdfl:
       break
     }
+    restorePrivacyLedger(from: durable)
   }
 
   public var isCoordinator: Bool { coordinatorRole.isCoordinating }
