@@ -173,10 +173,6 @@ struct NodeCommand {
     for peer in knownPeers {
       if let contact = try? Contact(parsing: peer.address.text) { known[peer.peer] = contact }
     }
-    let controller = NodeController(
-      me: me, settings: settings, peers: council + [me], durable: durable,
-      seed: UInt64(truncatingIfNeeded: me.words.0) ^ configuration.model.seed)
-
     let relay = TransportEventRelay()
     let transport: ZMQTransport
     // A restarted node listening on port 0 takes its previous port again when it is free, so
@@ -194,6 +190,13 @@ struct NodeCommand {
         keyPair: keyPair, projectID: projectID, listenAddress: listen,
         eventHandler: { relay.forward($0) })
     }
+    // SWIM records carry the contact, so that members learn where each other listens.
+    let address = transport.contact?.description ?? "dials-out"
+    settings.address = address.utf8.count <= PeerAddress.bytesMax ? PeerAddress(address) : nil
+    let controller = NodeController(
+      me: me, settings: settings, peers: council + [me], durable: durable,
+      seed: UInt64(truncatingIfNeeded: me.words.0) ^ configuration.model.seed)
+
     var runtimeOptions = NodeRuntime.Options()
     runtimeOptions.evaluation = evaluation
     let runtime = NodeRuntime(

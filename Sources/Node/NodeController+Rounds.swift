@@ -8,14 +8,23 @@ extension NodeController {
     var effects =
       councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
       + membershipStep(.tick(now: now))
+    let groupOpened = aggregatorRole.group.openedAtMilliseconds ?? now
     effects += aggregate(
-      aggregatorRole.group.handle(.tick(now: now, unreachable: liveness.peersKnownDown())))
+      aggregatorRole.group.handle(
+        .tick(
+          now: now,
+          unreachable: liveness.peersKnownDown().union(directory.restarted(since: groupOpened)))))
     guard isCoordinator else { return effects }
+    // An aggregator that restarted since the open round began lost its group: not waited for.
+    let roundOpened = coordinatorRole.rounds?.openRound.map {
+      Timestamps.subtracting(settings.plan.roundDurationMilliseconds, from: $0.deadlineMilliseconds)
+    }
     let silent = Set(
       (council?.members ?? []).filter {
         $0 != me
           && liveness.silenceMilliseconds(of: $0, now: now) > settings.aggregatorSilenceMilliseconds
-      })
+      }
+    ).union(roundOpened.map { directory.restarted(since: $0) } ?? [])
     effects += coordinate(coordinatorRole.rounds!.handle(.tick(now: now, unreachable: silent)))
     effects += maintainCouncil()
     if coordinatorRole.rounds?.openRound == nil, now >= coordinatorRole.nextOpenTime,

@@ -123,6 +123,10 @@ public final class NodeRuntime: @unchecked Sendable {
         log.event("peerLost", "\(peer) disconnected", ["peerID": peer.hexadecimal])
       case .listening(let contact):
         log.event("listening", "listening as \(contact)", ["contact": contact.description])
+      case .messageDropped(.connectionLost, _, let peer?):
+        // A peer gone without a goodbye (a status client, a killed process): nothing more is
+        // sent to it until it connects again.
+        if connected.remove(peer) != nil { announcedTo.remove(peer) }
       default:
         if event.isRefusal { log.event("refused", event.description) }
       }
@@ -183,6 +187,7 @@ public final class NodeRuntime: @unchecked Sendable {
     let monotonic = clock.monotonicMilliseconds()
     if Timestamps.elapsed(from: lastRedial, to: monotonic) >= options.redialMilliseconds {
       lastRedial = monotonic
+      learnContactsFromMembership()
       for (peer, contact) in contacts where !connected.contains(peer) { dial(contact) }
       if connected.isEmpty { for contact in bootstrap { dial(contact) } }
     }
@@ -193,6 +198,19 @@ public final class NodeRuntime: @unchecked Sendable {
       lastDirectoryRefresh = monotonic
       let directory = RuntimeFrame.directory(directoryEntries())
       for peer in connected { send(directory, to: peer) }
+    }
+  }
+
+  /// With SWIM, members' records carry their contacts: a node learns of listeners it was never
+  /// told of by a directory (a record whose address is not a contact, a peer that only dials
+  /// out, is skipped).
+  func learnContactsFromMembership() {
+    guard let membership = controller.membership, membership.isMember else { return }
+    for member in membership.aliveMembers
+    where member.peer != me && contacts[member.peer] == nil {
+      if let contact = try? Contact(parsing: member.record.address.text) {
+        learn(contact, of: member.peer)
+      }
     }
   }
 
