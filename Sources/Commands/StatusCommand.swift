@@ -9,14 +9,20 @@ import Wire
 /// `starling status`: asks a running node for its view of the project.
 struct StatusCommand {
   static let usage = """
-    usage: starling status (--peer CONTACT (--config FILE | --project ID) | --data-dir DIR)
+    usage: starling status [--peer CONTACT] [--config FILE | --project ID] [--data-dir DIR]
                            [--timeout SECONDS] [--json]
     Connects to the node at CONTACT (KEY@host:port) with a fresh, throw-away identity, says a
     hello for the project (its ID is the hash of FILE's configuration, or given as 64 hex
     digits), and prints the node's answer: term, last committed round, coordinator, aggregators,
     members, accuracy and epsilon. --data-dir DIR reads a local node's contact and configuration
-    from DIR. With --json, the last line is the node's status as one JSON object.
+    from DIR. Without --config, --project and --data-dir, the project is the one of the node
+    in ./starling-node (the default data directory of `starling node`), when there is one:
+    every hello names its project, and a node answers no one who cannot. With --json, the last
+    line is the node's status as one JSON object.
     """
+
+  /// Where `starling node` keeps its state when not told otherwise.
+  static let defaultDataDirectory = "starling-node"
 
   let contact: Contact
   let projectID: ProjectID
@@ -34,6 +40,12 @@ struct StatusCommand {
     try arguments.finish()
     var contactText = peer
     var configuration = configPath
+    var dataDirectory = dataDirectory
+    if dataDirectory == nil, configPath == nil, project == nil,
+      FileManager.default.fileExists(atPath: Self.defaultDataDirectory + "/config.json")
+    {
+      dataDirectory = Self.defaultDataDirectory
+    }
     if let dataDirectory {
       if contactText == nil {
         let file = try RegularFile.contents(of: dataDirectory + "/contact", bytesMax: 1 << 12)
@@ -56,7 +68,10 @@ struct StatusCommand {
       else { throw UsageError("--project must be 64 hexadecimal digits, got '\(hex)'") }
       projectID = parsed
     case (nil, nil):
-      throw UsageError("give --config FILE or --project ID: the hello names the project")
+      throw UsageError(
+        "give --config FILE or --project ID (or run where ./\(Self.defaultDataDirectory) holds a "
+          + "node's config.json): every hello names the project, and a node answers no one who "
+          + "cannot")
     case (_?, _?):
       throw UsageError("give either --config or --project, not both")
     }

@@ -21,11 +21,10 @@ extension NodeController {
       return aggregate(
         aggregatorRole.group.handle(.roundStarted(start, coordinator: sender, now: now)))
     case .train(let number, let base, let deadline):
-      return [
-        trainerRole.handleTrainRequest(
-          round: number, base: base, deadline: deadline, from: sender, model: model,
-          modelDigest: modelDigest)
-      ]
+      return trainerRole.handleTrainRequest(
+        round: number, base: base, deadline: deadline, from: sender, model: model,
+        modelDigest: modelDigest
+      ).map { [$0] } ?? []
     case .update(let number, let weight, let values):
       return aggregate(
         aggregatorRole.group.handle(

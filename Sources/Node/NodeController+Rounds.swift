@@ -8,12 +8,12 @@ extension NodeController {
     var effects =
       councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
       + membershipStep(.tick(now: now))
-    let groupOpened = aggregatorRole.group.openedAtMilliseconds ?? now
+    // A trainer that restarted mid-round is not counted lost: its announce after the restart
+    // brings it the round's request again (`peerJoined`), and it trains to the deadline.
     effects += aggregate(
       aggregatorRole.group.handle(
         .tick(
-          now: now,
-          unreachable: liveness.peersKnownDown().union(directory.restarted(since: groupOpened)))))
+          now: now, unreachable: liveness.peersKnownDown(), lost: liveness.peersDeclaredDown())))
     guard isCoordinator else { return effects }
     // An aggregator that restarted since the open round began lost its group: not waited for.
     let roundOpened = coordinatorRole.rounds?.openRound.map {

@@ -287,6 +287,11 @@ public struct NodeController: Sendable {
           configuration: configuration, seed: seed ^ 0x5717)
       }
       directory.join(peer, profile: profile, now: time)
+      // A trainer of this aggregator's open round that (re)connects gets the round's request:
+      // the first one may have found no connection to it.
+      if peer != me, let request = aggregatorRole.group.trainRequest(for: peer) {
+        return [.send(to: peer, .round(request))]
+      }
       return []
     case .peerLeft(let peer, let time):
       now = time

@@ -51,6 +51,12 @@ struct PeerLiveness: Sendable {
     return membership.membersNotAlive
   }
 
+  /// Peers SWIM has declared dead or gone (suspects excluded; empty without membership).
+  func peersDeclaredDown() -> Set<PeerID> {
+    guard let membership, membership.isMember else { return [] }
+    return membership.membersDeadOrLeft
+  }
+
   /// Whether `peer` may be up: false only when SWIM knows it as suspect, dead or gone. A peer
   /// SWIM has no record of is not excluded. A node that rejoins after a restart hears only a
   /// sample of the group, plus the rumours still in flight, so "unknown" does not mean "down".

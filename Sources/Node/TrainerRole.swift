@@ -16,19 +16,24 @@ struct TrainerRole: Sendable {
   var workerMomentum: WorkerMomentum?
   /// Rounds in which this trainer sent a locally privatized update.
   var localPrivacyRounds = 0
+  /// The last round this trainer started training for: a repeated request (an aggregator asks
+  /// again when the trainer reconnects) does not start a second training.
+  var startedRound: UInt64?
 
   /// `aggregator` asks for training on `base` for `round`: train now when `model` is that base,
   /// otherwise ask the aggregator for it and train on arrival.
   mutating func handleTrainRequest(
     round: UInt64, base: Digest, deadline: UInt64, from aggregator: PeerID, model: [Float],
     modelDigest: Digest
-  ) -> NodeEffect {
+  ) -> NodeEffect? {
+    guard round != startedRound else { return nil }
     self.aggregator = aggregator
     guard base == modelDigest else {
       pending = (round, base, deadline)
       return .send(to: aggregator, .round(.requestModel(digest: base)))
     }
     pending = nil
+    startedRound = round
     return .train(round: round, model: model, deadlineMilliseconds: deadline)
   }
 
@@ -39,6 +44,7 @@ struct TrainerRole: Sendable {
   mutating func modelArrived(_ digest: Digest, values: [Float]) -> NodeEffect? {
     guard let waiting = pending, waiting.base == digest else { return nil }
     pending = nil
+    startedRound = waiting.round
     return .train(round: waiting.round, model: values, deadlineMilliseconds: waiting.deadline)
   }
 

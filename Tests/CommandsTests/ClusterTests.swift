@@ -64,6 +64,46 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: directory + "/cluster/model.safetensors"))
   }
 
+  /// SWIM over real sockets: a trainer killed mid-round is declared dead by the others' probes,
+  /// so its aggregator sends its partial (empty if need be) and the round commits long before
+  /// its 60 s deadline. Without SWIM the same run waits the deadline out (60.1 s, BENCHMARKS.md).
+  @Test func swimStopsARoundWaitingForAKilledTrainer() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "starling-swim-\(UUID().uuidString)"
+    ).path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer {
+      Self.killNodes(in: directory + "/cluster")
+      try? FileManager.default.removeItem(atPath: directory)
+    }
+    // cnn-small on 4,000 samples a shard: rounds of a few seconds, so the kill lands mid-round.
+    let configuration = """
+      {"extends": "fmnist-cnn", "project": {"name": "swim-test"},
+       "data": {"trainLimit": 20000, "testLimit": 500, "peers": 5,
+                "partition": {"kind": "dirichlet", "alpha": 0.5}},
+       "topology": {"mode": "fdfl", "council": 3, "aggregators": 2, "roundDeadlineSeconds": 60,
+                    "membership": true},
+       "training": {"rounds": 4, "batchSize": 64}}
+      """
+    try configuration.write(toFile: directory + "/project.json", atomically: true, encoding: .utf8)
+    let result = try StarlingProcess.run(
+      [
+        "cluster", "--config", "project.json", "--peers", "5", "--dir", "cluster",
+        "--kill-trainer-at", "2", "--restart-after", "1", "--json",
+      ], in: directory, secondsMax: 300)
+    let comment = Comment(rawValue: result.summary + "\n" + result.standardOutput)
+    #expect(result.status == 0, comment)
+    let last = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], comment)
+    #expect(summary["kills"] as? Int == 1, comment)
+    let recovery = try #require(summary["recoveryMedianSeconds"] as? Double, comment)
+    #expect(recovery < 30, comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
+    #expect((summary["rounds"] as? Int ?? 0) >= 4, comment)
+    #expect(summary["cleanExits"] as? Int == 5, comment)
+  }
+
   @Test func nodeRefusesAnFdflProjectWithoutAFoundingCouncil() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "starling-node-\(UUID().uuidString)"

@@ -89,6 +89,27 @@ import Testing
     #expect(members.count == 1, clientComment)
     #expect(members.first?["id"] as? String == peerID, clientComment)
 
+    // `starling status --peer CONTACT --json` with nothing else, where ./starling-node holds a
+    // node's configuration (the default data directory): the hello names that project.
+    try FileManager.default.createDirectory(
+      atPath: directory + "/starling-node", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      atPath: nodeDirectory + "/config.json", toPath: directory + "/starling-node/config.json")
+    let swiftClient = try StarlingProcess.run(
+      ["status", "--peer", contact, "--json"], in: directory, secondsMax: 60)
+    let swiftComment = Comment(rawValue: swiftClient.summary)
+    #expect(swiftClient.status == 0, swiftComment)
+    let swiftLast = swiftClient.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+    let swiftStatus = try #require(
+      try JSONSerialization.jsonObject(with: Data(swiftLast.utf8)) as? [String: Any], swiftComment)
+    for key in [
+      "project", "term", "round", "coordinator", "coordinatorAddress", "aggregators", "members",
+      "accuracy", "epsilon",
+    ] {
+      #expect(swiftStatus.keys.contains(key), "status lacks \(key): \(swiftLast)")
+    }
+    #expect(swiftStatus["project"] as? String == projectID, swiftComment)
+
     kill(node.processIdentifier, SIGTERM)
     let deadline = Date().addingTimeInterval(Self.stopSecondsMax)
     while node.isRunning && Date() < deadline { usleep(20_000) }

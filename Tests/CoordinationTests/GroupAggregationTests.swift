@@ -159,6 +159,18 @@ extension GroupAggregationTests {
   }
 }
 
+extension GroupAggregationTests {
+  @Test func aGroupWithNoUpdateGoesOutEmptyOnlyWhenItsTrainersAreLostNotMerelySuspected() {
+    var (group, _) = started()
+    // Every trainer suspected: keep waiting, a suspicion may be wrong.
+    #expect(group.handle(.tick(now: 20, unreachable: Set(trainers))).isEmpty)
+    // Declared dead (or restarted): their trainings are gone, so the group says so at once.
+    #expect(
+      group.handle(.tick(now: 30, unreachable: Set(trainers), lost: Set(trainers)))
+        == [.send(to: coordinator, .partial(round: 7, weight: 0, trainers: [], values: [0, 0]))])
+  }
+}
+
 /// With a robust rule, the aggregator keeps each update and hands the group to the node.
 struct GroupAggregationKeepingUpdatesTests {
   @Test func aCompleteGroupIsHandedOverWholeInArrivalOrder() {

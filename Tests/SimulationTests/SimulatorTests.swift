@@ -59,12 +59,18 @@ struct SimulatorTests {
   }
 
   @Test func duplicatedMessagesAreNeverCountedTwice() throws {
-    let report = try makeSimulator(seed: 3, loss: 0.2).run()
-    // With 20% duplication, duplicates reach aggregators and are rejected, never double-counted:
-    // every committed round lists each trainer at most once.
-    #expect(report.rounds.count == 4)
-    #expect(report.rounds.allSatisfy { Set($0.trainers).count == $0.trainers.count })
-    #expect(report.rejected > 0, "some duplicates must have reached an aggregator")
+    // With 20% duplication, duplicated updates reach aggregators and are rejected, never
+    // double-counted: every committed round lists each trainer at most once. (A duplicated
+    // training request no longer starts a second training, so fewer duplicates reach the
+    // aggregators than before: several seeds make sure some do.)
+    var rejected = 0
+    for seed in UInt64(3)...6 {
+      let report = try makeSimulator(seed: seed, loss: 0.2).run()
+      #expect(report.rounds.count == 4)
+      #expect(report.rounds.allSatisfy { Set($0.trainers).count == $0.trainers.count })
+      rejected += report.rejected
+    }
+    #expect(rejected > 0, "some duplicates must have reached an aggregator")
   }
 }
 

@@ -168,6 +168,9 @@ extension Membership {
     return peers
   }
 
+  /// Members declared dead or gone (tombstones not yet expired): past suspicion, for certain.
+  public var membersDeadOrLeft: Set<PeerID> { Set(tombstones.keys) }
+
   /// Members currently alive (not suspect), this node first.
   ///
   /// - Complexity: O(n log n).

@@ -11,9 +11,12 @@ public struct GroupAggregation: Sendable {
     /// The council committed `start`; `coordinator` is its leader.
     case roundStarted(RoundStart, coordinator: PeerID, now: UInt64)
     case update(from: PeerID, round: UInt64, weight: UInt32, values: [Float], now: UInt64)
-    /// `now` passed; `unreachable` are trainers known to be down. When every trainer still
-    /// missing is unreachable, the partial goes out without waiting for the deadline.
-    case tick(now: UInt64, unreachable: Set<PeerID> = [])
+    /// `now` passed; `unreachable` are trainers believed down (suspected included), `lost` those
+    /// known for certain to be gone (declared dead or left). When every trainer still missing is unreachable and at least one
+    /// update is in, the partial goes out without waiting for the deadline; a group with no
+    /// update yet goes out early (empty) only when every missing trainer is lost, so that a
+    /// suspicion alone never empties a group.
+    case tick(now: UInt64, unreachable: Set<PeerID> = [], lost: Set<PeerID> = [])
   }
 
   public enum Action: Hashable, Sendable {
@@ -45,9 +48,7 @@ public struct GroupAggregation: Sendable {
   private(set) var round: UInt64?
   private var coordinator: PeerID?
   private var deadline: UInt64 = 0
-  /// When this aggregator learnt of the open round (its clock): a trainer that restarted after
-  /// it lost its training, and will not send an update.
-  public private(set) var openedAtMilliseconds: UInt64?
+  private var baseModel = Digest.zero
   private var expected: Set<PeerID> = []
   private var included: [PeerID] = []
   /// Assigned trainers whose update was refused for its content: not waited for any more.
@@ -65,6 +66,16 @@ public struct GroupAggregation: Sendable {
   /// Trainers whose update is counted in the open round, in arrival order.
   public var includedTrainers: [PeerID] { included }
 
+  /// The open round's training request again, for `trainer` when it is assigned here and its
+  /// update is still awaited: a trainer that was not connected when the round opened (it dials
+  /// out, and the first request was lost) gets it when it connects.
+  public func trainRequest(for trainer: PeerID) -> RoundMessage? {
+    guard let round, !isSent, expected.contains(trainer), !included.contains(trainer),
+      !refused.contains(trainer)
+    else { return nil }
+    return .train(round: round, baseModel: baseModel, deadlineMilliseconds: deadline)
+  }
+
   public mutating func handle(_ event: Event) -> [Action] {
     switch event {
     case .roundStarted(let start, let coordinator, let now):
@@ -80,10 +91,13 @@ public struct GroupAggregation: Sendable {
       }
       accumulate(sender: sender, weight: weight, values: values)
       return isComplete ? sendPartial() : []
-    case .tick(let now, let unreachable):
+    case .tick(let now, let unreachable, let lost):
       guard !isSent else { return [] }
       let missing = expected.subtracting(included).subtracting(refused)
-      let isOnlyWaitingForTheDown = !included.isEmpty && missing.isSubset(of: unreachable)
+      let isOnlyWaitingForTheDown =
+        included.isEmpty
+        ? !missing.isEmpty && missing.isSubset(of: lost)
+        : missing.isSubset(of: unreachable.union(lost))
       return now >= deadline || isOnlyWaitingForTheDown ? sendPartial() : []
     }
   }
@@ -94,7 +108,7 @@ public struct GroupAggregation: Sendable {
     round = start.round
     self.coordinator = coordinator
     deadline = start.deadlineMilliseconds
-    openedAtMilliseconds = now
+    baseModel = start.baseModel
     let mine = start.assignments.filter { $0.aggregator == me }.map(\.trainer)
     expected = Set(mine)
     included = []
