@@ -35,12 +35,12 @@ struct StatusCommand {
     let peer = try arguments.nonEmptyOption("peer")
     let configPath = try arguments.nonEmptyOption("config")
     let project = try arguments.nonEmptyOption("project")
-    let dataDirectory = try arguments.nonEmptyOption("data-dir")
+    let dataDirectoryOption = try arguments.nonEmptyOption("data-dir")
     timeoutSeconds = try arguments.number("timeout", in: 0.1...600) ?? 10
     try arguments.finish()
     var contactText = peer
     var configuration = configPath
-    var dataDirectory = dataDirectory
+    var dataDirectory = dataDirectoryOption
     if dataDirectory == nil, configPath == nil, project == nil,
       FileManager.default.fileExists(atPath: Self.defaultDataDirectory + "/config.json")
     {
