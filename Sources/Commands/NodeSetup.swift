@@ -30,6 +30,7 @@ enum NodeSetup {
     node.handsOverToRankedCoordinator = topology.rankedCoordinator
     node.rotateEvery = topology.rotateEvery
     node.councilMembersTrain = topology.councilTrains
+    node.councilEligibleAfterRounds = topology.councilEligibleAfterRounds
     node.security = try SecuritySetup.nodeSecurity(configuration, samplingRate: samplingRate)
     return node
   }

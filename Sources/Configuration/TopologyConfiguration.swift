@@ -28,6 +28,9 @@ public struct TopologyConfiguration: Sendable, Equatable {
   public let rankedCoordinator: Bool
   /// Whether council members train their own shards too (every shard is trained every round).
   public let councilTrains: Bool
+  /// Committed rounds a peer outside the founding council must have trained in before it may
+  /// join the council (replacement or rotation); 0: no wait.
+  public let councilEligibleAfterRounds: Int
 
   static let councilDefault = 5
   static let councilRange = 1...101
@@ -38,6 +41,7 @@ public struct TopologyConfiguration: Sendable, Equatable {
   static let fieldNames = [
     "mode", "council", "aggregators", "rotateEvery", "roundDeadlineSeconds", "membership",
     "replaceCouncilMembers", "rotateCouncil", "rankedCoordinator", "councilTrains",
+    "councilEligibleAfterRounds",
   ]
 }
 
@@ -68,6 +72,8 @@ extension TopologyConfiguration: ConfigurationSection {
     rotateCouncil = try fields.bool("rotateCouncil", default: true)
     rankedCoordinator = try fields.bool("rankedCoordinator", default: true)
     councilTrains = try fields.bool("councilTrains", default: false)
+    councilEligibleAfterRounds = try fields.integer(
+      "councilEligibleAfterRounds", default: 0, in: 0...1_000_000)
   }
 
   var jsonValue: JSONValue {
@@ -76,6 +82,7 @@ extension TopologyConfiguration: ConfigurationSection {
       "membership": .bool(membership), "replaceCouncilMembers": .bool(replaceCouncilMembers),
       "rotateCouncil": .bool(rotateCouncil), "rankedCoordinator": .bool(rankedCoordinator),
       "councilTrains": .bool(councilTrains),
+      "councilEligibleAfterRounds": .integer(UInt64(councilEligibleAfterRounds)),
     ]
     if mode == .fdfl {
       members["council"] = .integer(UInt64(council))

@@ -70,6 +70,7 @@ extension NodeController {
       guard isCoordinator else { return effects }
       return effects + coordinate(coordinatorRole.rounds!.handle(.startCommitted(start)))
     case .commitRound(let commit):
+      countContributions(of: commit)
       let accounted = accountPrivacy(of: commit)
       guard commit.round > committedRound else { return accounted }
       if commit.model == modelDigest { return accounted + adopt(commit, values: model) }

@@ -100,7 +100,7 @@ extension NodeController {
     }
     let outsiders = coordinatorRole.lastContributors.filter {
       !members.contains($0) && liveness.isBelievedAlive($0) && !liveness.isSetAside($0, now: now)
-        && directory.isReachable($0) && directory.contains($0)
+        && directory.isReachable($0) && directory.contains($0) && isEligibleForCouncil($0)
     }
     guard members.count < settings.council.count else {
       return settings.rotatesCouncilMembers || members.count > settings.council.count

@@ -94,23 +94,39 @@ extension NodeController {
       > budget
   }
 
-  /// Composes the committed rounds a restarted node already applied: fdfl members from their
-  /// log up to its applied index (later entries are applied again as they commit), a federated
-  /// coordinator, which keeps no log, at today's sampling rate.
-  mutating func restorePrivacyLedger(from durable: NodeDurableState) {
-    guard let central = settings.security?.centralPrivacy else { return }
+  /// What a restarted node derives from the commits it already applied (later entries are
+  /// applied again as they commit): fdfl members read their log up to its applied index; a
+  /// federated coordinator, which keeps no log, counts its earlier rounds' privacy at today's
+  /// sampling rate.
+  mutating func restoreFromAppliedLog(_ durable: NodeDurableState) {
     if let stored = durable.council {
       for entry in stored.entries.prefix(Int(clamping: stored.appliedIndex)) {
         if case .commitRound(let commit) = entry.command {
-          _ = privacy.account(commit, noiseMultiplier: central.noiseMultiplier)
+          _ = accountPrivacy(of: commit)
+          countContributions(of: commit)
         }
       }
     }
+    guard let central = settings.security?.centralPrivacy else { return }
     if settings.mode == .federated {
       privacy.assumeRounds(
         upTo: durable.committedRound, samplingRate: samplingRate,
         noiseMultiplier: central.noiseMultiplier)
     }
+  }
+
+  /// Counts the trainers of a committed round once (council eligibility).
+  mutating func countContributions(of commit: RoundCommit) {
+    guard commit.round > contributionsCountedRound else { return }
+    contributionsCountedRound = commit.round
+    for trainer in commit.trainers { contributedRounds[trainer, default: 0] += 1 }
+  }
+
+  /// Whether `peer` may join the council: a founding member, or a peer that trained in
+  /// `councilEligibleAfterRounds` committed rounds.
+  func isEligibleForCouncil(_ peer: PeerID) -> Bool {
+    settings.council.contains(peer)
+      || contributedRounds[peer, default: 0] >= settings.councilEligibleAfterRounds
   }
 
   /// Composes a committed round into the ledger; the epsilon it brings is written with it.

@@ -65,6 +65,11 @@ public struct NodeSettings: Sendable {
   /// Whether council members also train their own shards in each round (fdfl), as every client
   /// does in Flower's runs; by default the council only coordinates and aggregates.
   public var councilMembersTrain = false
+  /// A peer outside the founding council is brought into the council (to replace a member or by
+  /// rotation) only once it trained in at least this many committed rounds, counted from the
+  /// replicated log: a fresh identity (a Sybil) cannot be ranked into the council at once.
+  /// 0: no wait.
+  public var councilEligibleAfterRounds = 0
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],
@@ -164,6 +169,10 @@ public struct NodeController: Sendable {
   var lastAccuracy: Double?
   /// Client-level privacy spent by the committed rounds (with central privacy).
   var privacy = PrivacyLedger()
+  /// Committed rounds each peer trained in, from the log (council members), for
+  /// `councilEligibleAfterRounds`; and the last round counted (a re-applied commit counts once).
+  var contributedRounds: [PeerID: Int] = [:]
+  var contributionsCountedRound: UInt64 = 0
 
   var trainerRole = TrainerRole()
   var aggregatorRole: AggregatorRole
@@ -219,7 +228,7 @@ public struct NodeController: Sendable {
     case .fdfl:
       break
     }
-    restorePrivacyLedger(from: durable)
+    restoreFromAppliedLog(durable)
   }
 
   public var isCoordinator: Bool { coordinatorRole.isCoordinating }

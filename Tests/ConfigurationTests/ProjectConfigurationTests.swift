@@ -84,6 +84,7 @@ import Testing
           },
           "topology": {
             "council": 5,
+            "councilEligibleAfterRounds": 0,
             "councilTrains": false,
             "membership": false,
             "mode": "fdfl",

@@ -12,7 +12,8 @@ struct RoleRotationTests {
   static let rotateEvery = 3
 
   func run(
-    rotatingCouncil: Bool, seed: UInt64 = 21, rounds: Int = 15, samplesPerSecond: Double = 20_000
+    rotatingCouncil: Bool, seed: UInt64 = 21, rounds: Int = 15, samplesPerSecond: Double = 20_000,
+    councilEligibleAfterRounds: Int = 0
   ) -> SimulationReport {
     let peerCount = 14
     let training = SyntheticTraining(modelLength: 64, samplesPerUpdate: 600, seed: seed)
@@ -27,6 +28,7 @@ struct RoleRotationTests {
     node.replacesCouncilMembers = rotatingCouncil
     node.rotatesCouncilMembers = rotatingCouncil
     node.handsOverToRankedCoordinator = true
+    node.councilEligibleAfterRounds = councilEligibleAfterRounds
     let settings = SimulationSettings(
       seed: seed, peerCount: peerCount, node: node, rounds: rounds,
       samplesPerSecond: Array(repeating: samplesPerSecond, count: peerCount))
@@ -88,6 +90,25 @@ struct RoleRotationTests {
       #expect(round.council.count <= Self.councilSize + 1)
     }
     #expect(newcomers <= 18 / Self.rotateEvery)
+  }
+
+  /// Sybil resistance: an outsider joins the council only after it trained in enough committed
+  /// rounds. With every trainer sampled each round, no one qualifies before round 7 for a wait
+  /// of 7 rounds, so the first 7 rounds keep the founding council; outsiders still join later.
+  @Test func anOutsiderJoinsTheCouncilOnlyAfterTrainingInEnoughCommittedRounds() {
+    let report = run(rotatingCouncil: true, rounds: 18, councilEligibleAfterRounds: 7)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 18)
+    let bootstrap = Set((0..<Self.councilSize).map { PeerID(simulatedIndex: UInt64($0)) })
+    for round in report.rounds.prefix(7) {
+      #expect(Set(round.council).isSubset(of: bootstrap), "round \(round.round): \(round.council)")
+    }
+    #expect(!Set(report.rounds.last!.council).subtracting(bootstrap).isEmpty, "outsiders joined")
+    // The same run without the wait lets an outsider in within the first 7 rounds.
+    let eager = run(rotatingCouncil: true, rounds: 18)
+    #expect(
+      eager.rounds.prefix(7).contains { !Set($0.council).isSubset(of: bootstrap) },
+      "without the wait an outsider joins early (else this test shows nothing)")
   }
 
   /// With council rotation on as well, every epoch is still coordinated by its first-ranked
