@@ -25,6 +25,8 @@ struct CoordinatorRole: Sendable {
   /// The last combined delta (the warm start of a rule over partials).
   var previousCombinedDelta: [Float]?
   var isPrivacyBudgetExhausted = false
+  /// Peers this coordinator proposed to ban (each once).
+  var proposedBans: Set<PeerID> = []
   var nextCouncilChange: UInt64 = 0
   /// Trainers of the last committed round: live peers the coordinator may bring into the council.
   var lastContributors: [PeerID] = []

@@ -94,7 +94,12 @@ extension NodeController {
       return [.councilChanged(members: council?.members ?? [])] + proposeHeldCommitIfHeld()
     case .addCouncilMember, .retireCouncilMember:
       return [.councilChanged(members: council?.members ?? [])] + proposeHeldCommitIfHeld()
-    case .noOperation, .ban:
+    case .ban(let peer, let reason):
+      guard bannedPeers[peer] == nil else { return [] }
+      bannedPeers[peer] = reason
+      liveness.setAside(peer, now: now)
+      return [.banned(peer, reason: reason)]
+    case .noOperation:
       return []
     }
   }

@@ -90,6 +90,9 @@ extension NodeController {
     coordinatorRole.nextCouncilChange = Timestamps.adding(
       settings.councilOptions.heartbeatMilliseconds * 5, to: now)
     let members = council.members
+    if let banned = members.first(where: { $0 != me && bannedPeers[$0] != nil }) {
+      return councilStep(.propose(.removeCouncilMember(banned)))
+    }
     if let silent = members.first(where: {
       $0 != me
         && liveness.silenceMilliseconds(of: $0, now: now)

@@ -101,9 +101,14 @@ extension NodeController {
   mutating func restoreFromAppliedLog(_ durable: NodeDurableState) {
     if let stored = durable.council {
       for entry in stored.entries.prefix(Int(clamping: stored.appliedIndex)) {
-        if case .commitRound(let commit) = entry.command {
+        switch entry.command {
+        case .commitRound(let commit):
           _ = accountPrivacy(of: commit)
           countContributions(of: commit)
+        case .ban(let peer, let reason):
+          bannedPeers[peer] = reason
+        default:
+          break
         }
       }
     }
@@ -125,8 +130,20 @@ extension NodeController {
   /// Whether `peer` may join the council: a founding member, or a peer that trained in
   /// `councilEligibleAfterRounds` committed rounds.
   func isEligibleForCouncil(_ peer: PeerID) -> Bool {
-    settings.council.contains(peer)
-      || contributedRounds[peer, default: 0] >= settings.councilEligibleAfterRounds
+    bannedPeers[peer] == nil
+      && (settings.council.contains(peer)
+        || contributedRounds[peer, default: 0] >= settings.councilEligibleAfterRounds)
+  }
+
+  /// The coordinator's answer to a partial that breaks the protocol: a `ban` proposal (once per
+  /// peer), when the project bans misbehaving aggregators.
+  mutating func banIfMisbehaving(_ peer: PeerID, _ reason: ContributionRejection) -> [NodeEffect] {
+    guard settings.bansMisbehavingAggregators, settings.mode == .fdfl, reason.closesTheSendersTurn,
+      peer != me, bannedPeers[peer] == nil, coordinatorRole.proposedBans.insert(peer).inserted
+    else { return [] }
+    var text = "partial refused: \(reason)"
+    while text.utf8.count > CouncilLimits.banReasonBytesMax { text.removeLast() }
+    return councilStep(.propose(.ban(peer: peer, reason: text)))
   }
 
   /// Composes a committed round into the ledger; the epsilon it brings is written with it.
@@ -180,7 +197,7 @@ extension NodeController {
   /// and not known down.
   func liveCouncilMembers() -> [PeerID] {
     (council?.members ?? settings.council).filter {
-      $0 != me
+      $0 != me && bannedPeers[$0] == nil
         && liveness.silenceMilliseconds(of: $0, now: now) <= settings.aggregatorSilenceMilliseconds
         && liveness.isBelievedAlive($0)
     }
@@ -199,7 +216,7 @@ extension NodeController {
     let candidates = peers.filter {
       (!councilSet.contains($0) || training.contains($0)
         || settings.mode == .federated && $0 != me)
-        && liveness.isBelievedAlive($0)
+        && liveness.isBelievedAlive($0) && bannedPeers[$0] == nil
     }
     let fresh = candidates.filter { !liveness.isSetAside($0, now: now) }
     return fresh.isEmpty ? candidates : fresh
@@ -254,6 +271,7 @@ extension NodeController {
         effects.append(.send(to: peer, .round(message)))
       case .rejected(let peer, let reason):
         effects.append(.rejected(from: peer, reason))
+        effects += banIfMisbehaving(peer, reason)
       case .combine(let round, let base, let partials):
         guard let security = settings.security, isCoordinator else { break }
         let (next, report) = coordinatorRole.combine(

@@ -70,6 +70,11 @@ public struct NodeSettings: Sendable {
   /// replicated log: a fresh identity (a Sybil) cannot be ranked into the council at once.
   /// 0: no wait.
   public var councilEligibleAfterRounds = 0
+  /// Whether the coordinator bans an aggregator whose partial breaks the protocol (values not
+  /// finite or of the wrong length, a trainer outside its group or counted twice): a `ban` entry
+  /// in the council log, after which no node samples, ranks or admits it. An honest aggregator
+  /// never sends such a partial (it checks each update it sums).
+  public var bansMisbehavingAggregators = false
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],
@@ -122,6 +127,8 @@ public enum NodeEffect: Sendable {
   case rejected(from: PeerID, ContributionRejection)
   /// The coordinator stops: one more round would take the privacy spent past the budget.
   case privacyBudgetExhausted(epsilon: Double)
+  /// A `ban` entry was applied: `peer` is no longer sampled, ranked or admitted.
+  case banned(PeerID, reason: String)
   /// This aggregator combined its group with a robust rule: which rule ran, what it dropped or
   /// clipped, and why it skipped the rules before it (for the log).
   case aggregated(round: UInt64, report: String)
@@ -172,6 +179,8 @@ public struct NodeController: Sendable {
   /// Committed rounds each peer trained in, from the log (council members), for
   /// `councilEligibleAfterRounds`; and the last round counted (a re-applied commit counts once).
   var contributedRounds: [PeerID: Int] = [:]
+  /// Peers banned through the council log, with the reason (replicated state).
+  public internal(set) var bannedPeers: [PeerID: String] = [:]
   var contributionsCountedRound: UInt64 = 0
 
   var trainerRole = TrainerRole()

@@ -281,6 +281,10 @@ public final class NodeRuntime: @unchecked Sendable {
       log.event(
         "updateRefused", "refused a contribution from \(peer): \(reason)",
         ["from": peer.hexadecimal, "reason": "\(reason)"])
+    case .banned(let peer, let reason):
+      log.event(
+        "banned", "\(peer) banned through the council log: \(reason)",
+        ["peerID": peer.hexadecimal, "reason": reason])
     case .privacyBudgetExhausted(let epsilon):
       log.event(
         "privacyBudgetExhausted", "stopping rounds: epsilon would pass the budget (\(epsilon))",

@@ -97,6 +97,8 @@ public struct SimulationReport: Sendable {
   public var membershipMessages = 0
   public var bytes = 0
   public var rejected = 0
+  /// Peers banned through the council log (as the committing nodes applied it), in order.
+  public var banned: [PeerID] = []
   public var crashes = 0
   /// Virtual time from each coordinator crash to the next committed round.
   public var failoverMilliseconds: [UInt64] = []
@@ -607,6 +609,11 @@ public final class Simulator {
         }
       case .rejected:
         report.rejected += 1
+      case .banned(let peer, let reason):
+        if nodes[position].isCoordinator, !report.banned.contains(peer) {
+          trace(now, "banned \(peer): \(reason)")
+          report.banned.append(peer)
+        }
       case .privacyBudgetExhausted(let epsilon):
         trace(now, "privacy budget exhausted at epsilon \(epsilon)")
         report.privacyBudgetEpsilon = epsilon
