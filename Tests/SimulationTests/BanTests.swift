@@ -47,4 +47,3 @@ struct BanTests {
     #expect(tolerated.rejected > report.rejected)
   }
 }
-
