@@ -53,6 +53,7 @@ public enum StarlingCLI {
         let simulate = try SimulateCommand(arguments: rest)
         let result = try simulate.run(output: output)
         if simulate.isJSON { output.json(result) }
+        return exitStatus(of: result)
       case "experiment":
         let experiment = try ExperimentCommand(arguments: rest)
         let result = try experiment.run(output: output)
@@ -71,6 +72,7 @@ public enum StarlingCLI {
         let cluster = try ClusterCommand(arguments: rest)
         let result = try cluster.run(output: output)
         if cluster.isJSON { output.json(result) }
+        return exitStatus(of: result)
       case "help", "--help", "-h":
         output.line(rest.first.map(help(for:)) ?? usage)
       case "version", "--version":
@@ -86,6 +88,15 @@ public enum StarlingCLI {
       output.error(String(describing: error))
       return 1
     }
+  }
+
+  /// 1 when a run's figures say its checks failed (a sweep's failing seed, histories that
+  /// disagree, a restart behind its committed round), else 0: scripts and CI see the failure.
+  static func exitStatus(of result: [String: Any]) -> Int32 {
+    let failed =
+      (result["failed"] as? Int ?? 0) > 0 || result["historiesAgree"] as? Bool == false
+      || (result["restartsBehindCommittedRound"] as? Int ?? 0) > 0
+    return failed ? 1 : 0
   }
 
   static func help(for command: String) -> String {
