@@ -5,7 +5,7 @@ PYTHON_ENV := .build/python
 STARLING := .build/release/starling
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build test demo demo-sim demo-local bench lint fuzz fuzz-seeds experiments clean
+.PHONY: deps python-deps build test demo demo-sim demo-local bench lint fuzz fuzz-coverage fuzz-seeds experiments clean
 
 ## deps: install the Debian packages Starling needs (only those missing).
 deps:
@@ -70,6 +70,11 @@ experiments: build
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh $(FUZZ_TARGETS)
+
+## fuzz-coverage: line coverage (llvm-cov) of the decoders by the committed seeds plus what
+## earlier `make fuzz` runs found (.build/fuzz/corpus/).
+fuzz-coverage: deps
+	Fuzz/run.sh --coverage $(FUZZ_TARGETS)
 
 ## fuzz-seeds: rewrite the committed seed corpus (Fuzz/corpus/) from the encoders.
 fuzz-seeds: deps

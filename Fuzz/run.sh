@@ -3,21 +3,24 @@
 #
 #   Fuzz/run.sh [TARGET...]          build, then fuzz each target for FUZZ_SECONDS (default 60)
 #   Fuzz/run.sh --build [TARGET...]  build only
+#   Fuzz/run.sh --coverage [TARGET...]
+#                                    line coverage of the corpus (committed seeds and what earlier
+#                                    runs found), from a second build with llvm-cov's mapping
 #   Fuzz/run.sh --write-seeds        build, then rewrite the committed seeds (Fuzz/corpus/)
 #
 # Targets: message, runtime-frame, hello, chunk-header (all by default).
 #
 # Everything is compiled with swiftc straight from Sources/ into .build/fuzz (SwiftPM's build is
 # not touched): each module the targets need, with -sanitize=fuzzer,address, then one binary per
-# target. Three modules are compiled from a subset of their files, the ones the decoders need,
-# so that a fuzz build does not compile the node, the BLAS kernels or the ZeroMQ loop:
-# Coordination (Timestamps.swift), Node (PeerProfile.swift), NodeRuntime (RuntimeFrame.swift) and
-# Transport (the hello, the chunk header, and what they use).
+# target. Four modules are compiled from the subset of their files that the decoders need, so
+# that a fuzz build compiles neither the node, the BLAS kernels nor the ZeroMQ loop: Coordination
+# (Timestamps.swift), Node (PeerProfile.swift), NodeRuntime (RuntimeFrame.swift) and Transport
+# (the hello, the chunk header, and what they use).
 #
 # libFuzzer reads the committed seeds in Fuzz/corpus/TARGET but writes what it finds into
 # .build/fuzz/corpus/TARGET, which later runs start from too (FUZZ_FRESH=1 empties it first). A
-# finding (a crash, a trap, a precondition, an ASan report, a leak, a single allocation over
-# FUZZ_MALLOC_LIMIT_MB, an input running over 10 s) stops that target, leaves the input in
+# finding (a crash, a trap, a failed precondition, an ASan report, a leak, one allocation over
+# FUZZ_MALLOC_LIMIT_MB, an input that runs over 10 s) stops that target, leaves the input in
 # .build/fuzz/findings/TARGET/ and makes this script exit 1 once every target has run.
 set -eu
 
@@ -31,11 +34,25 @@ ALL_TARGETS="message runtime-frame hello chunk-header"
 mode=fuzz
 case "${1:-}" in
   --build) mode=build; shift ;;
+  --coverage) mode=coverage; shift ;;
   --write-seeds) mode=seeds; shift ;;
 esac
 targets=${*:-$ALL_TARGETS}
 
-# The sources of each module, in dependency order.
+# Optimised like a release build (preconditions and overflow checks stay on), with debug
+# information for the stack traces of findings. The coverage build swaps AddressSanitizer for
+# llvm-cov's instrumentation; it keeps libFuzzer for its driver, which replays the corpus.
+if [ "$mode" = coverage ]; then
+  BUILD=$OUT/coverage
+  INSTRUMENTATION="-sanitize=fuzzer -profile-generate -profile-coverage-mapping"
+else
+  BUILD=$OUT
+  INSTRUMENTATION="-sanitize=fuzzer,address"
+fi
+SWIFT_FLAGS="-swift-version 6 -parse-as-library -O -g $INSTRUMENTATION \
+  -I $BUILD/modules -I Sources/CSodium -I Sources/CZMQ"
+
+# The sources of each module.
 module_sources() {
   case "$1" in
     Identity) echo Sources/Identity/*.swift ;;
@@ -52,7 +69,7 @@ module_sources() {
   esac
 }
 
-# The modules each target links, in dependency order; its entry file; its longest input.
+# The modules each target links, in dependency order.
 target_modules() {
   case "$1" in
     message) echo Identity Wire ;;
@@ -61,6 +78,7 @@ target_modules() {
     *) echo "unknown fuzz target: $1 (targets: $ALL_TARGETS)" >&2; exit 2 ;;
   esac
 }
+
 target_entry() {
   case "$1" in
     message) echo Fuzz/Targets/MessageFuzz.swift ;;
@@ -69,15 +87,8 @@ target_entry() {
     chunk-header) echo Fuzz/Targets/ChunkHeaderFuzz.swift ;;
   esac
 }
-# The source files a target is about, for its coverage figure.
-target_focus() {
-  case "$1" in
-    message) echo "Sources/Wire/" ;;
-    runtime-frame) echo "Sources/NodeRuntime/RuntimeFrame.swift" ;;
-    hello) echo "Sources/Transport/Hello" ;;
-    chunk-header) echo "Sources/Transport/ChunkHeader.swift" ;;
-  esac
-}
+
+# The longest input libFuzzer makes for each target.
 target_max_length() {
   case "$1" in
     message | runtime-frame) echo 16384 ;;
@@ -86,10 +97,16 @@ target_max_length() {
   esac
 }
 
-# Optimised like a release build (preconditions and overflow checks stay on), with debug
-# information for the stack traces of findings.
-SWIFT_FLAGS="-swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address \
-  -I $OUT/modules -I Sources/CSodium -I Sources/CZMQ"
+# The source files whose line coverage a target reports.
+target_focus() {
+  case "$1" in
+    message) echo Sources/Wire/*+WireCodable.swift Sources/Wire/WireCodable.swift \
+      Sources/Wire/WireDecoder.swift ;;
+    runtime-frame) echo Sources/NodeRuntime/RuntimeFrame.swift ;;
+    hello) echo Sources/Transport/Hello.swift Sources/Transport/HelloRefusal.swift ;;
+    chunk-header) echo Sources/Transport/ChunkHeader.swift ;;
+  esac
+}
 
 # Whether $1 is missing or older than any of the other files.
 is_stale() {
@@ -98,86 +115,91 @@ is_stale() {
   [ ! -e "$output" ] || [ -n "$(find "$@" -newer "$output" 2>/dev/null | head -n 1)" ]
 }
 
+# Compiles one module; the remaining arguments are the objects of the modules it imports.
 build_module() {
   module=$1
   shift
-  object=$OUT/objects/$module.o
+  object=$BUILD/objects/$module.o
   # shellcheck disable=SC2046
   if is_stale "$object" $(module_sources "$module") "$@"; then
     echo "fuzz: compiling $module"
     # shellcheck disable=SC2086,SC2046
     "$SWIFTC" $SWIFT_FLAGS -module-name "$module" -wmo \
-      -emit-module -emit-module-path "$OUT/modules/$module.swiftmodule" \
+      -emit-module -emit-module-path "$BUILD/modules/$module.swiftmodule" \
       -c -o "$object" $(module_sources "$module")
   fi
 }
 
 build_target() {
   target=$1
-  binary=$OUT/bin/$target
+  binary=$BUILD/bin/$target
   objects=""
   for module in $(target_modules "$target"); do
-    # A module depends on every module before it in the list.
+    # A module may import any module before it in the list.
     # shellcheck disable=SC2086
     build_module "$module" $objects
-    objects="$objects $OUT/objects/$module.o"
+    objects="$objects $BUILD/objects/$module.o"
   done
   # shellcheck disable=SC2086
   if is_stale "$binary" "$(target_entry "$target")" Fuzz/Targets/FuzzSupport.swift $objects; then
     echo "fuzz: linking $target"
     # shellcheck disable=SC2086
-    "$SWIFTC" $SWIFT_FLAGS -module-name FuzzTarget -o "$binary" \
-      -use-ld=lld "$(target_entry "$target")" Fuzz/Targets/FuzzSupport.swift $objects \
-      -lsodium -lzmq
+    "$SWIFTC" $SWIFT_FLAGS -module-name FuzzTarget -o "$binary" -use-ld=lld \
+      "$(target_entry "$target")" Fuzz/Targets/FuzzSupport.swift $objects -lsodium -lzmq
   fi
 }
 
-# Edges covered by the corpus (committed seeds and what the run found), per source file:
-# libFuzzer's -print_coverage over the corpus, summed by the file of each instrumented function.
-# Functions are counted where they are defined, after inlining: a decoder inlined into its caller
-# counts in the caller's file.
-measure_coverage() {
-  target=$1
-  "$OUT/bin/$target" -runs=0 -print_coverage=1 "$OUT/corpus/$target" "Fuzz/corpus/$target" \
-    >"$OUT/logs/$target.coverage-raw" 2>&1 || true
-  awk '/^(UN)?COVERED_FUNC/ {
-      split($5, edges, "/"); path = $NF; sub(/:[0-9]+$/, "", path)
-      if (path ~ /\/Sources\//) {
-        sub(/.*\/Sources\//, "Sources/", path); covered[path] += edges[1]; total[path] += edges[2]
-      }
-    }
-    END { for (path in total) printf "%s %d %d\n", path, covered[path], total[path] }' \
-    "$OUT/logs/$target.coverage-raw" | sort >"$OUT/logs/$target.coverage"
-}
-
-# One line of figures from a libFuzzer log: executions, executions per second, coverage.
+# One line of figures from a libFuzzer log.
 summarize() {
   target=$1
   log=$2
   status=$3
-  focus=$(target_focus "$target")
-  edges=$(awk -v focus="$focus" 'index($1, focus) == 1 { covered += $2; total += $3 }
-    END { printf "%d/%d", covered, total }' "$OUT/logs/$target.coverage")
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
   new_units=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -n 1)
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
   coverage=$(grep -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*/[0-9a-zA-Z]*' "$log" | tail -n 1)
-  printf '%-13s %-8s executions %s, %s exec/s, %s, new units %s, peak RSS %s MB, ' \
+  printf '%-13s %-7s %s executions, %s exec/s, %s, %s new units, peak RSS %s MB\n' \
     "$target" "$status" "${executions:-?}" "${rate:-?}" "${coverage:-cov: ?}" \
     "${new_units:-?}" "${rss:-?}"
-  printf 'edges in %s*: %s\n' "$focus" "$edges"
 }
 
-mkdir -p "$OUT/modules" "$OUT/objects" "$OUT/bin" "$OUT/logs"
+# Line coverage of what the corpus reaches in the target's own sources.
+report_coverage() {
+  target=$1
+  tools=$(dirname "$(command -v "$SWIFTC")")
+  profiles=$BUILD/profiles
+  mkdir -p "$profiles"
+  rm -f "$profiles/$target".*
+  mkdir -p "$OUT/corpus/$target"
+  LLVM_PROFILE_FILE="$profiles/$target.profraw" "$BUILD/bin/$target" -runs=0 \
+    "$OUT/corpus/$target" "Fuzz/corpus/$target" >"$OUT/logs/$target.coverage-run" 2>&1
+  "$tools/llvm-profdata" merge -sparse -o "$profiles/$target.profdata" \
+    "$profiles/$target.profraw"
+  echo "fuzz: line coverage of $target ($(ls "$OUT/corpus/$target" | wc -l) found and" \
+    "$(ls "Fuzz/corpus/$target" | wc -l) committed inputs)"
+  # shellcheck disable=SC2046
+  "$tools/llvm-cov" report "$BUILD/bin/$target" -instr-profile="$profiles/$target.profdata" \
+    $(target_focus "$target") | tee "$OUT/logs/$target.coverage"
+  # shellcheck disable=SC2046
+  "$tools/llvm-cov" show "$BUILD/bin/$target" -instr-profile="$profiles/$target.profdata" \
+    $(target_focus "$target") >"$OUT/logs/$target.coverage-lines"
+}
+
+mkdir -p "$BUILD/modules" "$BUILD/objects" "$BUILD/bin" "$OUT/logs"
 for target in $targets; do build_target "$target"; done
 
 case "$mode" in
   build) exit 0 ;;
+  coverage)
+    for target in $targets; do report_coverage "$target"; done
+    echo "fuzz: uncovered lines in $OUT/logs/TARGET.coverage-lines (count 0)"
+    exit 0
+    ;;
   seeds)
     for target in $targets; do
       mkdir -p "Fuzz/corpus/$target"
-      STARLING_FUZZ_WRITE_SEEDS="Fuzz/corpus/$target" "$OUT/bin/$target" -runs=0
+      STARLING_FUZZ_WRITE_SEEDS="Fuzz/corpus/$target" "$BUILD/bin/$target" -runs=0
     done
     exit 0
     ;;
@@ -185,7 +207,7 @@ esac
 
 symbolizer=$(dirname "$(command -v "$SWIFTC")")/llvm-symbolizer
 [ -x "$symbolizer" ] && export ASAN_SYMBOLIZER_PATH="$symbolizer"
-# Swift's own crash backtracer would run inside the crashed, instrumented process (ASan then
+# Swift's own crash backtracer would run inside the crashed, instrumented process (and ASan then
 # reports the backtracer); without it, a trap reaches libFuzzer's handler, which writes the input
 # and a symbolised stack. An -O build prints no precondition message: the stack names the line.
 export SWIFT_BACKTRACE=enable=no
@@ -200,15 +222,15 @@ for target in $targets; do
   mkdir -p "$corpus" "$findings"
   echo "fuzz: $target for $FUZZ_SECONDS s (log: $log)"
   status=ok
-  "$OUT/bin/$target" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+  "$BUILD/bin/$target" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
     -malloc_limit_mb="$FUZZ_MALLOC_LIMIT_MB" -max_len="$(target_max_length "$target")" \
     -print_final_stats=1 -artifact_prefix="$findings/" \
     "$corpus" "Fuzz/corpus/$target" >"$log" 2>&1 || status=FINDING
   if [ "$status" != ok ]; then
     failed="$failed $target"
-    grep -E "^(==[0-9]+==|SUMMARY|Test unit written)| in .*($PWD|runtime failure)" "$log" | head -n 20
+    grep -E "^(==[0-9]+==|SUMMARY|Test unit written)| in .*($PWD|runtime failure)" "$log" \
+      | head -n 20
   fi
-  measure_coverage "$target"
   summarize "$target" "$log" "$status" | tee -a "$OUT/summary.txt"
 done
 
