@@ -8,14 +8,14 @@
 #                                    runs found), from a second build with llvm-cov's mapping
 #   Fuzz/run.sh --write-seeds        build, then rewrite the committed seeds (Fuzz/corpus/)
 #
-# Targets: message, runtime-frame, hello, chunk-header (all by default).
+# Targets: message, runtime-frame, hello, chunk-header, contact (all by default).
 #
 # Everything is compiled with swiftc straight from Sources/ into .build/fuzz (SwiftPM's build is
 # not touched): each module the targets need, with -sanitize=fuzzer,address, then one binary per
 # target. Four modules are compiled from the subset of their files that the decoders need, so
 # that a fuzz build compiles neither the node, the BLAS kernels nor the ZeroMQ loop: Coordination
 # (Timestamps.swift), Node (PeerProfile.swift), NodeRuntime (RuntimeFrame.swift) and Transport
-# (the hello, the chunk header, and what they use).
+# (the hello, the chunk header, contacts, and what they use).
 #
 # libFuzzer reads the committed seeds in Fuzz/corpus/TARGET but writes what it finds into
 # .build/fuzz/corpus/TARGET, which later runs start from too (FUZZ_FRESH=1 empties it first). A
@@ -29,7 +29,7 @@ SWIFTC=${SWIFTC:-swiftc}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_MALLOC_LIMIT_MB=${FUZZ_MALLOC_LIMIT_MB:-32}
 OUT=.build/fuzz
-ALL_TARGETS="message runtime-frame hello chunk-header"
+ALL_TARGETS="message runtime-frame hello chunk-header contact"
 
 mode=fuzz
 case "${1:-}" in
@@ -62,7 +62,7 @@ module_sources() {
     NodeRuntime) echo Sources/NodeRuntime/RuntimeFrame.swift ;;
     Transport)
       for file in Hello HelloRefusal ProjectID CurvePublicKey TransportFrameKind ChunkHeader \
-        TransportLimits WireCoder+FixedBytes; do
+        TransportLimits WireCoder+FixedBytes Contact ContactError NetworkAddress; do
         echo "Sources/Transport/$file.swift"
       done
       ;;
@@ -74,7 +74,7 @@ target_modules() {
   case "$1" in
     message) echo Identity Wire ;;
     runtime-frame) echo Identity Wire Coordination Node NodeRuntime ;;
-    hello | chunk-header) echo Identity Wire Transport ;;
+    hello | chunk-header | contact) echo Identity Wire Transport ;;
     *) echo "unknown fuzz target: $1 (targets: $ALL_TARGETS)" >&2; exit 2 ;;
   esac
 }
@@ -85,6 +85,7 @@ target_entry() {
     runtime-frame) echo Fuzz/Targets/RuntimeFrameFuzz.swift ;;
     hello) echo Fuzz/Targets/HelloFuzz.swift ;;
     chunk-header) echo Fuzz/Targets/ChunkHeaderFuzz.swift ;;
+    contact) echo Fuzz/Targets/ContactFuzz.swift ;;
   esac
 }
 
@@ -92,7 +93,7 @@ target_entry() {
 target_max_length() {
   case "$1" in
     message | runtime-frame) echo 16384 ;;
-    hello) echo 512 ;;
+    hello | contact) echo 512 ;;
     chunk-header) echo 64 ;;
   esac
 }
@@ -105,6 +106,8 @@ target_focus() {
     runtime-frame) echo Sources/NodeRuntime/RuntimeFrame.swift ;;
     hello) echo Sources/Transport/Hello.swift Sources/Transport/HelloRefusal.swift ;;
     chunk-header) echo Sources/Transport/ChunkHeader.swift ;;
+    contact) echo Sources/Transport/Contact.swift Sources/Transport/ContactError.swift \
+      Sources/Transport/NetworkAddress.swift ;;
   esac
 }
 
@@ -120,13 +123,16 @@ build_module() {
   module=$1
   shift
   object=$BUILD/objects/$module.o
+  # The command is kept beside the object, so that a changed file list or flag rebuilds it too.
+  command="$SWIFTC $SWIFT_FLAGS -module-name $module -wmo \
+    -emit-module -emit-module-path $BUILD/modules/$module.swiftmodule \
+    -c -o $object $(module_sources "$module")"
   # shellcheck disable=SC2046
-  if is_stale "$object" $(module_sources "$module") "$@"; then
+  if is_stale "$object" $(module_sources "$module") "$@" \
+    || [ "$command" != "$(cat "$object.command" 2>/dev/null)" ]; then
     echo "fuzz: compiling $module"
-    # shellcheck disable=SC2086,SC2046
-    "$SWIFTC" $SWIFT_FLAGS -module-name "$module" -wmo \
-      -emit-module -emit-module-path "$BUILD/modules/$module.swiftmodule" \
-      -c -o "$object" $(module_sources "$module")
+    $command
+    echo "$command" >"$object.command"
   fi
 }
 
@@ -140,12 +146,14 @@ build_target() {
     build_module "$module" $objects
     objects="$objects $BUILD/objects/$module.o"
   done
+  command="$SWIFTC $SWIFT_FLAGS -module-name FuzzTarget -o $binary -use-ld=lld \
+    $(target_entry "$target") Fuzz/Targets/FuzzSupport.swift $objects -lsodium -lzmq"
   # shellcheck disable=SC2086
-  if is_stale "$binary" "$(target_entry "$target")" Fuzz/Targets/FuzzSupport.swift $objects; then
+  if is_stale "$binary" "$(target_entry "$target")" Fuzz/Targets/FuzzSupport.swift $objects \
+    || [ "$command" != "$(cat "$binary.command" 2>/dev/null)" ]; then
     echo "fuzz: linking $target"
-    # shellcheck disable=SC2086
-    "$SWIFTC" $SWIFT_FLAGS -module-name FuzzTarget -o "$binary" -use-ld=lld \
-      "$(target_entry "$target")" Fuzz/Targets/FuzzSupport.swift $objects -lsodium -lzmq
+    $command
+    echo "$command" >"$binary.command"
   fi
 }
 
