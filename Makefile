@@ -5,7 +5,7 @@ PYTHON_ENV := .build/python
 STARLING := .build/release/starling
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build test demo demo-sim demo-local bench lint experiments clean
+.PHONY: deps python-deps build test demo demo-sim demo-local bench lint fuzz fuzz-coverage fuzz-seeds experiments clean
 
 ## deps: install the Debian packages Starling needs (only those missing).
 deps:
@@ -62,6 +62,23 @@ experiments: build
 	$(STARLING) experiment --config Examples/robustness.json --out Benchmarks/results/robustness-mlp --json
 	$(STARLING) experiment --config Examples/robustness-cnn.json --out Benchmarks/results/robustness-cnn --json
 	$(STARLING) experiment --config Examples/backdoor.json --out Benchmarks/results/backdoor --json
+
+## fuzz: libFuzzer on the decoders of untrusted bytes (protocol messages, node frames, the
+## transport's hello and chunk headers), FUZZ_SECONDS per target (FUZZ_TARGETS="hello" for one).
+## A finding fails, its input left in .build/fuzz/findings/ (docs/fuzzing.md). libFuzzer and the
+## sanitizers ship with the Swift toolchain; nothing else to install.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh $(FUZZ_TARGETS)
+
+## fuzz-coverage: line coverage (llvm-cov) of the decoders by the committed seeds plus what
+## earlier `make fuzz` runs found (.build/fuzz/corpus/).
+fuzz-coverage: deps
+	Fuzz/run.sh --coverage $(FUZZ_TARGETS)
+
+## fuzz-seeds: rewrite the committed seed corpus (Fuzz/corpus/) from the encoders.
+fuzz-seeds: deps
+	Fuzz/run.sh --write-seeds
 
 ## lint: swift format, strict.
 lint:

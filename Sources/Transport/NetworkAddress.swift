@@ -61,6 +61,11 @@ public struct NetworkAddress: Hashable, Sendable, CustomStringConvertible {
       let rest = text[text.index(after: close)...]
       guard rest.hasPrefix(":") else { throw .missingPort(text: text) }
       guard !host.isEmpty else { throw .invalidHost(host: "[]", reason: "the brackets are empty") }
+      // `kind(of:)` would take `[1.2.3.4]` or `[peer.org]` for an IPv4 address or a name, which
+      // prints without its brackets: a second spelling of the same address.
+      guard host.contains(":") else {
+        throw .invalidHost(host: String(host), reason: "only an IPv6 address goes in brackets")
+      }
       return (host, rest.dropFirst())
     }
     guard let colon = text.lastIndex(of: ":") else { throw .missingPort(text: text) }

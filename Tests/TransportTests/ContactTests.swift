@@ -64,6 +64,14 @@ struct ContactTests {
     (key + "@[]:1", .invalidHost(host: "[]", reason: "the brackets are empty")),
     (key + "@[zz::1]:1", .invalidHost(host: "zz::1", reason: "not an IPv6 address")),
     (
+      key + "@[127.0.0.1]:1",
+      .invalidHost(host: "127.0.0.1", reason: "only an IPv6 address goes in brackets")
+    ),
+    (
+      key + "@[peer.example.org]:1",
+      .invalidHost(host: "peer.example.org", reason: "only an IPv6 address goes in brackets")
+    ),
+    (
       key + "@256.0.0.1:1",
       .invalidHost(host: "256.0.0.1", reason: "not an IPv4 address (four numbers 0-255)")
     ),
@@ -119,6 +127,18 @@ struct ContactTests {
     } throws: { error in
       if case .invalidHost = error as? ContactError { true } else { false }
     }
+  }
+
+  /// `make fuzz` (target `contact`) found `[Subst]:1` accepted as the name `Subst`, printed
+  /// without its brackets.
+  @Test func onlyAnIPv6AddressIsAcceptedInBrackets() throws {
+    #expect(
+      throws: ContactError.invalidHost(
+        host: "Subst", reason: "only an IPv6 address goes in brackets")
+    ) {
+      try NetworkAddress(parsing: "[Subst]:1")
+    }
+    #expect(try NetworkAddress(parsing: "[::ffff:1.2.3.4]:1").description == "[::ffff:1.2.3.4]:1")
   }
 
   @Test func listenAddressesMayUsePortZero() throws {
