@@ -18,11 +18,18 @@ enum ZAPHandler {
   static func reply(
     to requestFrames: [[UInt8]], policy: AdmissionPolicy
   ) -> (frames: [[UInt8]], refusal: TransportEvent?) {
+    reply(to: requestFrames, decide: policy.decide)
+  }
+
+  /// The reply frames for `requestFrames` as `decide` rules, and the refusal to log, if any.
+  static func reply(
+    to requestFrames: [[UInt8]], decide: (AdmissionRequest) -> AdmissionDecision
+  ) -> (frames: [[UInt8]], refusal: TransportEvent?) {
     let requestID = requestFrames.count > 1 ? requestFrames[1] : []
     guard let request = parse(requestFrames) else {
       return (replyFrames(requestID: requestID, status: "500", text: "malformed request"), nil)
     }
-    switch policy.decide(request) {
+    switch decide(request) {
     case .admit:
       return (
         replyFrames(requestID: requestID, status: "200", text: "OK", userID: request.curveKey.z85),
@@ -30,7 +37,7 @@ enum ZAPHandler {
       )
     case .refuse(let reason):
       return (
-        replyFrames(requestID: requestID, status: "400", text: "refused"),
+        replyFrames(requestID: requestID, status: "400", text: reason.description),
         .admissionRefused(request, reason: reason)
       )
     }
