@@ -110,6 +110,17 @@ public final class NodeRuntime: @unchecked Sendable {
         log.event("peerLost", "\(peer) disconnected", ["peerID": peer.hexadecimal])
       case .listening(let contact):
         log.event("listening", "listening as \(contact)", ["contact": contact.description])
+      case .admissionRefused(let request, let reason):
+        log.event(
+          "admissionRefused", event.description,
+          [
+            "address": request.address, "curveKey": request.curveKey.z85,
+            "reason": reason.description,
+          ])
+      case .messagesRateLimited(let peer, let droppedCount):
+        log.event(
+          "messagesRateLimited", event.description,
+          ["peerID": peer.hexadecimal, "droppedCount": droppedCount])
       default:
         if event.isRefusal { log.event("refused", event.description) }
       }
