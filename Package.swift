@@ -76,7 +76,10 @@ let package = Package(
     .testTarget(name: "AggregationTests", dependencies: ["Aggregation"]),
     .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Identity"]),
     .testTarget(
-      name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning", "Platform"]),
+      name: "CommandsTests",
+      dependencies: [
+        "Commands", "Datasets", "Learning", "Platform", "Configuration", "Transport", "Identity",
+      ]),
     .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
     .testTarget(name: "WireTests", dependencies: ["Wire", "Identity"]),
     .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),

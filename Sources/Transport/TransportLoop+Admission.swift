@@ -16,6 +16,8 @@ extension TransportLoop {
       if let refusal {
         statistics.update { $0.refusedAdmissions += 1 }
         report(refusal)
+      } else if reply.count > 2, reply[2] == ZAPHandler.admittedStatus {
+        statistics.update { $0.admittedAdmissions += 1 }
       }
     }
     publishAdmissionCount()

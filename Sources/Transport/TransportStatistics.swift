@@ -7,6 +7,8 @@ public final class TransportStatistics: Sendable {
     /// Inbound connections that count against `peersPerAddressMax` now (admitted and not yet
     /// closed; 0 when no cap is set).
     public var admittedConnections = 0
+    /// ZAP requests the admission policy admitted.
+    public var admittedAdmissions = 0
     /// ZAP requests the admission policy refused.
     public var refusedAdmissions = 0
     /// Messages dropped over `messagesPerSecondPerPeer`.

@@ -13,6 +13,8 @@ enum ZAPHandler {
   /// The ZAP domain of the listener (`ZMQ_ZAP_DOMAIN`).
   static let domain = "starling"
   static let version: [UInt8] = Array("1.0".utf8)
+  /// The status of an admitted client's reply.
+  static let admittedStatus: [UInt8] = Array("200".utf8)
 
   /// The reply frames for `requestFrames`, and the refusal to log, if any.
   static func reply(
