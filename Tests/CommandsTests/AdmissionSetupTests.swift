@@ -59,16 +59,19 @@ struct AdmissionSetupTests {
       ["keygen", "--out", file, "--pow-bits", "6", "--sign-allow", member.hexadecimal, "--json"],
       output: output)
     #expect(status == 0, "\(output.lines)")
+    let last = try #require(output.lines.last)
     let json = try #require(
-      try JSONSerialization.jsonObject(with: Data(try #require(output.lines.last).utf8))
-        as? [String: Any])
-    #expect(try #require(json["powBits"] as? Int) >= 6)
-    #expect(try #require(json["tries"] as? Int) >= 1)
+      try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+    let powBits = try #require(json["powBits"] as? Int)
+    let tries = try #require(json["tries"] as? Int)
+    #expect(powBits >= 6)
+    #expect(tries >= 1)
     let keyPair = try #require(try KeyStore.load(file: file))
     #expect(ProofOfWork.bits(ofCurveKeyBytes: keyPair.curvePublicKeyBytes) >= 6)
     let entries = try #require(json["allowListEntries"] as? [[String: String]])
-    let signature = try #require(
-      Signature(bytes: try #require(Identity.bytes(fromHexadecimal: entries[0]["signature"]!))))
+    let signatureHexadecimal = try #require(entries[0]["signature"])
+    let signatureBytes = try #require(bytes(fromHexadecimal: signatureHexadecimal))
+    let signature = try #require(Signature(bytes: signatureBytes))
     #expect(entries[0]["key"] == member.hexadecimal)
     #expect(
       keyPair.publicKey.verify(

@@ -1,5 +1,6 @@
 import Identity
 import Testing
+import Wire
 
 @testable import Transport
 
@@ -13,14 +14,14 @@ struct AdmissionLedgerTests {
       address: address, curveKey: CurvePublicKey(bytes: [UInt8](repeating: key, count: 32))!)
   }
 
-  func ledger(_ configure: (inout AdmissionRules) -> Void) -> AdmissionLedger {
+  func ledger(_ configure: (inout AdmissionRules) -> Void) -> LedgerBox {
     var rules = AdmissionRules()
     configure(&rules)
-    return AdmissionLedger(rules: rules, pendingMilliseconds: 4_000)
+    return LedgerBox(AdmissionLedger(rules: rules, pendingMilliseconds: 4_000))
   }
 
   @Test func attemptsBeyondTheBucketAreRefusedUntilItRefills() {
-    var ledger = ledger { $0.connectionAttemptsPerSecond = 5 }
+    let ledger = ledger { $0.connectionAttemptsPerSecond = 5 }
     let decisions = (0..<8).map { _ in
       ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 0)
     }
@@ -35,7 +36,7 @@ struct AdmissionLedgerTests {
   }
 
   @Test func theCapPerAddressCountsAdmittedConnectionsAndFreesThemWhenTheyClose() {
-    var ledger = ledger { $0.peersPerAddressMax = 2 }
+    let ledger = ledger { $0.peersPerAddressMax = 2 }
     #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 0) == .admit)
     ledger.connectionAccepted(descriptor: 20)
     ledger.connectionSpoke(descriptor: 20, address: "10.0.0.1")
@@ -50,7 +51,7 @@ struct AdmissionLedgerTests {
   }
 
   @Test func theCapPerSubnetCountsEveryAddressOfTheSlash24() {
-    var ledger = ledger { $0.peersPerSubnetMax = 3 }
+    let ledger = ledger { $0.peersPerSubnetMax = 3 }
     for host in 1...3 {
       #expect(ledger.admit(request("10.0.0.\(host)"), policy: policy, nowMilliseconds: 0) == .admit)
     }
@@ -64,7 +65,7 @@ struct AdmissionLedgerTests {
   }
 
   @Test func aClientThatNeverSpeaksStopsCountingAtItsDeadline() {
-    var ledger = ledger { $0.peersPerAddressMax = 1 }
+    let ledger = ledger { $0.peersPerAddressMax = 1 }
     #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 0) == .admit)
     ledger.expire(nowMilliseconds: 3_999)
     #expect(ledger.admittedCount == 1)
@@ -74,7 +75,7 @@ struct AdmissionLedgerTests {
   }
 
   @Test func aPeerThatConnectsAndDisconnectsAThousandTimesIsNotLockedOut() {
-    var ledger = ledger {
+    let ledger = ledger {
       $0.peersPerAddressMax = 1
       $0.peersPerSubnetMax = 1
     }
@@ -91,7 +92,7 @@ struct AdmissionLedgerTests {
   }
 
   @Test func aLostDisconnectionIsMadeUpForByTheDescriptorsNextAcceptance() {
-    var ledger = ledger { $0.peersPerAddressMax = 1 }
+    let ledger = ledger { $0.peersPerAddressMax = 1 }
     #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 0) == .admit)
     ledger.connectionAccepted(descriptor: 30)
     ledger.connectionSpoke(descriptor: 30, address: "10.0.0.1")
@@ -101,7 +102,7 @@ struct AdmissionLedgerTests {
   }
 
   @Test func aFirstFrameFromAConnectionAlreadyClosedFreesItsSlot() {
-    var ledger = ledger { $0.peersPerAddressMax = 1 }
+    let ledger = ledger { $0.peersPerAddressMax = 1 }
     #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 0) == .admit)
     ledger.connectionAccepted(descriptor: 40)
     ledger.connectionClosed(descriptor: 40)
@@ -117,7 +118,7 @@ struct AdmissionLedgerTests {
     rules.peersPerAddressMax = 5
     rules.proofOfWorkBits = 28
     let strict = AdmissionPolicy(rules: rules)
-    var ledger = AdmissionLedger(rules: rules, pendingMilliseconds: 1_000)
+    let ledger = LedgerBox(AdmissionLedger(rules: rules, pendingMilliseconds: 1_000))
     let first = ledger.admit(request("10.0.0.1"), policy: strict, nowMilliseconds: 0)
     guard case .refuse(.insufficientProofOfWork(_, 28)) = first else {
       Issue.record("expected a proof-of-work refusal, got \(first)")
@@ -131,7 +132,7 @@ struct AdmissionLedgerTests {
   }
 
   @Test func attemptBucketsThatAreFullAgainAreForgotten() {
-    var ledger = ledger { $0.connectionAttemptsPerSecond = 100 }
+    let ledger = ledger { $0.connectionAttemptsPerSecond = 100 }
     for host in 0..<200 {
       _ = ledger.admit(
         request("10.0.\(host / 250).\(host % 250)"), policy: policy, nowMilliseconds: 0)
@@ -143,6 +144,26 @@ struct AdmissionLedgerTests {
         ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 10_000) == .admit
       })
   }
+}
+
+/// A ledger in a box, so that `#expect` can call its mutating methods.
+final class LedgerBox {
+  var ledger: AdmissionLedger
+  init(_ ledger: AdmissionLedger) { self.ledger = ledger }
+  var admittedCount: Int { ledger.admittedCount }
+  var pendingCount: Int { ledger.pendingCount }
+  func count(address: String) -> Int { ledger.count(address: address) }
+  func admit(
+    _ request: AdmissionRequest, policy: AdmissionPolicy, nowMilliseconds: UInt64
+  ) -> AdmissionDecision {
+    ledger.admit(request, policy: policy, nowMilliseconds: nowMilliseconds)
+  }
+  func connectionAccepted(descriptor: Int32) { ledger.connectionAccepted(descriptor: descriptor) }
+  func connectionSpoke(descriptor: Int32, address: String) {
+    ledger.connectionSpoke(descriptor: descriptor, address: address)
+  }
+  func connectionClosed(descriptor: Int32) { ledger.connectionClosed(descriptor: descriptor) }
+  func expire(nowMilliseconds: UInt64) { ledger.expire(nowMilliseconds: nowMilliseconds) }
 }
 
 /// The ban list and the policy's stateless rules.

@@ -3,12 +3,27 @@ import Wire
 
 @testable import Transport
 
+/// A limiter in a box, so that `#expect` can call its mutating methods.
+final class LimiterBox {
+  var limiter: MessageRateLimiter
+  init(messagesPerSecond: Double, burst: Double) {
+    limiter = MessageRateLimiter(messagesPerSecond: messagesPerSecond, burst: burst)
+  }
+  var droppedCount: Int { limiter.droppedCount }
+  func admit(from peer: PeerID, nowMilliseconds: UInt64) -> MessageRateLimiter.Verdict {
+    limiter.admit(from: peer, nowMilliseconds: nowMilliseconds)
+  }
+  func prune(nowMilliseconds: UInt64) -> [(PeerID, Int)] {
+    limiter.prune(nowMilliseconds: nowMilliseconds)
+  }
+}
+
 struct MessageRateLimiterTests {
   let peer = PeerID(simulatedIndex: 1)
   let other = PeerID(simulatedIndex: 2)
 
   @Test func messagesBeyondTheBucketAreDroppedCountedAndReportedOncePerInterval() {
-    var limiter = MessageRateLimiter(messagesPerSecond: 10, burst: 20)
+    let limiter = LimiterBox(messagesPerSecond: 10, burst: 20)
     let verdicts = (0..<25).map { _ in limiter.admit(from: peer, nowMilliseconds: 0) }
     #expect(verdicts.prefix(20).allSatisfy { $0 == .deliver })
     #expect(verdicts[20] == .drop(report: 1))
@@ -24,7 +39,7 @@ struct MessageRateLimiterTests {
   }
 
   @Test func theBucketRefillsSoTheConnectionKeepsDelivering() {
-    var limiter = MessageRateLimiter(messagesPerSecond: 10, burst: 8)
+    let limiter = LimiterBox(messagesPerSecond: 10, burst: 8)
     for _ in 0..<8 { _ = limiter.admit(from: peer, nowMilliseconds: 0) }
     #expect(limiter.admit(from: peer, nowMilliseconds: 0) != .deliver)
     #expect(limiter.admit(from: peer, nowMilliseconds: 100) == .deliver)
