@@ -8,6 +8,14 @@ import Wire
 /// connection attempts and of messages, bans, allow-lists; an honest peer is served throughout.
 @Suite(.timeLimit(.minutes(2)))
 struct ZMQTransportAdmissionTests {
+  /// Crowds of simultaneous CURVE handshakes on a loaded machine need more than the 1 s of
+  /// `testLimits`.
+  var crowdLimits: TransportLimits {
+    var limits = testLimits
+    limits.handshakeTimeoutMilliseconds = 5_000
+    return limits
+  }
+
   func policy(_ configure: (inout AdmissionRules) -> Void) -> AdmissionPolicy {
     var rules = AdmissionRules()
     configure(&rules)
@@ -17,7 +25,7 @@ struct ZMQTransportAdmissionTests {
   @Test func twoHundredIdentitiesWithoutProofOfWorkAreRefusedAndAnHonestPeerIsServed()
     async throws
   {
-    let listener = try TestPeer(admission: policy { $0.proofOfWorkBits = 8 })
+    let listener = try TestPeer(limits: crowdLimits, admission: policy { $0.proofOfWorkBits = 8 })
     defer { listener.transport.close() }
     let sybils = keyPairsWithoutProofOfWork(count: 200, bits: 8)
     let swarm = RawSwarm(
@@ -44,6 +52,7 @@ struct ZMQTransportAdmissionTests {
 
   @Test func aThousandAttemptsFromOneAddressAreLimitedByTheBucketAndTheCap() async throws {
     let listener = try TestPeer(
+      limits: crowdLimits,
       admission: policy {
         $0.connectionAttemptsPerSecond = 20
         $0.peersPerAddressMax = 4
@@ -63,11 +72,13 @@ struct ZMQTransportAdmissionTests {
       defer { swarm.close() }
       // The honest peer, at 127.0.0.1, is served while the wave is under way.
       try await expectHonestExchange(with: listener)
+      // Nearly every attacker reaches the ZAP handler (a handshake or two may time out on a
+      // loaded machine).
       #expect(
         await eventually(within: 20_000) {
           let now = listener.transport.statistics.snapshot
           return now.refusedAdmissions + now.admittedAdmissions
-            >= before.refusedAdmissions + before.admittedAdmissions + perWave + 1
+            >= before.refusedAdmissions + before.admittedAdmissions + perWave * 9 / 10
         })
       // The cap holds while the wave's connections are open: 4 attackers and at most the
       // honest peer's connection.
@@ -80,7 +91,9 @@ struct ZMQTransportAdmissionTests {
     #expect(attackersAdmitted <= 4 * waves)
     #expect(attackersAdmitted >= 1)
     // The bucket passes its burst and then 20 per second, over both addresses.
-    #expect(statistics.refusedAdmissions >= waves * perWave - Int(40 + 20 * elapsedSeconds))
+    let attempts = statistics.refusedAdmissions + statistics.admittedAdmissions
+    #expect(attempts >= waves * perWave * 9 / 10)
+    #expect(statistics.refusedAdmissions >= attempts - Int(40 + 20 * elapsedSeconds))
     let events = listener.recorder.events
     #expect(
       events.contains {
