@@ -86,7 +86,8 @@ let package = Package(
     .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "Wire"]),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Coordination", "Wire"]),
     .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
-    .testTarget(name: "NodeTests", dependencies: ["Node", "Coordination", "Wire"]),
+    .testTarget(
+      name: "NodeTests", dependencies: ["Node", "Coordination", "Wire", "Privacy", "Aggregation"]),
     .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Node", "Wire"]),
     .testTarget(
       name: "TransportTests", dependencies: ["Transport", "CZMQ", "Wire", "Identity"]),

@@ -16,7 +16,8 @@ struct ClusterCommand {
   static let usage = """
     usage: starling cluster --config FILE [--peers N] [--council N] [--dir DIR]
                             [--kill-coordinator-at ROUND] [--restart-after SECONDS]
-                            [--kill-aggregator-at ROUND] [--random-kills N] [--seed N]
+                            [--kill-aggregator-at ROUND] [--kill-trainer-at ROUND]
+                            [--random-kills N] [--seed N]
                             [--out MODEL.safetensors] [--timeout SECONDS] [--quiet] [--json]
     Starts N peers (default 8) as separate `starling node` processes on 127.0.0.1 (free ports),
     the first --council of them (default 3) the founding council, each training its shard of the
@@ -24,7 +25,8 @@ struct ClusterCommand {
     coordinator with SIGKILL, shows the election, restarts the killed peer from its store after
     --restart-after seconds (default 3) and trains on. At training.rounds it stops every peer
     with SIGTERM, checks that every peer's committed history agrees, and exports the model.
-    --kill-aggregator-at kills an aggregator the same way. --random-kills N kills a random council
+    --kill-aggregator-at kills an aggregator the same way, --kill-trainer-at a trainer (a peer
+    outside the council: with topology.membership, SWIM tells the round to stop waiting for it). --random-kills N kills a random council
     member (the coordinator included) N times at random instants, each restarted once a round
     committed without it, and reports the recovery times (kill to the next commit). --quiet prints
     only kills and the summary. Ctrl-C stops every process it started.
@@ -36,6 +38,7 @@ struct ClusterCommand {
   let directory: String
   let killCoordinatorAt: UInt64?
   let killAggregatorAt: UInt64?
+  let killTrainerAt: UInt64?
   let randomKills: Int
   let seed: UInt64
   let isQuiet: Bool
@@ -57,6 +60,7 @@ struct ClusterCommand {
     directory = try arguments.nonEmptyOption("dir") ?? "starling-cluster"
     killCoordinatorAt = try arguments.unsigned("kill-coordinator-at", in: 1...1_000_000)
     killAggregatorAt = try arguments.unsigned("kill-aggregator-at", in: 1...1_000_000)
+    killTrainerAt = try arguments.unsigned("kill-trainer-at", in: 1...1_000_000)
     randomKills = try arguments.integer("random-kills", in: 0...10_000) ?? 0
     seed = try arguments.unsigned("seed") ?? 1
     isQuiet = arguments.flag("quiet")
@@ -104,8 +108,12 @@ struct ClusterCommand {
     var recovered = false
     var recoverySeconds: [Double] = []
     var failoverSeconds: Double?
-    var plannedKills = [(killCoordinatorAt, "coordinator"), (killAggregatorAt, "aggregator")]
-      .compactMap { round, role in round.map { ($0, role) } }
+    var plannedKills = [
+      (killCoordinatorAt, "coordinator"), (killAggregatorAt, "aggregator"),
+      (killTrainerAt, "trainer"),
+    ]
+    .compactMap { round, role in round.map { ($0, role) } }
+    .sorted { $0.0 < $1.0 }
     var randomKillsLeft = randomKills
     var generator = SplitMixGenerator(seed: seed)
     var nextRandomKill = Date().addingTimeInterval(Double.random(in: 0.5...2, using: &generator))
@@ -193,7 +201,15 @@ struct ClusterCommand {
       ])
       if down == nil, let (killRound, role) = plannedKills.first, round >= killRound {
         plannedKills.removeFirst()
-        let victim = role == "coordinator" ? coordinator : aggregators.first ?? coordinator
+        let trainers = (leader["members"] as? [[String: Any]] ?? []).filter {
+          $0["role"] as? String == "trainer"
+        }.compactMap { ($0["id"] as? String).flatMap(cluster.index(of:)) }.sorted()
+        let victim =
+          switch role {
+          case "coordinator": coordinator
+          case "aggregator": aggregators.first ?? coordinator
+          default: trainers.last ?? coordinator
+          }
         output.line("\(elapsed())  killing the \(role), peer \(victim), with SIGKILL")
         cluster.kill(victim)
         down = (victim, Date(), round, role)

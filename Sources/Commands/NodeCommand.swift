@@ -18,7 +18,8 @@ import Wire
 struct NodeCommand {
   static let usage = """
     usage: starling node --config FILE [--data-dir DIR] [--listen HOST:PORT] [--bootstrap CONTACT]...
-                         [--shard I/N] [--log-format text|json] [--set PATH=VALUE]...
+                         [--shard I/N] [--log-format text|json] [--evaluate coordinator|every|never]
+                         [--set PATH=VALUE]...
     Joins the project FILE describes: trains when sampled, aggregates or coordinates when the
     council elects it, and keeps its state in DIR (default ./starling-node). On SIGINT or SIGTERM it
     abandons the step in progress, tells its neighbours, closes its store and exits 0.
@@ -29,6 +30,9 @@ struct NodeCommand {
       --shard I/N             train on shard I (0-based) of the configured partition into N shards
                               (default N: data.peers)
       --log-format text|json  one line per event on standard error, as text or JSON lines
+      --evaluate WHICH        which committed models to evaluate on the test set: those this node
+                              commits as coordinator (default), every one it applies (its status
+                              then reports its own accuracy), or never
     The node prints its contact when it listens and writes it to DIR/contact.
     """
 
@@ -38,6 +42,7 @@ struct NodeCommand {
   let bootstrap: [Contact]
   let shard: (index: Int, count: Int)
   let logFormat: RuntimeLog.Format
+  let evaluation: NodeRuntime.Evaluation
   let memoryBudget: MemoryBudget
 
   init(arguments raw: [String]) throws {
@@ -48,7 +53,12 @@ struct NodeCommand {
     let bootstrapTexts = arguments.options("bootstrap")
     let shardText = try arguments.nonEmptyOption("shard")
     let format = arguments.option("log-format") ?? "text"
+    let evaluationText = arguments.option("evaluate") ?? "coordinator"
     try arguments.finish()
+    guard let evaluation = NodeRuntime.Evaluation(rawValue: evaluationText) else {
+      throw UsageError("--evaluate must be coordinator, every or never, got '\(evaluationText)'")
+    }
+    self.evaluation = evaluation
     guard let logFormat = RuntimeLog.Format(rawValue: format) else {
       throw UsageError("--log-format must be text or json, got '\(format)'")
     }
@@ -167,10 +177,6 @@ struct NodeCommand {
     for peer in knownPeers {
       if let contact = try? Contact(parsing: peer.address.text) { known[peer.peer] = contact }
     }
-    let controller = NodeController(
-      me: me, settings: settings, peers: council + [me], durable: durable,
-      seed: UInt64(truncatingIfNeeded: me.words.0) ^ configuration.model.seed)
-
     let relay = TransportEventRelay()
     let transport: ZMQTransport
     // A restarted node listening on port 0 takes its previous port again when it is free, so
@@ -188,10 +194,19 @@ struct NodeCommand {
         keyPair: keyPair, projectID: projectID, listenAddress: listen,
         admission: admissionPolicy, eventHandler: { relay.forward($0) })
     }
+    // SWIM records carry the contact, so that members learn where each other listens.
+    let address = transport.contact?.description ?? "dials-out"
+    settings.address = address.utf8.count <= PeerAddress.bytesMax ? PeerAddress(address) : nil
+    let controller = NodeController(
+      me: me, settings: settings, peers: council + [me], durable: durable,
+      seed: UInt64(truncatingIfNeeded: me.words.0) ^ configuration.model.seed)
+
+    var runtimeOptions = NodeRuntime.Options()
+    runtimeOptions.evaluation = evaluation
     let runtime = NodeRuntime(
       controller: controller, transport: transport, store: store, training: training, log: log,
       projectID: projectID, bootstrap: bootstrap, knownContacts: known,
-      samplesPerSecond: samplesPerSecond)
+      samplesPerSecond: samplesPerSecond, options: runtimeOptions)
     relay.attach(runtime.transportEvent)
     output.line("peer \(me.hexadecimal)")
     output.line("project \(projectID.hexadecimal)")

@@ -13,6 +13,11 @@ public enum Timestamps {
 
   /// `time` plus `duration`, saturating at `UInt64.max`.
   @inlinable
+  /// `time - duration`, or 0 when the duration reaches back before the clock's start.
+  public static func subtracting(_ duration: UInt64, from time: UInt64) -> UInt64 {
+    time >= duration ? time - duration : 0
+  }
+
   public static func adding(_ duration: UInt64, to time: UInt64) -> UInt64 {
     let (sum, overflow) = time.addingReportingOverflow(duration)
     return overflow ? .max : sum

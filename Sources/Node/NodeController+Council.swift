@@ -70,12 +70,16 @@ extension NodeController {
       guard isCoordinator else { return effects }
       return effects + coordinate(coordinatorRole.rounds!.handle(.startCommitted(start)))
     case .commitRound(let commit):
-      guard commit.round > committedRound else { return [] }
-      if commit.model == modelDigest { return adopt(commit, values: model) }
-      if let values = replication.published[commit.model] { return adopt(commit, values: values) }
+      let accounted = accountPrivacy(of: commit)
+      guard commit.round > committedRound else { return accounted }
+      if commit.model == modelDigest { return accounted + adopt(commit, values: model) }
+      if let values = replication.published[commit.model] {
+        return accounted + adopt(commit, values: values)
+      }
       replication.awaitedCommits[commit.model] = commit
       let source = council?.leader ?? settings.council[0]
-      return source == me ? [] : [.send(to: source, .round(.requestModel(digest: commit.model)))]
+      return accounted
+        + (source == me ? [] : [.send(to: source, .round(.requestModel(digest: commit.model)))])
     case .assignRoles(let assignment):
       roles = assignment
       return []

@@ -8,14 +8,23 @@ extension NodeController {
     var effects =
       councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
       + membershipStep(.tick(now: now))
+    let groupOpened = aggregatorRole.group.openedAtMilliseconds ?? now
     effects += aggregate(
-      aggregatorRole.group.handle(.tick(now: now, unreachable: liveness.peersKnownDown())))
+      aggregatorRole.group.handle(
+        .tick(
+          now: now,
+          unreachable: liveness.peersKnownDown().union(directory.restarted(since: groupOpened)))))
     guard isCoordinator else { return effects }
+    // An aggregator that restarted since the open round began lost its group: not waited for.
+    let roundOpened = coordinatorRole.rounds?.openRound.map {
+      Timestamps.subtracting(settings.plan.roundDurationMilliseconds, from: $0.deadlineMilliseconds)
+    }
     let silent = Set(
       (council?.members ?? []).filter {
         $0 != me
           && liveness.silenceMilliseconds(of: $0, now: now) > settings.aggregatorSilenceMilliseconds
-      })
+      }
+    ).union(roundOpened.map { directory.restarted(since: $0) } ?? [])
     effects += coordinate(coordinatorRole.rounds!.handle(.tick(now: now, unreachable: silent)))
     effects += maintainCouncil()
     if coordinatorRole.rounds?.openRound == nil, now >= coordinatorRole.nextOpenTime,
@@ -66,18 +75,50 @@ extension NodeController {
     return min(Double(settings.plan.trainersPerRound) / Double(population), 1)
   }
 
-  /// The epsilon spent by the committed rounds, with client-level privacy.
+  /// The epsilon spent by the committed rounds, with client-level privacy: each round at the
+  /// sampling rate its commit records. Nil without central privacy, and on an fdfl peer outside
+  /// the council, which does not hold the log the figure is composed from.
   public var spentEpsilon: Double? {
-    settings.security?.centralPrivacy?.epsilon(
-      afterRounds: Int(committedRound), samplingRate: samplingRate)
+    guard let central = settings.security?.centralPrivacy else { return nil }
+    guard settings.mode == .federated || isCouncilMember else { return nil }
+    return privacy.accountant.epsilon(delta: central.delta)
   }
 
-  /// Whether one more round would take the privacy spent past the budget.
+  /// Whether one more round, at today's sampling rate, would take the privacy spent past the
+  /// budget.
   var isPastPrivacyBudget: Bool {
-    guard let privacy = settings.security?.centralPrivacy, let budget = privacy.epsilonBudget
+    guard let central = settings.security?.centralPrivacy, let budget = central.epsilonBudget
     else { return false }
-    return privacy.epsilon(afterRounds: Int(committedRound) + 1, samplingRate: samplingRate)
+    return privacy.epsilon(
+      afterOneMoreAt: samplingRate, noiseMultiplier: central.noiseMultiplier, delta: central.delta)
       > budget
+  }
+
+  /// Composes the committed rounds a restarted node already applied: fdfl members from their
+  /// log up to its applied index (later entries are applied again as they commit), a federated
+  /// coordinator, which keeps no log, at today's sampling rate.
+  mutating func restorePrivacyLedger(from durable: NodeDurableState) {
+    guard let central = settings.security?.centralPrivacy else { return }
+    if let stored = durable.council {
+      for entry in stored.entries.prefix(Int(clamping: stored.appliedIndex)) {
+        if case .commitRound(let commit) = entry.command {
+          _ = privacy.account(commit, noiseMultiplier: central.noiseMultiplier)
+        }
+      }
+    }
+    if settings.mode == .federated {
+      privacy.assumeRounds(
+        upTo: durable.committedRound, samplingRate: samplingRate,
+        noiseMultiplier: central.noiseMultiplier)
+    }
+  }
+
+  /// Composes a committed round into the ledger; the epsilon it brings is written with it.
+  mutating func accountPrivacy(of commit: RoundCommit) -> [NodeEffect] {
+    guard let central = settings.security?.centralPrivacy,
+      privacy.account(commit, noiseMultiplier: central.noiseMultiplier)
+    else { return [] }
+    return [.persist(.privacySpent(epsilon: privacy.accountant.epsilon(delta: central.delta)))]
   }
 
   mutating func openRound() -> [NodeEffect] {

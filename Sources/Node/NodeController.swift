@@ -49,6 +49,9 @@ public struct NodeSettings: Sendable {
   /// SWIM membership: when set, every node runs failure detection and the coordinator samples
   /// trainers only among members believed alive. Nil: the peer list is static.
   public var membership: MembershipConfiguration?
+  /// How other peers reach this node, as its SWIM record tells them: a real node's contact
+  /// (`KEY@host:port`), or a note that it only dials out. Nil: a simulated address.
+  public var address: PeerAddress?
   /// Robust aggregation and worker momentum; nil: aggregators sum updates (FedAvg).
   public var security: NodeSecurity?
   /// An aggregator not heard from for this long gets no trainers in the next round, and an open
@@ -159,6 +162,8 @@ public struct NodeController: Sendable {
   var lastFollowedLeader: PeerID?
   /// The accuracy of the committed model, when the runtime reported it for the current round.
   var lastAccuracy: Double?
+  /// Client-level privacy spent by the committed rounds (with central privacy).
+  var privacy = PrivacyLedger()
 
   var trainerRole = TrainerRole()
   var aggregatorRole: AggregatorRole
@@ -214,6 +219,7 @@ public struct NodeController: Sendable {
     case .fdfl:
       break
     }
+    restorePrivacyLedger(from: durable)
   }
 
   public var isCoordinator: Bool { coordinatorRole.isCoordinating }
@@ -269,6 +275,17 @@ public struct NodeController: Sendable {
     case .peerJoined(let peer, let profile, let time):
       now = time
       if peer != me { liveness.heard(from: peer, now: time) }
+      if peer == me, let configuration = settings.membership, liveness.membership?.isMember != true,
+        !liveness.isJoining
+      {
+        // A real node's first input: its SWIM record carries its measured capacity, its
+        // address and the time it joined, instead of the simulated placeholders.
+        liveness.membership = Membership(
+          myself: MemberRecord(
+            peer: me, address: settings.address ?? PeerAddress("simulated:\(me)"),
+            capacity: profile.capacity, joinedAtMilliseconds: time),
+          configuration: configuration, seed: seed ^ 0x5717)
+      }
       directory.join(peer, profile: profile, now: time)
       return []
     case .peerLeft(let peer, let time):

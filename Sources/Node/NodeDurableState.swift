@@ -9,11 +9,15 @@ public struct NodeDurableState: Sendable {
   public var lastStartedRound: UInt64
   /// Published models this council member acknowledged holding, not yet committed.
   public var storedModels: [Digest: [Float]]
+  /// The client-level epsilon spent by the committed rounds, as last written (for tools that
+  /// read a stopped node's store; a running node composes it from its log).
+  public var spentEpsilon: Double?
 
   public init(
     council: CouncilDurableState?, committedRound: UInt64, model: [Float], lastStartedRound: UInt64,
-    storedModels: [Digest: [Float]] = [:]
+    storedModels: [Digest: [Float]] = [:], spentEpsilon: Double? = nil
   ) {
+    self.spentEpsilon = spentEpsilon
     self.council = council
     self.committedRound = committedRound
     self.model = model
@@ -36,6 +40,8 @@ public struct NodeDurableState: Sendable {
       if releasesHeldModels { storedModels = [:] }
     case .startedRound(let round):
       lastStartedRound = max(lastStartedRound, round)
+    case .privacySpent(let epsilon):
+      spentEpsilon = epsilon
     }
   }
 }
@@ -54,6 +60,8 @@ public enum DurableWrite: Sendable {
   /// The highest round whose start this node saw committed: a coordinator restarted from the
   /// store never numbers a new round at or below it.
   case startedRound(UInt64)
+  /// The client-level epsilon spent once the round just applied is counted.
+  case privacySpent(epsilon: Double)
 }
 
 extension NodeEffect {

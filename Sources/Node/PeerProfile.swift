@@ -33,10 +33,16 @@ struct PeerDirectory: Sendable {
 
   init(peers: [PeerID]) { self.peers = Array(Set(peers)).sorted() }
 
+  /// When each peer last started, on this node's clock (its announce's time less its uptime).
+  private(set) var startedAt: [PeerID: UInt64] = [:]
+
   /// Adds `peer` (when new) and records its profile; returns whether the peer was new.
   @discardableResult
   mutating func join(_ peer: PeerID, profile: PeerProfile?, now: UInt64) -> Bool {
-    if let profile { profiles[peer] = (profile, now) }
+    if let profile {
+      profiles[peer] = (profile, now)
+      startedAt[peer] = Timestamps.subtracting(profile.uptimeMilliseconds, from: now)
+    }
     let position = peers.partitioningIndex { $0 >= peer }
     guard position == peers.count || peers[position] != peer else { return false }
     peers.insert(peer, at: position)
@@ -47,10 +53,17 @@ struct PeerDirectory: Sendable {
   @discardableResult
   mutating func leave(_ peer: PeerID) -> Bool {
     profiles[peer] = nil
+    startedAt[peer] = nil
     let position = peers.partitioningIndex { $0 >= peer }
     guard position < peers.count, peers[position] == peer else { return false }
     peers.remove(at: position)
     return true
+  }
+
+  /// Peers that (re)started after `time`: a process that restarted lost what it held in memory
+  /// for a round opened before (a training, a group's updates).
+  func restarted(since time: UInt64) -> Set<PeerID> {
+    Set(startedAt.lazy.filter { $0.value > time }.map(\.key))
   }
 
   func contains(_ peer: PeerID) -> Bool {

@@ -24,11 +24,20 @@ public final class NodeRuntime: @unchecked Sendable {
     public var directoryRefreshMilliseconds: UInt64 = 15_000
     /// At most this many peers are dialed (every listening peer, up to this bound).
     public var dialedPeersMax = 64
-    /// Whether this node evaluates the models it commits as coordinator (it holds a test set).
-    public var evaluatesCommits = true
+    /// Which committed models this node evaluates on its test set (when it holds one).
+    public var evaluation = Evaluation.asCoordinator
     /// Time kept back from a training deadline for the upload.
     public var uploadMarginMilliseconds: UInt64 = 1_000
     public init() {}
+  }
+
+  /// Which committed models a node evaluates: each one it commits as coordinator (the default:
+  /// one evaluation per round for the whole project), every one it applies (each peer with the
+  /// test set reports its own accuracy, at one evaluation per peer per round), or none.
+  public enum Evaluation: String, Sendable, CaseIterable {
+    case asCoordinator = "coordinator"
+    case everyCommit = "every"
+    case never
   }
 
   public let me: PeerID
@@ -60,6 +69,10 @@ public final class NodeRuntime: @unchecked Sendable {
   public private(set) var messagesSent = 0
   public private(set) var bytesSent = 0
   var lastLoggedRound: UInt64 = 0
+  var bandwidthProbe = BandwidthProbe()
+  var probeAnswers = ProbeAnswerLimit()
+  /// The last bandwidth measured (bytes per second, the slower direction); nil until then.
+  var measuredBandwidth: Float?
 
   public init(
     controller: NodeController, transport: ZMQTransport, store: NodeStore,
@@ -89,8 +102,8 @@ public final class NodeRuntime: @unchecked Sendable {
     PeerProfile(
       capacity: Capacity(
         samplesPerSecond: samplesPerSecond,
-        bandwidthBytesPerSecond: PeerProfile.assumedCapacity
-          .bandwidthBytesPerSecond),
+        bandwidthBytesPerSecond: measuredBandwidth
+          ?? PeerProfile.assumedCapacity.bandwidthBytesPerSecond),
       uptimeMilliseconds: Timestamps.elapsed(
         from: startedAtMonotonic, to: clock.monotonicMilliseconds()),
       isReachable: transport.contact != nil)
@@ -121,6 +134,10 @@ public final class NodeRuntime: @unchecked Sendable {
         log.event(
           "messagesRateLimited", event.description,
           ["peerID": peer.hexadecimal, "droppedCount": droppedCount])
+      case .messageDropped(.connectionLost, _, let peer?):
+        // A peer gone without a goodbye (a status client, a killed process): nothing more is
+        // sent to it until it connects again.
+        if connected.remove(peer) != nil { announcedTo.remove(peer) }
       default:
         if event.isRefusal { log.event("refused", event.description) }
       }
@@ -181,15 +198,30 @@ public final class NodeRuntime: @unchecked Sendable {
     let monotonic = clock.monotonicMilliseconds()
     if Timestamps.elapsed(from: lastRedial, to: monotonic) >= options.redialMilliseconds {
       lastRedial = monotonic
+      learnContactsFromMembership()
       for (peer, contact) in contacts where !connected.contains(peer) { dial(contact) }
       if connected.isEmpty { for contact in bootstrap { dial(contact) } }
     }
+    probeBandwidthIfDue()
     if Timestamps.elapsed(from: lastDirectoryRefresh, to: monotonic)
       >= options.directoryRefreshMilliseconds
     {
       lastDirectoryRefresh = monotonic
       let directory = RuntimeFrame.directory(directoryEntries())
       for peer in connected { send(directory, to: peer) }
+    }
+  }
+
+  /// With SWIM, members' records carry their contacts: a node learns of listeners it was never
+  /// told of by a directory (a record whose address is not a contact, a peer that only dials
+  /// out, is skipped).
+  func learnContactsFromMembership() {
+    guard let membership = controller.membership, membership.isMember else { return }
+    for member in membership.aliveMembers
+    where member.peer != me && contacts[member.peer] == nil {
+      if let contact = try? Contact(parsing: member.record.address.text) {
+        learn(contact, of: member.peer)
+      }
     }
   }
 
@@ -245,7 +277,11 @@ public final class NodeRuntime: @unchecked Sendable {
           "model": commit.model.contentHash.hexadecimal,
           "aggregators": commit.aggregators.map(\.hexadecimal),
         ])
-      if controller.isCoordinator, options.evaluatesCommits { evaluate(round: commit.round) }
+      switch options.evaluation {
+      case .asCoordinator where controller.isCoordinator, .everyCommit:
+        evaluate(round: commit.round)
+      case .asCoordinator, .never: break
+      }
     case .becameCoordinator(let term):
       log.event("elected", "coordinator in term \(term)", ["term": term])
     case .councilChanged(let members):
@@ -331,7 +367,54 @@ public final class NodeRuntime: @unchecked Sendable {
     case .leaving:
       log.event("peerLeft", "\(sender) left", ["peerID": sender.hexadecimal])
       step(.peerLeft(sender, now: now))
+    case .probe(let request, let replyBytes, _):
+      guard probeAnswers.admit(sender, now: DispatchTime.now().uptimeNanoseconds) else {
+        log.event(
+          "refused", "a bandwidth probe from \(sender): more than the probes answered per minute",
+          ["from": sender.hexadecimal])
+        return
+      }
+      send(.probeReply(request: request, paddingBytes: replyBytes), to: sender)
+    case .probeReply(let request, let paddingBytes):
+      let (next, measurement) = bandwidthProbe.received(
+        reply: request, paddingBytes: paddingBytes, from: sender,
+        now: DispatchTime.now().uptimeNanoseconds)
+      if let next { send(next, to: sender) }
+      if let measurement { adopt(measurement) }
     }
+  }
+
+  /// Starts a bandwidth measurement with a connected listener when one is due, and abandons
+  /// one whose peer went away or stopped answering.
+  func probeBandwidthIfDue() {
+    let time = DispatchTime.now().uptimeNanoseconds
+    if bandwidthProbe.abandon(now: time, disconnected: { !self.connected.contains($0) }) {
+      log.event("probeAbandoned", "a bandwidth probe got no answer; trying again later")
+    }
+    guard bandwidthProbe.isDue(now: time),
+      let peer = connected.filter({ contacts[$0] != nil }).min()
+    else { return }
+    send(bandwidthProbe.start(with: peer, now: time), to: peer)
+  }
+
+  /// Takes a new bandwidth figure into this node's profile and tells the connected peers.
+  func adopt(_ measurement: BandwidthProbe.Measurement) {
+    measuredBandwidth = Float(measurement.bytesPerSecond)
+    log.event(
+      "bandwidthMeasured",
+      String(
+        format: "%.1f MB/s up, %.1f MB/s down", measurement.uploadBytesPerSecond / 1e6,
+        measurement.downloadBytesPerSecond / 1e6)
+        + " to \(measurement.peer) (round trip "
+        + String(format: "%.2f ms)", Double(measurement.roundTripNanoseconds) / 1e6),
+      [
+        "uploadBytesPerSecond": measurement.uploadBytesPerSecond,
+        "downloadBytesPerSecond": measurement.downloadBytesPerSecond,
+        "roundTripMilliseconds": Double(measurement.roundTripNanoseconds) / 1e6,
+        "peerID": measurement.peer.hexadecimal,
+      ])
+    step(.peerJoined(me, profile, now: now))
+    for peer in connected { announce(to: peer) }
   }
 
   func directoryEntries() -> [DirectoryEntry] {

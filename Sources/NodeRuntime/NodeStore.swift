@@ -7,6 +7,8 @@ import Wire
 /// `NodeEffect.persist`, and the state it restarts from.
 public final class NodeStore {
   public let store: SQLiteStore
+  /// The name the client-level (central) accountant's epsilon is kept under.
+  public static let centralAccountant = "central"
 
   /// Opens (or creates) the store in `directory`; a corrupt, truncated or foreign file is a
   /// typed error, never used.
@@ -25,7 +27,8 @@ public final class NodeStore {
     if model.count != initialModel.count { model = initialModel }
     let durable = NodeDurableState(
       council: state.council, committedRound: state.committedModel?.round ?? 0, model: model,
-      lastStartedRound: state.lastStartedRound, storedModels: held)
+      lastStartedRound: state.lastStartedRound, storedModels: held,
+      spentEpsilon: state.privacySpent[Self.centralAccountant])
     return (durable, state.knownPeers)
   }
 
@@ -59,6 +62,10 @@ public final class NodeStore {
       ])
     case .startedRound(let round):
       return Persistence.DurableWrite([.setLastStartedRound(round)])
+    case .privacySpent(let epsilon):
+      return Persistence.DurableWrite([
+        .recordPrivacySpent(accountant: Self.centralAccountant, epsilon: epsilon)
+      ])
     }
   }
 

@@ -21,11 +21,18 @@ public enum RuntimeFrame: Hashable, Sendable {
   case statusReply(request: UInt64, json: String)
   /// The sender stops cleanly: it is no longer sampled.
   case leaving
+  /// A bandwidth probe: `paddingBytes` of zeros the receiver ignores (the upload leg), and a
+  /// request for a reply carrying `replyBytes` of zeros (the download leg).
+  case probe(request: UInt64, replyBytes: Int, paddingBytes: Int)
+  /// The answer to `probe(request:…)`, with the `paddingBytes` it asked for.
+  case probeReply(request: UInt64, paddingBytes: Int)
 
   /// The longest status reply and announcement contact, in bytes.
   public static let statusJSONBytesMax = 1 << 20
   public static let contactBytesMax = 400
   public static let directoryEntriesMax = 4_096
+  /// The most padding a probe or its reply carries (and may ask for), in bytes; a multiple of 4.
+  public static let probeBytesMax = 4 << 20
 }
 
 /// A peer's announcement of itself.
@@ -61,6 +68,8 @@ extension RuntimeFrame: WireCodable {
     case statusRequest = 3
     case statusReply = 4
     case leaving = 5
+    case probe = 6
+    case probeReply = 7
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -83,7 +92,29 @@ extension RuntimeFrame: WireCodable {
       encoder.encode(json, field: "status", bytesMax: Self.statusJSONBytesMax)
     case .leaving:
       encoder.encode(Tag.leaving.rawValue)
+    case .probe(let request, let replyBytes, let paddingBytes):
+      encoder.encode(Tag.probe.rawValue)
+      encoder.encode(request)
+      precondition(
+        (0...Self.probeBytesMax).contains(replyBytes) && replyBytes % 4 == 0, "probe reply bytes")
+      encoder.encode(UInt32(replyBytes))
+      Self.encodePadding(paddingBytes, to: &encoder)
+    case .probeReply(let request, let paddingBytes):
+      encoder.encode(Tag.probeReply.rawValue)
+      encoder.encode(request)
+      Self.encodePadding(paddingBytes, to: &encoder)
     }
+  }
+
+  /// Padding travels as a count of zero floats, so that it is copied in bulk both ways.
+  private static func encodePadding(_ bytes: Int, to encoder: inout WireEncoder) {
+    precondition(bytes % 4 == 0, "padding is a whole number of floats")
+    encoder.encode(
+      [Float](repeating: 0, count: bytes / 4), field: "padding", countMax: probeBytesMax / 4)
+  }
+
+  private static func decodePadding(from decoder: inout WireDecoder) throws(WireError) -> Int {
+    try decoder.decode([Float].self, field: "padding", countMax: probeBytesMax / 4).count * 4
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
@@ -101,6 +132,21 @@ extension RuntimeFrame: WireCodable {
         request: try decoder.decode(UInt64.self),
         json: try decoder.decode(String.self, field: "status", bytesMax: Self.statusJSONBytesMax))
     case .leaving: self = .leaving
+    case .probe:
+      let request = try decoder.decode(UInt64.self)
+      let replyBytes = Int(try decoder.decode(UInt32.self))
+      guard replyBytes <= Self.probeBytesMax, replyBytes % 4 == 0 else {
+        throw .invalidValue(
+          field: "replyBytes",
+          reason: "\(replyBytes) is not a multiple of 4 up to \(Self.probeBytesMax)")
+      }
+      self = .probe(
+        request: request, replyBytes: replyBytes,
+        paddingBytes: try Self.decodePadding(from: &decoder))
+    case .probeReply:
+      self = .probeReply(
+        request: try decoder.decode(UInt64.self),
+        paddingBytes: try Self.decodePadding(from: &decoder))
     case nil: throw .unknownTag(type: "RuntimeFrame", tag: tag)
     }
   }

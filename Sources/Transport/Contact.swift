@@ -1,3 +1,5 @@
+import Wire
+
 /// How to reach a peer and how to know it is the right one: `KEY@host:port`, where `KEY` is
 /// the peer's CURVE public key in Z85 (40 characters) and `host:port` a `NetworkAddress`
 /// (`[::1]:7400` for IPv6).
@@ -6,9 +8,11 @@
 /// cannot be answered by anyone else. A bare `host:port` is refused: the transport never skips
 /// that check.
 public struct Contact: Hashable, Sendable, CustomStringConvertible {
-  /// The longest contact text: a 40-character key, `@`, a 253-byte host name, `:` and 5 digits.
-  public static let textBytesMax =
-    CurvePublicKey.z85ByteCount + 1 + NetworkAddress.hostNameBytesMax + 6
+  /// The longest contact text, 255 bytes: what a `PeerAddress` holds, so that every contact a
+  /// peer sends can be remembered in the store and carried in a SWIM record. A 40-character
+  /// key, `@` and `:65535` leave 208 bytes for the host (a longer DNS name is valid, but not in
+  /// a contact).
+  public static let textBytesMax = PeerAddress.bytesMax
 
   public let curveKey: CurvePublicKey
   public let address: NetworkAddress

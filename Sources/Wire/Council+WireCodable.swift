@@ -61,8 +61,8 @@ extension RoundStart: WireCodable {
 }
 
 extension RoundCommit: WireCodable {
-  /// Round, model, no aggregators, no trainers.
-  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 4 + 4
+  /// Round, model, no aggregators, no trainers, the sample and its population.
+  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 4 + 4 + 4 + 4
 
   public func encode(to encoder: inout WireEncoder) {
     encoder.encode(round)
@@ -71,6 +71,8 @@ extension RoundCommit: WireCodable {
       aggregators, field: "RoundCommit.aggregators", countMax: CouncilLimits.aggregatorsMax)
     encoder.encode(
       trainers, field: "RoundCommit.trainers", countMax: CouncilLimits.trainersPerCommitMax)
+    encoder.encode(sampledTrainers)
+    encoder.encode(population)
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
@@ -80,7 +82,8 @@ extension RoundCommit: WireCodable {
         [PeerID].self, field: "RoundCommit.aggregators", countMax: CouncilLimits.aggregatorsMax),
       trainers: try decoder.decode(
         [PeerID].self, field: "RoundCommit.trainers",
-        countMax: CouncilLimits.trainersPerCommitMax))
+        countMax: CouncilLimits.trainersPerCommitMax),
+      sampledTrainers: try decoder.decode(UInt32.self), population: try decoder.decode(UInt32.self))
   }
 }
 

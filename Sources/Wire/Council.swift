@@ -43,11 +43,28 @@ public struct RoundCommit: Hashable, Sendable {
   public var model: Digest
   public var aggregators: [PeerID]
   public var trainers: [PeerID]
-  public init(round: UInt64, model: Digest, aggregators: [PeerID], trainers: [PeerID]) {
+  /// Trainers the round sampled, and the candidates it sampled them from: the privacy
+  /// accountant's sampling rate for this round is their ratio, the same on every member that
+  /// applies the log. A population of 0 (unknown) counts as a sampling rate of 1.
+  public var sampledTrainers: UInt32
+  public var population: UInt32
+  public init(
+    round: UInt64, model: Digest, aggregators: [PeerID], trainers: [PeerID],
+    sampledTrainers: UInt32 = 0, population: UInt32 = 0
+  ) {
     self.round = round
     self.model = model
     self.aggregators = aggregators
     self.trainers = trainers
+    self.sampledTrainers = sampledTrainers
+    self.population = population
+  }
+
+  /// The share of the candidates this round sampled (1 when the population is unknown or
+  /// smaller than the sample).
+  public var samplingRate: Double {
+    guard population > 0, sampledTrainers < population else { return 1 }
+    return Double(sampledTrainers) / Double(population)
   }
 }
 

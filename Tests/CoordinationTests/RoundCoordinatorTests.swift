@@ -79,7 +79,8 @@ struct RoundCoordinatorTests {
     let expectedModel: [Float] = [2, 2]  // [1, 1] + ([2, 0] + [2, 4]) / 4
     let commit = RoundCommit(
       round: 1, model: Digest.of(values: expectedModel), aggregators: aggregators.sorted(),
-      trainers: (first + second).sorted())
+      // Four trainers sampled from six candidates: the privacy accountant's rate for the round.
+      trainers: (first + second).sorted(), sampledTrainers: 4, population: 6)
     #expect(
       actions == [
         .publishModel(round: 1, digest: commit.model, values: expectedModel),

@@ -72,6 +72,12 @@ struct RuntimeFrameTests {
       Self.hex(RuntimeFrame.statusReply(request: 7, json: #"{"round":0}"#).wireBytes)
         == "04" + "0700000000000000" + "0b000000" + "7b22726f756e64223a307d")
     #expect(RuntimeFrame.leaving.wireBytes == [5])
+    #expect(
+      Self.hex(RuntimeFrame.probe(request: 2, replyBytes: 8, paddingBytes: 4).wireBytes)
+        == "06" + "0200000000000000" + "08000000" + "01000000" + "00000000")
+    #expect(
+      Self.hex(RuntimeFrame.probeReply(request: 2, paddingBytes: 8).wireBytes)
+        == "07" + "0200000000000000" + "02000000" + "0000000000000000")
   }
 
   // MARK: Round trips
@@ -88,6 +94,9 @@ struct RuntimeFrameTests {
     .statusReply(request: 1, json: ""),
     .statusReply(request: 42, json: #"{"members":[],"peer":"é"}"#),
     .leaving,
+    .probe(request: 1, replyBytes: 0, paddingBytes: 0),
+    .probe(request: 9, replyBytes: 1 << 20, paddingBytes: 64),
+    .probeReply(request: 9, paddingBytes: 1 << 20),
   ]
 
   @Test(arguments: everyCase)
@@ -107,6 +116,10 @@ struct RuntimeFrameTests {
       .directory([DirectoryEntry(peer: Self.peer, contact: longestContact)]),
       .directory(fullDirectory),
       .statusReply(request: 1, json: longestJSON),
+      .probe(
+        request: 1, replyBytes: RuntimeFrame.probeBytesMax, paddingBytes: RuntimeFrame.probeBytesMax
+      ),
+      .probeReply(request: 1, paddingBytes: RuntimeFrame.probeBytesMax),
     ]
     for frame in frames {
       #expect(try RuntimeFrame(wireBytes: frame.wireBytes[...]) == frame)
@@ -115,9 +128,30 @@ struct RuntimeFrameTests {
 
   // MARK: Malformed bytes
 
-  @Test(arguments: [6, 7, 0x80, 0xff] as [UInt8])
+  @Test(arguments: [8, 9, 0x80, 0xff] as [UInt8])
   func unknownTagThrows(tag: UInt8) {
     #expect(Self.decode([tag]).failure == .unknownTag(type: "RuntimeFrame", tag: tag))
+  }
+
+  @Test func aProbeAskingForTooMuchOrAPartialFloatThrows() {
+    let tooMuch = UInt32(RuntimeFrame.probeBytesMax + 4)
+    var bytes: [UInt8] = [6] + Array(repeating: 0, count: 8)
+    withUnsafeBytes(of: tooMuch.littleEndian) { bytes += $0 }
+    bytes += [0, 0, 0, 0]
+    #expect(
+      Self.decode(bytes).failure
+        == .invalidValue(
+          field: "replyBytes",
+          reason: "\(tooMuch) is not a multiple of 4 up to \(RuntimeFrame.probeBytesMax)"))
+    let odd: [UInt8] = [6] + Array(repeating: 0, count: 8) + [3, 0, 0, 0] + [0, 0, 0, 0]
+    #expect(Self.decode(odd).failure != nil)
+    let padding = UInt32(RuntimeFrame.probeBytesMax / 4 + 1)
+    var long: [UInt8] = [7] + Array(repeating: 0, count: 8)
+    withUnsafeBytes(of: padding.littleEndian) { long += $0 }
+    #expect(
+      Self.decode(long).failure
+        == .lengthTooLarge(
+          field: "padding", length: Int(padding), maximum: RuntimeFrame.probeBytesMax / 4))
   }
 
   @Test func emptyAndTruncatedFramesThrow() {

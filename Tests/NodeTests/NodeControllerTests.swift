@@ -65,6 +65,51 @@ import Wire
         == .partial(round: 1, weight: 4, trainers: [first, second], values: [7, 1, 7, 1]))
   }
 
+  @Test func aggregatorStopsWaitingForATrainerThatRestartedDuringTheRound() {
+    var aggregator = NodeScript.node(1)
+    let coordinator = NodeScript.peer(0)
+    let (first, second) = (NodeScript.peer(3), NodeScript.peer(4))
+    let start = RoundStart(
+      round: 1, baseModel: base, deadlineMilliseconds: 60_000,
+      assignments: [
+        TrainerAssignment(trainer: first, aggregator: NodeScript.peer(1)),
+        TrainerAssignment(trainer: second, aggregator: NodeScript.peer(1)),
+      ])
+    _ = aggregator.handle(.received(from: coordinator, .round(.aggregate(start)), now: 10))
+    _ = aggregator.handle(
+      .received(from: first, .round(.update(round: 1, weight: 1, values: [1, 1, 1, 1])), now: 20))
+    #expect(NodeScript.sends(aggregator.handle(.tick(now: 30))).isEmpty)
+    // The second trainer announces itself again with 5 ms of uptime: it restarted at 45, after
+    // the round opened, and its training died with the old process.
+    let restarted = PeerProfile(
+      capacity: PeerProfile.assumedCapacity, uptimeMilliseconds: 5, isReachable: false)
+    _ = aggregator.handle(.peerJoined(second, restarted, now: 50))
+    let partials = NodeScript.roundMessages(aggregator.handle(.tick(now: 60)))
+    #expect(
+      partials.map(\.message) == [
+        .partial(round: 1, weight: 1, trainers: [first], values: [1, 1, 1, 1])
+      ])
+    #expect(partials.map(\.to) == [coordinator])
+  }
+
+  @Test func aPeerThatReconnectsWithoutRestartingIsStillWaitedFor() {
+    var aggregator = NodeScript.node(1)
+    let (first, second) = (NodeScript.peer(3), NodeScript.peer(4))
+    let start = RoundStart(
+      round: 1, baseModel: base, deadlineMilliseconds: 60_000,
+      assignments: [
+        TrainerAssignment(trainer: first, aggregator: NodeScript.peer(1)),
+        TrainerAssignment(trainer: second, aggregator: NodeScript.peer(1)),
+      ])
+    _ = aggregator.handle(.received(from: NodeScript.peer(0), .round(.aggregate(start)), now: 10))
+    _ = aggregator.handle(
+      .received(from: first, .round(.update(round: 1, weight: 1, values: [1, 1, 1, 1])), now: 20))
+    let upForAMinute = PeerProfile(
+      capacity: PeerProfile.assumedCapacity, uptimeMilliseconds: 60_000, isReachable: false)
+    _ = aggregator.handle(.peerJoined(second, upForAMinute, now: 50))
+    #expect(NodeScript.sends(aggregator.handle(.tick(now: 60))).isEmpty)
+  }
+
   @Test func federatedCoordinatorOpensARoundAndCommitsTheCombinedModel() {
     var coordinator = NodeScript.node(0, mode: .federated, peerCount: 3, councilSize: 1)
     #expect(coordinator.isCoordinator)

@@ -1,5 +1,6 @@
 import Testing
 import Transport
+import Wire
 
 /// Contacts (`KEY@host:port`) and the addresses inside them.
 struct ContactTests {
@@ -94,14 +95,24 @@ struct ContactTests {
     let longestName = [label, label, label, String(repeating: "a", count: 61)].joined(
       separator: ".")
     #expect(longestName.utf8.count == NetworkAddress.hostNameBytesMax)
-    let longest = Self.key + "@" + longestName + ":65535"
-    #expect(longest.utf8.count == Contact.textBytesMax)
+    // A contact fits a PeerAddress (it is remembered in the store and carried by SWIM): a
+    // 208-byte host is the longest, and a valid 253-byte DNS name is refused, not a trap later.
+    let longestHost = String(longestName.utf8.prefix(208))!
+    let longest = Self.key + "@" + longestHost + ":65535"
+    #expect(
+      longest.utf8.count == Contact.textBytesMax && Contact.textBytesMax == PeerAddress.bytesMax)
     #expect(throws: Never.self) { try Contact(parsing: longest) }
     #expect(
       throws: ContactError.tooLong(
         byteCount: Contact.textBytesMax + 1, maximum: Contact.textBytesMax)
     ) {
-      try Contact(parsing: Self.key + "@a" + longestName + ":65535")
+      try Contact(parsing: Self.key + "@a" + longestHost + ":65535")
+    }
+    #expect(
+      throws: ContactError.tooLong(
+        byteCount: 40 + 1 + NetworkAddress.hostNameBytesMax + 6, maximum: Contact.textBytesMax)
+    ) {
+      try Contact(parsing: Self.key + "@" + longestName + ":65535")
     }
     #expect {
       try Contact(parsing: Self.key + "@" + String(repeating: "a", count: 64) + ":1")

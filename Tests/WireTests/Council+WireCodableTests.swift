@@ -65,7 +65,9 @@ import Testing
     let start = RoundStart(
       round: 2, baseModel: sampleDigest, deadlineMilliseconds: 1_000,
       assignments: [TrainerAssignment(trainer: samplePeer, aggregator: samplePeer)])
-    let commit = RoundCommit(round: 2, model: sampleDigest, aggregators: [], trainers: [samplePeer])
+    let commit = RoundCommit(
+      round: 2, model: sampleDigest, aggregators: [], trainers: [samplePeer], sampledTrainers: 3,
+      population: 10)
     #expect(CouncilCommand.noOperation.wireBytes == hex("00"))
     #expect(
       CouncilCommand.assignRoles(assignment).wireBytes
@@ -77,7 +79,9 @@ import Testing
           samplePeerHex, samplePeerHex))
     #expect(
       CouncilCommand.commitRound(commit).wireBytes
-        == hex("03", Self.u64Two, sampleDigestHex, "00 00 00 00", "01 00 00 00", samplePeerHex))
+        == hex(
+          "03", Self.u64Two, sampleDigestHex, "00 00 00 00", "01 00 00 00", samplePeerHex,
+          "03 00 00 00", "0A 00 00 00"))
     #expect(CouncilCommand.addCouncilMember(samplePeer).wireBytes == hex("05", samplePeerHex))
     #expect(CouncilCommand.removeCouncilMember(samplePeer).wireBytes == hex("06", samplePeerHex))
     #expect(CouncilCommand.retireCouncilMember(samplePeer).wireBytes == hex("07", samplePeerHex))

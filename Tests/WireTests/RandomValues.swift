@@ -99,7 +99,10 @@ struct RandomValues {
   }
 
   mutating func roundCommit() -> RoundCommit {
-    RoundCommit(round: uint64(), model: digest(), aggregators: peers(3), trainers: peers(4))
+    RoundCommit(
+      round: uint64(), model: digest(), aggregators: peers(3), trainers: peers(4),
+      sampledTrainers: UInt32(truncatingIfNeeded: uint64()),
+      population: UInt32(truncatingIfNeeded: uint64()))
   }
 
   /// One command of each `CouncilCommand` case.

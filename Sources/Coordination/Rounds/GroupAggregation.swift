@@ -45,6 +45,9 @@ public struct GroupAggregation: Sendable {
   private(set) var round: UInt64?
   private var coordinator: PeerID?
   private var deadline: UInt64 = 0
+  /// When this aggregator learnt of the open round (its clock): a trainer that restarted after
+  /// it lost its training, and will not send an update.
+  public private(set) var openedAtMilliseconds: UInt64?
   private var expected: Set<PeerID> = []
   private var included: [PeerID] = []
   /// Assigned trainers whose update was refused for its content: not waited for any more.
@@ -91,6 +94,7 @@ public struct GroupAggregation: Sendable {
     round = start.round
     self.coordinator = coordinator
     deadline = start.deadlineMilliseconds
+    openedAtMilliseconds = now
     let mine = start.assignments.filter { $0.aggregator == me }.map(\.trainer)
     expected = Set(mine)
     included = []

@@ -88,6 +88,9 @@ public struct RoundCoordinator: Sendable {
   /// Aggregators of the open round whose partial was refused for its content.
   private var refusedAggregators: Set<PeerID> = []
   private var countedTrainers: Set<PeerID> = []
+  /// The candidates each proposed round sampled from (kept until the round commits or a later
+  /// one opens): the commit names them for the privacy accountant.
+  private var populations: [UInt64: UInt32] = [:]
 
   /// A coordinator that takes over at `committedRound` with its model.
   public init(plan: RoundPlan, committedRound: UInt64, model: [Float], lastStartedRound: UInt64) {
@@ -105,6 +108,7 @@ public struct RoundCoordinator: Sendable {
     switch event {
     case .open(let now, let trainers, let aggregators, let seed):
       guard open == nil, !aggregators.isEmpty, !trainers.isEmpty else { return [] }
+      populations = [lastStartedRound + 1: UInt32(clamping: trainers.count)]
       let start = RoundStart(
         round: lastStartedRound + 1, baseModel: modelDigest,
         deadlineMilliseconds: Timestamps.adding(plan.roundDurationMilliseconds, to: now),
@@ -215,9 +219,12 @@ public struct RoundCoordinator: Sendable {
     _ next: [Float], round: UInt64,
     contributors: [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float])]
   ) -> [Action] {
+    let sampled = UInt32(clamping: open?.assignments.count ?? 0)
     let commit = RoundCommit(
       round: round, model: Digest.of(values: next), aggregators: contributors.keys.sorted(),
-      trainers: contributors.values.flatMap(\.trainers).sorted())
+      trainers: contributors.values.flatMap(\.trainers).sorted(), sampledTrainers: sampled,
+      // Unknown (a round this coordinator did not open): counted as a sampling rate of 1.
+      population: populations[round] ?? sampled)
     return [
       .publishModel(round: round, digest: commit.model, values: next),
       .propose(.commitRound(commit)),
