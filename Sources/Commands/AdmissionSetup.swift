@@ -24,6 +24,16 @@ enum AdmissionSetup {
     return rules
   }
 
+  /// A throw-away key for a query (`starling status`) that the project's listeners admit: one
+  /// ground to `bits` of proof of work when the project asks for it (about 2^bits tries).
+  static func queryKeyPair(proofOfWorkBits bits: Int) -> SigningKeyPair {
+    guard bits > 0 else { return .generate() }
+    // 2^(bits + 8) tries fail with probability e^-256.
+    return SigningKeyPair.search(
+      triesMax: 1 << (bits + 8), accepting: { ProofOfWork.bits(ofCurveKeyBytes: $0) >= bits })!
+      .keyPair
+  }
+
   /// This peer's key in `directory`: loaded, or made when there is none, ground to the
   /// project's proof of work. A key that carries less work than the project asks is refused.
   static func keyPair(
