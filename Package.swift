@@ -45,7 +45,7 @@ let package = Package(
       name: "Datasets", dependencies: ["Tensors", "CZlib", "Platform"],
       swiftSettings: kernelSettings),
     .target(name: "Aggregation", dependencies: ["Tensors"], swiftSettings: kernelSettings),
-    .target(name: "Configuration", dependencies: ["Platform"]),
+    .target(name: "Configuration", dependencies: ["Platform", "Identity"]),
     .target(name: "Privacy", dependencies: ["Aggregation", "Tensors"]),
     .target(name: "Identity", dependencies: ["CSodium"]),
     .target(name: "Wire", dependencies: ["Identity"]),
@@ -74,9 +74,12 @@ let package = Package(
     .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors"]),
     .testTarget(name: "AggregationTests", dependencies: ["Aggregation"]),
-    .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+    .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Identity"]),
     .testTarget(
-      name: "CommandsTests", dependencies: ["Commands", "Datasets", "Learning", "Platform"]),
+      name: "CommandsTests",
+      dependencies: [
+        "Commands", "Datasets", "Learning", "Platform", "Configuration", "Transport", "Identity",
+      ]),
     .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
     .testTarget(name: "WireTests", dependencies: ["Wire", "Identity"]),
     .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tensors"]),

@@ -127,7 +127,12 @@ struct ClusterCommand {
       var statuses: [Int: [String: Any]] = [:]
       for index in 0..<peerCount { statuses[index] = cluster.status(index, timeoutSeconds: 2) }
       func term(_ status: [String: Any]) -> Int { (status["term"] as? NSNumber)?.intValue ?? 0 }
-      guard let newest = statuses.values.max(by: { term($0) < term($1) }),
+      // The newest view that names a coordinator: a peer of the same term that lost sight of
+      // it (a member the council dropped, catching up) must not hide it, whatever the order
+      // the dictionary yields the statuses in.
+      guard
+        let newest = statuses.values.filter({ $0["coordinator"] is String })
+          .max(by: { term($0) < term($1) }),
         let coordinatorID = newest["coordinator"] as? String,
         let coordinator = cluster.index(of: coordinatorID), let leader = statuses[coordinator]
       else { continue }

@@ -23,6 +23,9 @@ final class LocalCluster: @unchecked Sendable {
   let extraArguments: [String]
   private(set) var peers: [Peer] = []
   let projectID: ProjectID
+  /// The key of the cluster's status queries when the project asks for proof of work: ground
+  /// once (grinding one per query would take seconds each); nil: a fresh key per query.
+  let queryKeyPair: SigningKeyPair?
   private let lock = NSLock()
   /// Restarts whose node exited before it listened (a store that did not open, say).
   private(set) var restartFailures = 0
@@ -38,9 +41,14 @@ final class LocalCluster: @unchecked Sendable {
     self.peerCount = peerCount
     self.extraArguments = extraArguments
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    // The peers' keys exist before the project file that names the council, so they are ground
+    // to the proof of work of the configuration it extends.
+    let bits = try ProjectConfiguration.load(path: configuration).security.admission
+      .proofOfWorkBits
     for index in 0..<peerCount {
       let peerDirectory = directory + "/peer-\(index)"
-      let keyPair = try KeyStore.loadOrCreate(directory: peerDirectory)
+      let keyPair = try AdmissionSetup.keyPair(
+        inDirectory: peerDirectory, proofOfWorkBits: bits, output: Output.capturing())
       peers.append(
         Peer(
           index: index, directory: peerDirectory, peerID: PeerID(publicKey: keyPair.publicKey)))
@@ -54,6 +62,7 @@ final class LocalCluster: @unchecked Sendable {
       """
     try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     projectID = NodeCommand.projectID(try ProjectConfiguration.load(path: configPath))
+    queryKeyPair = bits > 0 ? AdmissionSetup.queryKeyPair(proofOfWorkBits: bits) : nil
   }
 
   /// Starts peer `index`: peer 0 first (the others bootstrap from it), listening on a free port
@@ -159,7 +168,8 @@ final class LocalCluster: @unchecked Sendable {
       return nil
     }
     return try? StatusCommand.query(
-      contact: contact, projectID: projectID, timeoutSeconds: timeoutSeconds)
+      contact: contact, projectID: projectID, timeoutSeconds: timeoutSeconds,
+      keyPair: queryKeyPair ?? .generate())
   }
 
   /// The peer position of a peer ID.

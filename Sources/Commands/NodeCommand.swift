@@ -124,7 +124,11 @@ struct NodeCommand {
 
   func run(output: Output) throws {
     Parallel.configure(threads: configuration.training.threadCount)
-    let keyPair = try KeyStore.loadOrCreate(directory: dataDirectory)
+    let admission = configuration.security.admission
+    let keyPair = try AdmissionSetup.keyPair(
+      inDirectory: dataDirectory, proofOfWorkBits: admission.proofOfWorkBits, output: output)
+    // Every listening node enforces the project's admission rules; bans come at run time.
+    let admissionPolicy = AdmissionPolicy(rules: AdmissionSetup.rules(admission))
     let me = PeerID(publicKey: keyPair.publicKey)
     let projectID = Self.projectID(configuration)
     let log = RuntimeLog(format: logFormat, peer: me.description)
@@ -182,13 +186,13 @@ struct NodeCommand {
       let again = try? ZMQTransport(
         keyPair: keyPair, projectID: projectID,
         listenAddress: try NetworkAddress(parsing: previous.address.description),
-        eventHandler: { relay.forward($0) })
+        admission: admissionPolicy, eventHandler: { relay.forward($0) })
     {
       transport = again
     } else {
       transport = try ZMQTransport(
         keyPair: keyPair, projectID: projectID, listenAddress: listen,
-        eventHandler: { relay.forward($0) })
+        admission: admissionPolicy, eventHandler: { relay.forward($0) })
     }
     // SWIM records carry the contact, so that members learn where each other listens.
     let address = transport.contact?.description ?? "dials-out"

@@ -10,7 +10,7 @@ import Wire
 struct StatusCommand {
   static let usage = """
     usage: starling status [--peer CONTACT] [--config FILE | --project ID] [--data-dir DIR]
-                           [--timeout SECONDS] [--json]
+                           [--timeout SECONDS] [--pow-bits N] [--json]
     Connects to the node at CONTACT (KEY@host:port) with a fresh, throw-away identity, says a
     hello for the project (its ID is the hash of FILE's configuration, or given as 64 hex
     digits), and prints the node's answer: term, last committed round, coordinator, aggregators,
@@ -18,7 +18,9 @@ struct StatusCommand {
     from DIR. Without --config, --project and --data-dir, the project is the one of the node
     in ./starling-node (the default data directory of `starling node`), when there is one:
     every hello names its project, and a node answers no one who cannot. With --json, the last
-    line is the node's status as one JSON object.
+    line is the node's status as one JSON object. When the project asks for proof of work
+    (security.admission.proofOfWorkBits, or --pow-bits N with --project), the throw-away
+    identity is ground to it first (about 2^N tries).
     """
 
   /// Where `starling node` keeps its state when not told otherwise.
@@ -28,6 +30,9 @@ struct StatusCommand {
   let projectID: ProjectID
   let timeoutSeconds: Double
   let isJSON: Bool
+  /// The proof of work the project's listeners ask of the query's key (its configuration's
+  /// `security.admission.proofOfWorkBits`; `--pow-bits` with `--project`).
+  let proofOfWorkBits: Int
 
   init(arguments raw: [String]) throws {
     var arguments = try Arguments(raw, booleanFlags: ["json"])
@@ -37,7 +42,15 @@ struct StatusCommand {
     let project = try arguments.nonEmptyOption("project")
     let dataDirectoryOption = try arguments.nonEmptyOption("data-dir")
     timeoutSeconds = try arguments.number("timeout", in: 0.1...600) ?? 10
+    let bitsText = try arguments.nonEmptyOption("pow-bits")
     try arguments.finish()
+    var bits = 0
+    if let bitsText {
+      guard let parsed = Int(bitsText), (0...ProofOfWork.bitsMax).contains(parsed) else {
+        throw UsageError("--pow-bits must be an integer from 0 to \(ProofOfWork.bitsMax)")
+      }
+      bits = parsed
+    }
     var contactText = peer
     var configuration = configPath
     var dataDirectory = dataDirectoryOption
@@ -62,7 +75,9 @@ struct StatusCommand {
     }
     switch (configuration, project) {
     case (let path?, nil):
-      projectID = NodeCommand.projectID(try ProjectConfiguration.load(path: path))
+      let loaded = try ProjectConfiguration.load(path: path)
+      projectID = NodeCommand.projectID(loaded)
+      bits = max(bits, loaded.security.admission.proofOfWorkBits)
     case (nil, let hex?):
       guard let bytes = Identity.bytes(fromHexadecimal: hex), let parsed = ProjectID(bytes: bytes)
       else { throw UsageError("--project must be 64 hexadecimal digits, got '\(hex)'") }
@@ -75,14 +90,16 @@ struct StatusCommand {
     case (_?, _?):
       throw UsageError("give either --config or --project, not both")
     }
+    proofOfWorkBits = bits
   }
 
   /// Asks the node; the parsed JSON of its reply.
-  static func query(contact: Contact, projectID: ProjectID, timeoutSeconds: Double) throws
-    -> [String: Any]
-  {
+  static func query(
+    contact: Contact, projectID: ProjectID, timeoutSeconds: Double,
+    keyPair: SigningKeyPair = .generate()
+  ) throws -> [String: Any] {
     let transport = try ZMQTransport(
-      keyPair: SigningKeyPair.generate(), projectID: projectID, eventHandler: { _ in })
+      keyPair: keyPair, projectID: projectID, eventHandler: { _ in })
     defer { transport.close() }
     let box = ReplyBox()
     let finished = DispatchSemaphore(value: 0)
@@ -116,7 +133,8 @@ struct StatusCommand {
 
   func run(output: Output) throws -> [String: Any] {
     let status = try Self.query(
-      contact: contact, projectID: projectID, timeoutSeconds: timeoutSeconds)
+      contact: contact, projectID: projectID, timeoutSeconds: timeoutSeconds,
+      keyPair: AdmissionSetup.queryKeyPair(proofOfWorkBits: proofOfWorkBits))
     if !isJSON {
       func text(_ value: Any?) -> String {
         switch value {

@@ -37,6 +37,9 @@ public struct SecurityConfiguration: Sendable, Equatable {
   /// Local differential privacy: each trainer clips its update to `clipNorm` and adds Gaussian
   /// noise (`noiseMultiplier` x `clipNorm`) before sending it; nil: off.
   public let localPrivacy: PrivacyConfiguration?
+  /// Which peers a listening node admits, and how fast (`security.admission`); all off by
+  /// default.
+  public let admission: AdmissionConfiguration
 
   /// What an aggregator sees of its group.
   public enum AggregatorView: String, Sendable, CaseIterable {
@@ -53,6 +56,7 @@ public struct SecurityConfiguration: Sendable, Equatable {
   static let fieldNames = [
     "aggregation", "byzantineFraction", "workerMomentum", "bucketSize", "clipThreshold",
     "partialAggregation", "aggregatorsSee", "reputationDecay", "privacy", "localPrivacy",
+    "admission",
   ]
 
   /// Why a text is not a pipeline.
@@ -122,6 +126,8 @@ extension SecurityConfiguration: ConfigurationSection {
       ? try PrivacyConfiguration(
         reading: fields.object("localPrivacy", knownFields: PrivacyConfiguration.fieldNames))
       : nil
+    admission = try AdmissionConfiguration(
+      reading: fields.object("admission", knownFields: AdmissionConfiguration.fieldNames))
     if let localPrivacy, localPrivacy.noiseMultiplier == nil {
       throw .invalidCombination(
         path: fields.path(of: "localPrivacy"),
@@ -151,6 +157,8 @@ extension SecurityConfiguration: ConfigurationSection {
     ]
     if let privacy { members["privacy"] = privacy.jsonValue }
     if let localPrivacy { members["localPrivacy"] = localPrivacy.jsonValue }
+    // Left out when off, so that the project ID of a configuration without it stays as it was.
+    if !admission.isOff { members["admission"] = admission.jsonValue }
     if let workerMomentum { members["workerMomentum"] = .double(workerMomentum) }
     if let reputationDecay { members["reputationDecay"] = .double(reputationDecay) }
     return .object(members)

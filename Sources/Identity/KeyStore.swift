@@ -74,6 +74,16 @@ public enum KeyStore {
   /// A new key pair, written to `file` (and its directory created if missing).
   /// - Throws: `IdentityError.keyFileExists` if there is a file at `file` already.
   public static func create(file: String) throws(IdentityError) -> SigningKeyPair {
+    try create(file: file, keyPair: SigningKeyPair.generate())
+  }
+
+  /// Writes `keyPair` (made by the caller, say found by `SigningKeyPair.search`) to a new
+  /// `file` (and creates its directory if missing), as `create(file:)` does.
+  /// - Throws: `IdentityError.keyFileExists` if there is a file at `file` already.
+  @discardableResult
+  public static func create(
+    file: String, keyPair: SigningKeyPair
+  ) throws(IdentityError) -> SigningKeyPair {
     let directory = parentDirectory(of: file)
     try ensureDirectory(directory)
     let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fileMode)
@@ -82,7 +92,6 @@ public enum KeyStore {
       if errorNumber == EEXIST { throw .keyFileExists(path: file) }
       throw .systemCall(path: file, operation: .create, errorNumber: errorNumber)
     }
-    let keyPair = SigningKeyPair.generate()
     do throws(IdentityError) {
       try keyPair.withSeed { (seed) throws(IdentityError) in
         try writeAll(seed, to: descriptor, path: file)

@@ -123,6 +123,17 @@ public final class NodeRuntime: @unchecked Sendable {
         log.event("peerLost", "\(peer) disconnected", ["peerID": peer.hexadecimal])
       case .listening(let contact):
         log.event("listening", "listening as \(contact)", ["contact": contact.description])
+      case .admissionRefused(let request, let reason):
+        log.event(
+          "admissionRefused", event.description,
+          [
+            "address": request.address, "curveKey": request.curveKey.z85,
+            "reason": reason.description,
+          ])
+      case .messagesRateLimited(let peer, let droppedCount):
+        log.event(
+          "messagesRateLimited", event.description,
+          ["peerID": peer.hexadecimal, "droppedCount": droppedCount])
       case .messageDropped(.connectionLost, _, let peer?):
         // A peer gone without a goodbye (a status client, a killed process): nothing more is
         // sent to it until it connects again.

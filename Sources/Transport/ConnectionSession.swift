@@ -48,6 +48,9 @@ struct ConnectionSession {
     let projectID: ProjectID
     let clockSkewMillisecondsMax: UInt64
     let attemptsMax: Int
+    /// The listener's admission policy, which looks again at a valid hello's peer (bans, proof
+    /// of work); nil on a dialer.
+    var admission: AdmissionPolicy? = nil
   }
 
   let direction: ConnectionDirection
@@ -126,6 +129,11 @@ struct ConnectionSession {
       let peer = try hello.check(
         projectID: policy.projectID, connectionKey: connectionKey,
         nowMilliseconds: nowMilliseconds, clockSkewMillisecondsMax: policy.clockSkewMillisecondsMax)
+      if direction == .inbound,
+        let refusal = policy.admission?.checkHello(peer: peer, curveKey: connectionKey)
+      {
+        throw refusal
+      }
       state = .established(peer)
       return [.established(peer, hello)]
     } catch {

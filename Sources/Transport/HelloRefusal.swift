@@ -21,6 +21,11 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
   case staleTimestamp(timestampMilliseconds: UInt64, nowMilliseconds: UInt64)
   /// The signature does not check against the hello's Ed25519 key.
   case badSignature
+  /// The listener's admission rules ask for more proof of work than the hello's CURVE key
+  /// carries (checked again at the hello; the ZAP handler refuses such a key first).
+  case insufficientProofOfWork(bits: Int, required: Int)
+  /// The listener bans this peer (its peer ID or its key).
+  case banned
 
   /// The byte a `refusal` frame carries for each reason.
   public enum Code: UInt8, Sendable {
@@ -32,6 +37,8 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case curveKeyNotDerived = 6
     case staleTimestamp = 7
     case badSignature = 8
+    case insufficientProofOfWork = 9
+    case banned = 10
   }
 
   public var code: Code {
@@ -44,6 +51,8 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case .curveKeyNotDerived: .curveKeyNotDerived
     case .staleTimestamp: .staleTimestamp
     case .badSignature: .badSignature
+    case .insufficientProofOfWork: .insufficientProofOfWork
+    case .banned: .banned
     }
   }
 
@@ -68,6 +77,10 @@ public enum HelloRefusal: Error, Equatable, Sendable, CustomStringConvertible {
         + "\(timestamp > now ? "ahead of" : "behind") this peer's clock (\(now) ms)"
     case .badSignature:
       "the hello's signature does not verify"
+    case .insufficientProofOfWork(let bits, let required):
+      "the hello's CURVE key carries \(bits) bits of proof of work, \(required) required"
+    case .banned:
+      "the peer is banned"
     }
   }
 }

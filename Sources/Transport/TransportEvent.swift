@@ -51,7 +51,10 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
   /// A hello was refused.
   case helloRefused(HelloRefusal, direction: ConnectionDirection, address: String)
   /// The admission policy refused a CURVE client.
-  case admissionRefused(AdmissionRequest, reason: String)
+  case admissionRefused(AdmissionRequest, reason: AdmissionRefusal)
+  /// `droppedCount` messages from `peer` went over `messagesPerSecondPerPeer` and were dropped
+  /// since the last such report (at most one per peer per 10 s); the connection stays.
+  case messagesRateLimited(PeerID, droppedCount: Int)
   /// A ZMTP or CURVE handshake failed (a plaintext client, garbage, a wrong key, silence).
   case handshakeFailed(direction: ConnectionDirection, endpoint: String, reason: String)
   /// A message was dropped; `peer` is nil for a connection that has not said hello.
@@ -60,7 +63,9 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
   /// Whether this event records a refusal of a peer or of what it sent.
   public var isRefusal: Bool {
     switch self {
-    case .helloRefused, .admissionRefused, .handshakeFailed, .messageDropped: true
+    case .helloRefused, .admissionRefused, .handshakeFailed, .messageDropped,
+      .messagesRateLimited:
+      true
     case .listening, .peerConnected, .peerDisconnected: false
     }
   }
@@ -77,6 +82,8 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
       "refused a hello (\(direction.rawValue), \(address)): \(reason)"
     case .admissionRefused(let request, let reason):
       "refused client \(request.curveKey) at \(request.address): \(reason)"
+    case .messagesRateLimited(let peer, let droppedCount):
+      "dropped \(droppedCount) messages from \(peer) over its rate limit"
     case .handshakeFailed(let direction, let endpoint, let reason):
       "handshake failed (\(direction.rawValue), \(endpoint)): \(reason)"
     case .messageDropped(let reason, let direction, let peer):

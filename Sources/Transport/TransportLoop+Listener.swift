@@ -40,27 +40,6 @@ extension TransportLoop {
       contact: Contact(curveKey: configuration.curveKey, address: bound))
   }
 
-  /// Answers every waiting ZAP request by the admission policy.
-  func answerAdmissionRequests(_ listener: Listener) {
-    while let frames = listener.zap.receiveMultipart() {
-      let (reply, refusal) = ZAPHandler.reply(
-        to: frames.map(\.array), policy: configuration.admission)
-      for (index, frame) in reply.enumerated() {
-        _ = listener.zap.send(header: frame, hasMore: index < reply.count - 1)
-      }
-      if let refusal { report(refusal) }
-    }
-  }
-
-  func reportListenerEvents(_ listener: Listener) {
-    while let event = listener.monitor.next() {
-      guard event.isHandshakeFailure else { continue }
-      report(
-        .handshakeFailed(
-          direction: .inbound, endpoint: event.endpoint, reason: event.failureReason))
-    }
-  }
-
   /// Reads what the ROUTER received: a routing ID frame, then one payload frame per message.
   func receiveInbound(_ listener: Listener) {
     for _ in 0..<Self.receiveBatchMax where !isIncomingFull {
@@ -72,7 +51,8 @@ extension TransportLoop {
         extraFrames += 1
         last = next
       }
-      let connection = inboundConnection(routingFrame.array, firstFrame: payload)
+      let connection = inboundConnection(
+        routingFrame.array, firstFrame: payload, listener: listener)
       guard extraFrames == 0 else {
         report(
           .messageDropped(
@@ -115,7 +95,7 @@ extension TransportLoop {
   /// The connection with `routingID`, made on its first frame (and the least recently heard
   /// connection without a hello forgotten when too many are remembered).
   private func inboundConnection(
-    _ routingID: [UInt8], firstFrame: ZMQMessage
+    _ routingID: [UInt8], firstFrame: ZMQMessage, listener: Listener
   ) -> InboundConnection {
     let now = configuration.clock.monotonicMilliseconds()
     if let connection = inbound[routingID] {
@@ -128,8 +108,10 @@ extension TransportLoop {
     {
       removeInbound(oldest.routingID)
     }
+    let address = firstFrame.property("Peer-Address") ?? "unknown"
+    recordFirstFrame(firstFrame, address: address, listener: listener)
     let connection = InboundConnection(
-      routingID: routingID, address: firstFrame.property("Peer-Address") ?? "unknown",
+      routingID: routingID, address: address,
       curveKey: firstFrame.property("User-Id").flatMap { CurvePublicKey(z85: $0) },
       messageBytesMax: limits.messageBytesMax, nowMilliseconds: now)
     inbound[routingID] = connection

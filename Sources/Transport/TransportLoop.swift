@@ -40,6 +40,11 @@ final class TransportLoop {
   let listener: Listener?
   let delivery: AsyncStream<IncomingMessage>.Continuation
   let helloPolicy: ConnectionSession.HelloPolicy
+  let statistics: TransportStatistics
+  /// Attempts and admitted connections per address, for the ZAP handler.
+  var admissionLedger: AdmissionLedger
+  /// Messages per authenticated peer; nil when the rules set no rate.
+  var messageLimiter: MessageRateLimiter?
 
   var inbound: [[UInt8]: InboundConnection] = [:]
   var inboundRouteByPeer: [PeerID: [UInt8]] = [:]
@@ -62,15 +67,26 @@ final class TransportLoop {
 
   init(
     configuration: TransportConfiguration, mailbox: TransportMailbox,
-    listenAddress: NetworkAddress?, delivery: AsyncStream<IncomingMessage>.Continuation
+    listenAddress: NetworkAddress?, delivery: AsyncStream<IncomingMessage>.Continuation,
+    statistics: TransportStatistics
   ) throws(TransportError) {
     self.configuration = configuration
     self.mailbox = mailbox
     self.delivery = delivery
+    self.statistics = statistics
+    let rules = configuration.admission.rules
     helloPolicy = ConnectionSession.HelloPolicy(
       projectID: configuration.projectID,
       clockSkewMillisecondsMax: configuration.limits.helloClockSkewMillisecondsMax,
-      attemptsMax: configuration.limits.helloAttemptsMax)
+      attemptsMax: configuration.limits.helloAttemptsMax, admission: configuration.admission)
+    // An admitted client has the handshake and then the hello's own time to speak.
+    admissionLedger = AdmissionLedger(
+      rules: rules,
+      pendingMilliseconds: UInt64(configuration.limits.handshakeTimeoutMilliseconds)
+        + configuration.limits.connectTimeoutMilliseconds)
+    messageLimiter = rules.messagesPerSecondPerPeer.map {
+      MessageRateLimiter(messagesPerSecond: $0, burst: rules.messageBurst)
+    }
     // Each dealer takes three sockets (itself, its monitor's PAIR and libzmq's end of it).
     let context = try ZMQContext(socketsMax: 3 * configuration.limits.outboundPeersMax + 16)
     self.context = context
@@ -187,6 +203,7 @@ final class TransportLoop {
     }
     guard now >= nextExpiryMilliseconds else { return }
     nextExpiryMilliseconds = now + Self.expiryIntervalMilliseconds
+    expireAdmissions(nowMilliseconds: now)
     let timeout = limits.reassemblyTimeoutMilliseconds
     for connection in inbound.values where connection.session.reassembler.isReassembling {
       let reserved = connection.session.reassembler.reservedBytes
@@ -246,6 +263,7 @@ final class TransportLoop {
   }
 
   func deliver(_ message: IncomingMessage) {
+    guard isWithinRateLimit(message.sender) else { return }
     // Counted first, so the reader's count never goes below zero. Once the reader is gone
     // (the stream terminated), messages are discarded and not counted.
     mailbox.incomingDelivered()

@@ -13,16 +13,25 @@ enum ZAPHandler {
   /// The ZAP domain of the listener (`ZMQ_ZAP_DOMAIN`).
   static let domain = "starling"
   static let version: [UInt8] = Array("1.0".utf8)
+  /// The status of an admitted client's reply.
+  static let admittedStatus: [UInt8] = Array("200".utf8)
 
   /// The reply frames for `requestFrames`, and the refusal to log, if any.
   static func reply(
     to requestFrames: [[UInt8]], policy: AdmissionPolicy
   ) -> (frames: [[UInt8]], refusal: TransportEvent?) {
+    reply(to: requestFrames, decide: policy.decide)
+  }
+
+  /// The reply frames for `requestFrames` as `decide` rules, and the refusal to log, if any.
+  static func reply(
+    to requestFrames: [[UInt8]], decide: (AdmissionRequest) -> AdmissionDecision
+  ) -> (frames: [[UInt8]], refusal: TransportEvent?) {
     let requestID = requestFrames.count > 1 ? requestFrames[1] : []
     guard let request = parse(requestFrames) else {
       return (replyFrames(requestID: requestID, status: "500", text: "malformed request"), nil)
     }
-    switch policy.decide(request) {
+    switch decide(request) {
     case .admit:
       return (
         replyFrames(requestID: requestID, status: "200", text: "OK", userID: request.curveKey.z85),
@@ -30,7 +39,7 @@ enum ZAPHandler {
       )
     case .refuse(let reason):
       return (
-        replyFrames(requestID: requestID, status: "400", text: "refused"),
+        replyFrames(requestID: requestID, status: "400", text: reason.description),
         .admissionRefused(request, reason: reason)
       )
     }

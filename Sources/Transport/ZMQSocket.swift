@@ -173,6 +173,10 @@ final class ZMQMessage {
   /// Whether more frames of the same message follow.
   var hasMore: Bool { zmq_msg_more(pointer) == 1 }
 
+  /// The file descriptor of the TCP connection the frame came on (`ZMQ_SRCFD`), -1 when
+  /// unknown. The descriptor may be closed, or reused, by the time it is read.
+  var sourceDescriptor: Int32 { zmq_msg_get(pointer, ZMQ_SRCFD) }
+
   /// A metadata property of the connection the frame came on: `User-Id` (what the ZAP handler
   /// named the client), `Peer-Address` (its IP address).
   func property(_ name: String) -> String? {

@@ -21,6 +21,10 @@ public final class ZMQTransport: PeerTransport {
   public let contact: Contact?
   public let incoming: IncomingMessages
   public let limits: TransportLimits
+  /// The listener's admission policy (ban keys and peers through it at run time).
+  public let admission: AdmissionPolicy
+  /// Admissions, refusals and rate-limited messages so far.
+  public let statistics: TransportStatistics
 
   private let mailbox: TransportMailbox
   private let finished = DispatchSemaphore(value: 0)
@@ -47,6 +51,7 @@ public final class ZMQTransport: PeerTransport {
     let configuration = TransportConfiguration(
       keyPair: keyPair, projectID: projectID, limits: limits, admission: admission, clock: clock,
       report: eventHandler)
+    let statistics = TransportStatistics()
     let mailbox = try TransportMailbox()
     // Unbounded here: the loop stops reading sockets while `incomingMessagesMax` wait.
     let (stream, continuation) = AsyncStream.makeStream(of: IncomingMessage.self)
@@ -54,7 +59,7 @@ public final class ZMQTransport: PeerTransport {
     do throws(TransportError) {
       loop = try TransportLoop(
         configuration: configuration, mailbox: mailbox, listenAddress: listenAddress,
-        delivery: continuation)
+        delivery: continuation, statistics: statistics)
     } catch {
       mailbox.closeDescriptors()
       throw error
@@ -65,6 +70,8 @@ public final class ZMQTransport: PeerTransport {
     incoming = IncomingMessages(
       stream: stream, mailbox: mailbox, limit: limits.incomingMessagesMax)
     self.limits = limits
+    self.admission = admission
+    self.statistics = statistics
     self.mailbox = mailbox
     let finished = finished
     let thread = Thread {

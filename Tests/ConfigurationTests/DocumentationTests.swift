@@ -31,7 +31,8 @@ import Testing
       + TrainingConfiguration.fieldNames + OptimizerConfiguration.fieldNames
       + ScheduleConfiguration.fieldNames + TopologyConfiguration.fieldNames
       + PrivacyConfiguration.fieldNames + SecurityConfiguration.fieldNames
-      + ExperimentConfiguration.fieldNames
+      + ExperimentConfiguration.fieldNames + AdmissionConfiguration.fieldNames
+      + AdmissionConfiguration.entryFieldNames
     for field in fields {
       #expect(document.contains("| `\(field)` |"), "no table row for \(field)")
     }

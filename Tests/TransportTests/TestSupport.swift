@@ -125,7 +125,7 @@ final class RawClient {
   private let socket: UnsafeMutableRawPointer
 
   /// A CURVE client with `keyPair`'s X25519 keys, or a plaintext one when `keyPair` is nil.
-  init(connectingTo contact: Contact, keyPair: SigningKeyPair?) {
+  init(connectingTo contact: Contact, keyPair: SigningKeyPair?, sourceHost: String? = nil) {
     context = zmq_ctx_new()!
     socket = zmq_socket(context, ZMQ_DEALER)!
     var zero: Int32 = 0
@@ -136,7 +136,8 @@ final class RawClient {
       zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, keyPair.curvePublicKeyBytes, 32)
       zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, secret, 32)
     }
-    precondition(zmq_connect(socket, "tcp://" + contact.address.description) == 0)
+    let source = sourceHost.map { "\($0):0;" } ?? ""
+    precondition(zmq_connect(socket, "tcp://" + source + contact.address.description) == 0)
   }
 
   deinit {
@@ -211,11 +212,12 @@ final class RawTCPClient {
 /// Dials `listener` with a fresh honest peer and checks that a message gets through both ways:
 /// what the tests run after each attack.
 func expectHonestExchange(
-  with listener: TestPeer, sourceLocation: SourceLocation = #_sourceLocation
+  with listener: TestPeer, keyPair: SigningKeyPair = .generate(),
+  sourceLocation: SourceLocation = #_sourceLocation
 )
   async throws
 {
-  let honest = try TestPeer(isListening: false)
+  let honest = try TestPeer(isListening: false, keyPair: keyPair)
   defer { honest.transport.close() }
   let peer = try await honest.transport.connect(to: listener.contact)
   let before = listener.collector.messages.count
@@ -224,4 +226,67 @@ func expectHonestExchange(
   #expect(listener.collector.messages.last?.sender == honest.peerID, sourceLocation: sourceLocation)
   try listener.transport.send(Array("reply".utf8), to: honest.peerID)
   #expect(await honest.collector.waitForCount(1), sourceLocation: sourceLocation)
+}
+
+/// Many CURVE DEALERs in one ZeroMQ context, each with its own key, all dialing one listener
+/// (from `sourceHost`, a loopback address of 127.0.0.0/8, when given): a crowd of Sybils.
+/// They reconnect only after 30 s, so each makes one attempt in a test.
+final class RawSwarm {
+  private let context: UnsafeMutableRawPointer
+  private var sockets: [UnsafeMutableRawPointer] = []
+
+  init(
+    connectingTo contact: Contact, keyPairs: [SigningKeyPair], sourceHost: String? = nil,
+    firstFrame: [UInt8]? = nil
+  ) {
+    context = zmq_ctx_new()!
+    zmq_ctx_set(context, ZMQ_MAX_SOCKETS, Int32(keyPairs.count + 16))
+    let source = sourceHost.map { "\($0):0;" } ?? ""
+    for keyPair in keyPairs {
+      let socket = zmq_socket(context, ZMQ_DEALER)!
+      var zero: Int32 = 0
+      var reconnect: Int32 = 30_000
+      zmq_setsockopt(socket, ZMQ_LINGER, &zero, 4)
+      zmq_setsockopt(socket, ZMQ_RECONNECT_IVL, &reconnect, 4)
+      let secret = keyPair.curveSecretKeyBytes()
+      zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, contact.curveKey.bytes, 32)
+      zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, keyPair.curvePublicKeyBytes, 32)
+      zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, secret, 32)
+      precondition(zmq_connect(socket, "tcp://" + source + contact.address.description) == 0)
+      if let firstFrame {
+        _ = firstFrame.withUnsafeBytes {
+          zmq_send(socket, $0.baseAddress, $0.count, ZMQ_DONTWAIT)
+        }
+      }
+      sockets.append(socket)
+    }
+  }
+
+  /// Closes every socket and the context (idempotent).
+  func close() {
+    for socket in sockets { zmq_close(socket) }
+    if !sockets.isEmpty { zmq_ctx_term(context) }
+    sockets = []
+  }
+
+  deinit { close() }
+}
+
+/// A key pair whose CURVE key carries at least `bits` of proof of work.
+func keyPairWithProofOfWork(bits: Int) -> SigningKeyPair {
+  SigningKeyPair.search(
+    triesMax: 1 << (bits + 8), accepting: { ProofOfWork.bits(ofCurveKeyBytes: $0) >= bits })!
+    .keyPair
+}
+
+/// `count` fresh key pairs whose CURVE keys carry fewer than `bits` of proof of work.
+func keyPairsWithoutProofOfWork(count: Int, bits: Int) -> [SigningKeyPair] {
+  var keyPairs: [SigningKeyPair] = []
+  while keyPairs.count < count {
+    let keyPair = SigningKeyPair.generate()
+    if ProofOfWork.bits(ofCurveKeyBytes: keyPair.curvePublicKeyBytes) < bits {
+      keyPairs.append(keyPair)
+    }
+  }
+  return keyPairs
 }

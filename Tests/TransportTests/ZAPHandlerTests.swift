@@ -25,14 +25,16 @@ struct ZAPHandlerTests {
 
   @Test func theAdmissionPolicySeesTheAddressAndKeyAndItsRefusalIsLogged() {
     let policy = AdmissionPolicy { request in
-      request.address == "10.0.0.1" && request.curveKey == key ? .refuse(reason: "banned") : .admit
+      request.address == "10.0.0.1" && request.curveKey == key
+        ? .refuse(.custom("banned")) : .admit
     }
     let (reply, refusal) = ZAPHandler.reply(to: request(), policy: policy)
     #expect(reply[2] == Array("400".utf8))
     #expect(reply[4] == [])
     #expect(
       refusal
-        == .admissionRefused(AdmissionRequest(address: "10.0.0.1", curveKey: key), reason: "banned")
+        == .admissionRefused(
+          AdmissionRequest(address: "10.0.0.1", curveKey: key), reason: .custom("banned"))
     )
   }
 

@@ -127,7 +127,7 @@ struct ZMQTransportRefusalTests {
     let bannedKey = CurvePublicKey(bytes: banned.curvePublicKeyBytes)!
     let listener = try TestPeer(
       admission: AdmissionPolicy { request in
-        request.curveKey == bannedKey ? .refuse(reason: "on the ban list") : .admit
+        request.curveKey == bannedKey ? .refuse(.custom("on the ban list")) : .admit
       })
     defer { listener.transport.close() }
     let dialer = try TestPeer(isListening: false, keyPair: banned)
@@ -150,7 +150,8 @@ struct ZMQTransportRefusalTests {
       await listener.recorder.waitFor {
         $0
           == .admissionRefused(
-            AdmissionRequest(address: "127.0.0.1", curveKey: bannedKey), reason: "on the ban list")
+            AdmissionRequest(address: "127.0.0.1", curveKey: bannedKey),
+            reason: .custom("on the ban list"))
       })
     try await expectHonestExchange(with: listener)
     #expect(!listener.collector.messages.contains { $0.sender == dialer.peerID })

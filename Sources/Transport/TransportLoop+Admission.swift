@@ -1,0 +1,90 @@
+import CZMQ
+import Wire
+
+extension TransportLoop {
+  /// Answers every waiting ZAP request by the admission policy and the listener's ledger.
+  func answerAdmissionRequests(_ listener: Listener) {
+    let policy = configuration.admission
+    while let frames = listener.zap.receiveMultipart() {
+      let now = configuration.clock.monotonicMilliseconds()
+      let (reply, refusal) = ZAPHandler.reply(to: frames.map(\.array)) { request in
+        admissionLedger.admit(request, policy: policy, nowMilliseconds: now)
+      }
+      for (index, frame) in reply.enumerated() {
+        _ = listener.zap.send(header: frame, hasMore: index < reply.count - 1)
+      }
+      if let refusal {
+        statistics.update { $0.refusedAdmissions += 1 }
+        report(refusal)
+      } else if reply.count > 2, reply[2] == ZAPHandler.admittedStatus {
+        statistics.update { $0.admittedAdmissions += 1 }
+      }
+    }
+    publishAdmissionCount()
+  }
+
+  /// The ROUTER's socket events: handshake failures for the log, accepted and closed TCP
+  /// connections for the ledger.
+  func reportListenerEvents(_ listener: Listener) {
+    while let event = listener.monitor.next() {
+      let descriptor = Int32(bitPattern: event.value)
+      switch event.event {
+      case ZMQ_EVENT_ACCEPTED:
+        admissionLedger.connectionAccepted(descriptor: descriptor)
+      case ZMQ_EVENT_DISCONNECTED:
+        admissionLedger.connectionClosed(descriptor: descriptor)
+      default:
+        guard event.isHandshakeFailure else { continue }
+        report(
+          .handshakeFailed(
+            direction: .inbound, endpoint: event.endpoint, reason: event.failureReason))
+      }
+    }
+    publishAdmissionCount()
+  }
+
+  /// A new inbound connection's first frame: its admission slot becomes live. The monitor is
+  /// read first, so that the events of the descriptor's earlier connections come before it
+  /// (the one I/O thread emits them in order, and this frame could only follow its own
+  /// `ACCEPTED` and the ZAP reply).
+  func recordFirstFrame(_ frame: ZMQMessage, address: String, listener: Listener) {
+    guard configuration.admission.rules.isCounting else { return }
+    reportListenerEvents(listener)
+    admissionLedger.connectionSpoke(descriptor: frame.sourceDescriptor, address: address)
+    publishAdmissionCount()
+  }
+
+  /// Whether a message from `peer` may be delivered: its peer is not banned and within
+  /// `messagesPerSecondPerPeer`. A message that may not is dropped and counted.
+  func isWithinRateLimit(_ peer: PeerID) -> Bool {
+    if configuration.admission.isBanned(peer: peer) {
+      statistics.update { $0.bannedMessagesDropped += 1 }
+      return false
+    }
+    guard messageLimiter != nil else { return true }
+    let now = configuration.clock.monotonicMilliseconds()
+    switch messageLimiter!.admit(from: peer, nowMilliseconds: now) {
+    case .deliver:
+      return true
+    case .drop(let report):
+      statistics.update { $0.rateLimitedMessages += 1 }
+      if let report { self.report(.messagesRateLimited(peer, droppedCount: report)) }
+      return false
+    }
+  }
+
+  /// Once a second: pending admissions past their time, rate-limit reports that are due.
+  func expireAdmissions(nowMilliseconds now: UInt64) {
+    admissionLedger.expire(nowMilliseconds: now)
+    publishAdmissionCount()
+    guard messageLimiter != nil else { return }
+    for (peer, count) in messageLimiter!.prune(nowMilliseconds: now) {
+      report(.messagesRateLimited(peer, droppedCount: count))
+    }
+  }
+
+  private func publishAdmissionCount() {
+    let count = admissionLedger.admittedCount
+    statistics.update { $0.admittedConnections = count }
+  }
+}

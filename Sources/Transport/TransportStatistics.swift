@@ -1,0 +1,29 @@
+import Synchronization
+
+/// Counters a transport keeps for its operator and its tests, read from any thread.
+public final class TransportStatistics: Sendable {
+  /// The counters at one moment.
+  public struct Snapshot: Equatable, Sendable {
+    /// Inbound connections that count against `peersPerAddressMax` now (admitted and not yet
+    /// closed; 0 when no cap is set).
+    public var admittedConnections = 0
+    /// ZAP requests the admission policy admitted.
+    public var admittedAdmissions = 0
+    /// ZAP requests the admission policy refused.
+    public var refusedAdmissions = 0
+    /// Messages dropped over `messagesPerSecondPerPeer`.
+    public var rateLimitedMessages = 0
+    /// Messages dropped because their peer is banned.
+    public var bannedMessagesDropped = 0
+  }
+
+  private let counters = Mutex(Snapshot())
+
+  init() {}
+
+  public var snapshot: Snapshot { counters.withLock { $0 } }
+
+  func update(_ body: (inout Snapshot) -> Void) {
+    counters.withLock { body(&$0) }
+  }
+}
