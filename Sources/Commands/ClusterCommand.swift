@@ -1,6 +1,7 @@
 import Configuration
 import Coordination
 import Foundation
+import NodeRuntime
 import Platform
 import Tensors
 
@@ -17,7 +18,7 @@ struct ClusterCommand {
     usage: starling cluster --config FILE [--peers N] [--council N] [--dir DIR]
                             [--kill-coordinator-at ROUND] [--restart-after SECONDS]
                             [--kill-aggregator-at ROUND] [--kill-trainer-at ROUND]
-                            [--random-kills N] [--seed N]
+                            [--random-kills N] [--seed N] [--byzantine I:FAULT]...
                             [--out MODEL.safetensors] [--timeout SECONDS] [--quiet] [--json]
     Starts N peers (default 8) as separate `starling node` processes on 127.0.0.1 (free ports),
     the first --council of them (default 3) the founding council, each training its shard of the
@@ -28,7 +29,9 @@ struct ClusterCommand {
     --kill-aggregator-at kills an aggregator the same way, --kill-trainer-at a trainer (a peer
     outside the council: with topology.membership, SWIM tells the round to stop waiting for it). --random-kills N kills a random council
     member (the coordinator included) N times at random instants, each restarted once a round
-    committed without it, and reports the recovery times (kill to the next commit). --quiet prints
+    committed without it, and reports the recovery times (kill to the next commit). --byzantine
+    I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials), and the summary says
+    which peers banned whom through the council log. --quiet prints
     only kills and the summary. Ctrl-C stops every process it started.
     """
 
@@ -47,6 +50,8 @@ struct ClusterCommand {
   let timeoutSeconds: Double
   let isJSON: Bool
   let rounds: Int
+  /// Peers that misbehave on purpose: index and `--fault` name.
+  let byzantine: [Int: NodeRuntime.Fault]
 
   init(arguments raw: [String]) throws {
     var arguments = try Arguments(raw, booleanFlags: ["json", "quiet"])
@@ -67,7 +72,24 @@ struct ClusterCommand {
     restartAfterSeconds = try arguments.number("restart-after", in: 0...600) ?? 3
     out = try arguments.nonEmptyOption("out") ?? directory + "/model.safetensors"
     timeoutSeconds = try arguments.number("timeout", in: 1...86_400) ?? 900
+    var byzantine: [Int: NodeRuntime.Fault] = [:]
+    for text in arguments.options("byzantine") {
+      let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+      guard parts.count == 2, let index = Int(parts[0]), index >= 0,
+        let fault = NodeRuntime.Fault(rawValue: parts[1])
+      else {
+        throw UsageError(
+          "--byzantine takes I:FAULT, FAULT one of \(NodeRuntime.Fault.allCases.map(\.rawValue)), "
+            + "got '\(text)'")
+      }
+      byzantine[index] = fault
+    }
+    self.byzantine = byzantine
     try arguments.finish()
+    let peerCount = peerCount
+    if let index = byzantine.keys.first(where: { $0 >= peerCount }) {
+      throw UsageError("--byzantine \(index): there are only \(peerCount) peers")
+    }
     guard councilSize < peerCount else {
       throw UsageError("--council \(councilSize) leaves no trainer among \(peerCount) peers")
     }
@@ -82,7 +104,8 @@ struct ClusterCommand {
     try? FileManager.default.removeItem(atPath: directory)
     let cluster = try LocalCluster(
       binary: binary, configuration: configPath, directory: directory, peerCount: peerCount,
-      councilSize: councilSize, extraArguments: ["--set", "training.threads=1"])
+      councilSize: councilSize, extraArguments: ["--set", "training.threads=1"],
+      peerArguments: byzantine.mapValues { ["--fault", $0.rawValue] })
     Self.runningPIDs = { cluster.processIdentifiers }
     for number in [SIGINT, SIGTERM] {
       signal(number) { received in
@@ -254,6 +277,21 @@ struct ClusterCommand {
       disagreements == 0
         ? "committed histories agree on every peer"
         : "committed histories DISAGREE in \(disagreements) places")
+    // Bans through the council log: who was banned, by how many peers, and why.
+    var bannedBy: [Int: Int] = [:]
+    var banReasons: [Int: String] = [:]
+    for index in 0..<peerCount {
+      for (peer, reason) in cluster.bans(index) {
+        guard let banned = cluster.index(of: peer) else { continue }
+        bannedBy[banned, default: 0] += 1
+        banReasons[banned] = reason
+      }
+    }
+    for (banned, count) in bannedBy.sorted(by: { $0.key < $1.key }) {
+      output.line(
+        "peer \(banned) banned through the council log (applied by \(count) peers): "
+          + (banReasons[banned] ?? ""))
+    }
     let best =
       (0..<peerCount).max { (histories[$0].keys.max() ?? 0) < (histories[$1].keys.max() ?? 0) } ?? 0
     try ExportCommand(arguments: ["--data-dir", cluster.peers[best].directory, "--out", out]).run(
@@ -273,6 +311,9 @@ struct ClusterCommand {
       "overheadFractionMedian": roundCost.overheadFraction,
       "bytesSentPerRound": roundCost.bytesPerRound,
       "restartsBehindCommittedRound": lostRounds,
+      "bans": bannedBy.sorted { $0.key < $1.key }.map {
+        ["peer": $0.key, "appliedBy": $0.value, "reason": banReasons[$0.key] ?? ""] as [String: Any]
+      },
       "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started),
       "roundLines": isQuiet ? [] : lines,
     ]

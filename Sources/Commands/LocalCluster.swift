@@ -21,6 +21,8 @@ final class LocalCluster: @unchecked Sendable {
   let configPath: String
   let peerCount: Int
   let extraArguments: [String]
+  /// More arguments for some peers only (a `--fault`, say), by index.
+  let peerArguments: [Int: [String]]
   private(set) var peers: [Peer] = []
   let projectID: ProjectID
   /// The key of the cluster's status queries when the project asks for proof of work: ground
@@ -34,12 +36,13 @@ final class LocalCluster: @unchecked Sendable {
   /// first `councilSize` of them as the founding council.
   init(
     binary: String, configuration: String, directory: String, peerCount: Int, councilSize: Int,
-    extraArguments: [String] = []
+    extraArguments: [String] = [], peerArguments: [Int: [String]] = [:]
   ) throws {
     self.binary = binary
     self.directory = directory
     self.peerCount = peerCount
     self.extraArguments = extraArguments
+    self.peerArguments = peerArguments
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     // The peers' keys exist before the project file that names the council, so they are ground
     // to the proof of work of the configuration it extends.
@@ -79,7 +82,7 @@ final class LocalCluster: @unchecked Sendable {
     if let bootstrap { arguments += ["--bootstrap", bootstrap.description] }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments + extraArguments
+    process.arguments = arguments + extraArguments + (peerArguments[index] ?? [])
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
     process.environment = environment
@@ -274,5 +277,21 @@ final class LocalCluster: @unchecked Sendable {
       history[round] = model
     }
     return history
+  }
+
+  /// The peers that peer `index` logged as banned through the council log, with the reason.
+  func bans(_ index: Int) -> [String: String] {
+    guard
+      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8)
+    else { return [:] }
+    var bans: [String: String] = [:]
+    for line in text.split(separator: "\n") where line.contains("\"event\":\"banned\"") {
+      guard
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        let peer = object["peerID"] as? String
+      else { continue }
+      bans[peer] = object["reason"] as? String ?? ""
+    }
+    return bans
   }
 }

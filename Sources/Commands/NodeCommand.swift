@@ -19,7 +19,7 @@ struct NodeCommand {
   static let usage = """
     usage: starling node --config FILE [--data-dir DIR] [--listen HOST:PORT] [--bootstrap CONTACT]...
                          [--shard I/N] [--log-format text|json] [--evaluate coordinator|every|never]
-                         [--set PATH=VALUE]...
+                         [--fault nan-partials] [--set PATH=VALUE]...
     Joins the project FILE describes: trains when sampled, aggregates or coordinates when the
     council elects it, and keeps its state in DIR (default ./starling-node). On SIGINT or SIGTERM it
     abandons the step in progress, tells its neighbours, closes its store and exits 0.
@@ -33,6 +33,9 @@ struct NodeCommand {
       --evaluate WHICH        which committed models to evaluate on the test set: those this node
                               commits as coordinator (default), every one it applies (its status
                               then reports its own accuracy), or never
+      --fault nan-partials    misbehave on purpose, to test the defences: as an aggregator, send
+                              partials with NaN in them (honest peers refuse and, with
+                              security.admission.banMisbehavingAggregators, ban this node)
     The node prints its contact when it listens and writes it to DIR/contact.
     """
 
@@ -43,6 +46,7 @@ struct NodeCommand {
   let shard: (index: Int, count: Int)
   let logFormat: RuntimeLog.Format
   let evaluation: NodeRuntime.Evaluation
+  let fault: NodeRuntime.Fault?
   let memoryBudget: MemoryBudget
 
   init(arguments raw: [String]) throws {
@@ -54,7 +58,18 @@ struct NodeCommand {
     let shardText = try arguments.nonEmptyOption("shard")
     let format = arguments.option("log-format") ?? "text"
     let evaluationText = arguments.option("evaluate") ?? "coordinator"
+    let faultText = try arguments.nonEmptyOption("fault")
     try arguments.finish()
+    if let faultText {
+      guard let fault = NodeRuntime.Fault(rawValue: faultText) else {
+        throw UsageError(
+          "--fault must be one of \(NodeRuntime.Fault.allCases.map(\.rawValue)), got '\(faultText)'"
+        )
+      }
+      self.fault = fault
+    } else {
+      fault = nil
+    }
     guard let evaluation = NodeRuntime.Evaluation(rawValue: evaluationText) else {
       throw UsageError("--evaluate must be coordinator, every or never, got '\(evaluationText)'")
     }
@@ -203,6 +218,7 @@ struct NodeCommand {
 
     var runtimeOptions = NodeRuntime.Options()
     runtimeOptions.evaluation = evaluation
+    runtimeOptions.fault = fault
     let runtime = NodeRuntime(
       controller: controller, transport: transport, store: store, training: training, log: log,
       projectID: projectID, bootstrap: bootstrap, knownContacts: known,

@@ -31,6 +31,7 @@ enum NodeSetup {
     node.rotateEvery = topology.rotateEvery
     node.councilMembersTrain = topology.councilTrains
     node.councilEligibleAfterRounds = topology.councilEligibleAfterRounds
+    node.bansMisbehavingAggregators = configuration.security.admission.banMisbehavingAggregators
     node.security = try SecuritySetup.nodeSecurity(configuration, samplingRate: samplingRate)
     return node
   }

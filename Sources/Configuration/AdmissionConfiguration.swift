@@ -28,6 +28,11 @@ public struct AdmissionConfiguration: Sendable, Equatable {
   /// Messages per second from one authenticated peer (a token bucket whose burst is two
   /// seconds' messages, at least 8); the rest are dropped and counted; 0: no limit.
   public let messagesPerSecondPerPeer: Double
+  /// Whether the coordinator proposes, through the council log, a ban on an aggregator whose
+  /// partial breaks the protocol (wrong length, NaN, a weight out of range, a trainer outside
+  /// its group or counted twice). A committed ban is replicated state: every node drops the
+  /// peer from the council and the sampling, and every listener refuses its connections.
+  public let banMisbehavingAggregators: Bool
   /// The key that signs the allow-list's entries; nil: entries are unsigned.
   public let owner: PublicKey?
   /// The only peers admitted; nil: every peer.
@@ -40,7 +45,7 @@ public struct AdmissionConfiguration: Sendable, Equatable {
   static let allowListCountMax = 4_096
   static let fieldNames = [
     "proofOfWorkBits", "peersPerAddressMax", "peersPerSubnetMax", "connectionAttemptsPerSecond",
-    "messagesPerSecondPerPeer", "owner", "allowList",
+    "messagesPerSecondPerPeer", "banMisbehavingAggregators", "owner", "allowList",
   ]
   static let entryFieldNames = ["key", "signature"]
 
@@ -55,18 +60,20 @@ public struct AdmissionConfiguration: Sendable, Equatable {
 
   static let off = AdmissionConfiguration(
     proofOfWorkBits: 0, peersPerAddressMax: 0, peersPerSubnetMax: 0,
-    connectionAttemptsPerSecond: 0, messagesPerSecondPerPeer: 0, owner: nil, allowList: nil)
+    connectionAttemptsPerSecond: 0, messagesPerSecondPerPeer: 0, banMisbehavingAggregators: false,
+    owner: nil, allowList: nil)
 
   private init(
     proofOfWorkBits: Int, peersPerAddressMax: Int, peersPerSubnetMax: Int,
-    connectionAttemptsPerSecond: Double, messagesPerSecondPerPeer: Double, owner: PublicKey?,
-    allowList: [AllowListEntry]?
+    connectionAttemptsPerSecond: Double, messagesPerSecondPerPeer: Double,
+    banMisbehavingAggregators: Bool, owner: PublicKey?, allowList: [AllowListEntry]?
   ) {
     self.proofOfWorkBits = proofOfWorkBits
     self.peersPerAddressMax = peersPerAddressMax
     self.peersPerSubnetMax = peersPerSubnetMax
     self.connectionAttemptsPerSecond = connectionAttemptsPerSecond
     self.messagesPerSecondPerPeer = messagesPerSecondPerPeer
+    self.banMisbehavingAggregators = banMisbehavingAggregators
     self.owner = owner
     self.allowList = allowList
   }
@@ -83,6 +90,7 @@ extension AdmissionConfiguration {
       "connectionAttemptsPerSecond", default: 0, in: .closed(0, Self.ratePerSecondMax))
     messagesPerSecondPerPeer = try fields.number(
       "messagesPerSecondPerPeer", default: 0, in: .closed(0, Self.ratePerSecondMax))
+    banMisbehavingAggregators = try fields.bool("banMisbehavingAggregators", default: false)
     if peersPerAddressMax > 0, peersPerSubnetMax > 0, peersPerSubnetMax < peersPerAddressMax {
       throw .invalidCombination(
         path: fields.path(of: "peersPerSubnetMax"),
@@ -155,6 +163,7 @@ extension AdmissionConfiguration {
       "peersPerSubnetMax": .integer(UInt64(peersPerSubnetMax)),
       "connectionAttemptsPerSecond": .double(connectionAttemptsPerSecond),
       "messagesPerSecondPerPeer": .double(messagesPerSecondPerPeer),
+      "banMisbehavingAggregators": .bool(banMisbehavingAggregators),
     ]
     if let owner { members["owner"] = .string(owner.hexadecimal) }
     if let allowList {

@@ -28,7 +28,16 @@ public final class NodeRuntime: @unchecked Sendable {
     public var evaluation = Evaluation.asCoordinator
     /// Time kept back from a training deadline for the upload.
     public var uploadMarginMilliseconds: UInt64 = 1_000
+    /// A misbehaviour to inject, for tests of the defences (none for a real volunteer).
+    public var fault: Fault?
     public init() {}
+  }
+
+  /// What a deliberately Byzantine node does, so that tests over real processes can show what
+  /// honest peers detect. Applied to the bytes this node sends, after its controller decided.
+  public enum Fault: String, Sendable, CaseIterable {
+    /// Every partial aggregate it sends as an aggregator carries NaN in its first value.
+    case nanPartials = "nan-partials"
   }
 
   /// Which committed models a node evaluates: each one it commits as coordinator (the default:
@@ -92,6 +101,9 @@ public final class NodeRuntime: @unchecked Sendable {
     contacts = knownContacts
     startedAtMonotonic = clock.monotonicMilliseconds()
     lastLoggedRound = controller.committedRound
+    // Bans committed before a restart hold at once: the listener refuses those peers, and
+    // whatever they still deliver is dropped.
+    for peer in controller.bannedPeers.keys { transport.admission.ban(peer: peer) }
   }
 
   /// Wall-clock milliseconds: deadlines cross machines, so peers need clocks within seconds of
@@ -264,7 +276,7 @@ public final class NodeRuntime: @unchecked Sendable {
     case .persist:
       break
     case .send(let peer, let message):
-      send(.protocolMessage(message), to: peer)
+      send(.protocolMessage(Self.injecting(options.fault, into: message)), to: peer)
     case .train(let round, let model, let deadline):
       train(round: round, model: model, deadline: deadline)
     case .committed(let commit):
@@ -293,6 +305,7 @@ public final class NodeRuntime: @unchecked Sendable {
         "updateRefused", "refused a contribution from \(peer): \(reason)",
         ["from": peer.hexadecimal, "reason": "\(reason)"])
     case .banned(let peer, let reason):
+      transport.admission.ban(peer: peer)
       log.event(
         "banned", "\(peer) banned through the council log: \(reason)",
         ["peerID": peer.hexadecimal, "reason": reason])
@@ -302,6 +315,17 @@ public final class NodeRuntime: @unchecked Sendable {
         ["epsilon": epsilon])
     case .aggregated(let round, let report):
       log.event("aggregated", "round \(round): \(report)", ["round": round])
+    }
+  }
+
+  /// `message` as a node with `fault` sends it.
+  static func injecting(_ fault: Fault?, into message: Message) -> Message {
+    switch (fault, message) {
+    case (.nanPartials?, .round(.partial(let round, let weight, let trainers, var values))):
+      if !values.isEmpty { values[0] = .nan }
+      return .round(.partial(round: round, weight: weight, trainers: trainers, values: values))
+    default:
+      return message
     }
   }
 

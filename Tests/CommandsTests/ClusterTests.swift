@@ -104,6 +104,55 @@ import Testing
     #expect(summary["cleanExits"] as? Int == 5, comment)
   }
 
+  /// A Byzantine aggregator over real processes: peer 2 (a founder, so an aggregator once peer 0
+  /// or 1 coordinates) sends partials with NaN in them. The coordinator refuses the first one,
+  /// proposes a ban through the council log, and every honest peer applies it: peer 2 leaves the
+  /// council, its transport connections are refused, and the rounds go on without it.
+  @Test func aggregatorSendingNaNPartialsIsBannedThroughTheLog() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "starling-ban-\(UUID().uuidString)"
+    ).path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer {
+      Self.killNodes(in: directory + "/cluster")
+      try? FileManager.default.removeItem(atPath: directory)
+    }
+    let configuration = """
+      {"extends": "fmnist-mlp", "project": {"name": "ban-test"},
+       "data": {"trainLimit": 2000, "testLimit": 500, "peers": 5,
+                "partition": {"kind": "dirichlet", "alpha": 0.5}},
+       "topology": {"mode": "fdfl", "council": 3, "aggregators": 2, "roundDeadlineSeconds": 10},
+       "security": {"admission": {"banMisbehavingAggregators": true}},
+       "training": {"rounds": 6, "batchSize": 64}}
+      """
+    try configuration.write(toFile: directory + "/project.json", atomically: true, encoding: .utf8)
+    let result = try StarlingProcess.run(
+      [
+        "cluster", "--config", "project.json", "--peers", "5", "--dir", "cluster",
+        "--byzantine", "2:nan-partials", "--json",
+      ], in: directory, secondsMax: 300)
+    let comment = Comment(rawValue: result.summary + "\n" + result.standardOutput)
+    #expect(result.status == 0, comment)
+    let last = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], comment)
+    let bans = summary["bans"] as? [[String: Any]] ?? []
+    // Only peer 2 is banned, by the four honest peers at least, for the NaN in its partial.
+    #expect(bans.map { $0["peer"] as? Int } == [2], comment)
+    #expect((bans.first?["appliedBy"] as? Int ?? 0) >= 4, comment)
+    #expect((bans.first?["reason"] as? String ?? "").contains("NaN"), comment)
+    #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
+    // Peer 2 coordinates no round after the ban, and is never an aggregator again.
+    let lines = summary["roundLines"] as? [[String: Any]] ?? []
+    let afterBan = lines.suffix(2)
+    #expect(!afterBan.isEmpty, comment)
+    for line in afterBan {
+      #expect(line["coordinator"] as? Int != 2, comment)
+      #expect(!(line["aggregators"] as? [Int] ?? []).contains(2), comment)
+    }
+  }
+
   @Test func nodeRefusesAnFdflProjectWithoutAFoundingCouncil() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "starling-node-\(UUID().uuidString)"

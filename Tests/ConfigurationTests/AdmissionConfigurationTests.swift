@@ -29,7 +29,8 @@ struct AdmissionConfigurationTests {
   @Test func rulesReadAndArePartOfTheProjectID() throws {
     let text = #"""
       {"security": {"admission": {"proofOfWorkBits": 16, "peersPerAddressMax": 4,
-        "peersPerSubnetMax": 32, "connectionAttemptsPerSecond": 5, "messagesPerSecondPerPeer": 200}}}
+        "peersPerSubnetMax": 32, "connectionAttemptsPerSecond": 5, "messagesPerSecondPerPeer": 200,
+        "banMisbehavingAggregators": true}}}
       """#
     let configuration = try ProjectConfiguration.parse(json: text)
     let admission = configuration.security.admission
@@ -38,6 +39,7 @@ struct AdmissionConfigurationTests {
     #expect(admission.peersPerSubnetMax == 32)
     #expect(admission.connectionAttemptsPerSecond == 5)
     #expect(admission.messagesPerSecondPerPeer == 200)
+    #expect(admission.banMisbehavingAggregators)
     #expect(configuration.identityJSON().contains("proofOfWorkBits"))
     #expect(
       configuration.identityJSON() != (try ProjectConfiguration.parse(json: "{}")).identityJSON())
