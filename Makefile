@@ -5,7 +5,7 @@ PYTHON_ENV := .build/python
 STARLING := .build/release/starling
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build test demo demo-sim demo-local bench lint fuzz fuzz-coverage fuzz-seeds experiments clean
+.PHONY: deps python-deps build test demo demo-sim demo-local bench lint fuzz fuzz-coverage fuzz-seeds experiments flood-bench clean
 
 ## deps: install the Debian packages Starling needs (only those missing).
 deps:
@@ -62,6 +62,11 @@ experiments: build
 	$(STARLING) experiment --config Examples/robustness.json --out Benchmarks/results/robustness-mlp --json
 	$(STARLING) experiment --config Examples/robustness-cnn.json --out Benchmarks/results/robustness-cnn --json
 	$(STARLING) experiment --config Examples/backdoor.json --out Benchmarks/results/backdoor --json
+
+## flood-bench: honest rounds of 8 real nodes with and without 1,000 connection attempts a second
+## and 200 Sybils (BENCHMARKS.md, issue 12).
+flood-bench: build
+	STARLING=$(STARLING) Benchmarks/flood.sh
 
 ## fuzz: libFuzzer on the decoders of untrusted bytes (protocol messages, node frames, the
 ## transport's hello and chunk headers), FUZZ_SECONDS per target (FUZZ_TARGETS="hello" for one).

@@ -4,6 +4,7 @@ import Foundation
 import NodeRuntime
 import Platform
 import Tensors
+import Transport
 
 func percentile(_ values: [Double], _ fraction: Double) -> Double {
   guard !values.isEmpty else { return 0 }
@@ -19,6 +20,7 @@ struct ClusterCommand {
                             [--kill-coordinator-at ROUND] [--restart-after SECONDS]
                             [--kill-aggregator-at ROUND] [--kill-trainer-at ROUND]
                             [--random-kills N] [--seed N] [--byzantine I:FAULT]...
+                            [--flood ATTEMPTS_PER_SECOND] [--sybils N]
                             [--out MODEL.safetensors] [--timeout SECONDS] [--quiet] [--json]
     Starts N peers (default 8) as separate `starling node` processes on 127.0.0.1 (free ports),
     the first --council of them (default 3) the founding council, each training its shard of the
@@ -31,7 +33,10 @@ struct ClusterCommand {
     member (the coordinator included) N times at random instants, each restarted once a round
     committed without it, and reports the recovery times (kill to the next commit). --byzantine
     I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials), and the summary says
-    which peers banned whom through the council log. --quiet prints
+    which peers banned whom through the council log. --flood R attacks every peer's listener
+    from 127.0.0.2 with R connection attempts a second (CURVE handshakes with fresh keys and no
+    hello) and --sybils N identities without proof of work that keep reconnecting, from the
+    moment every peer listens to the end. --quiet prints
     only kills and the summary. Ctrl-C stops every process it started.
     """
 
@@ -52,6 +57,8 @@ struct ClusterCommand {
   let rounds: Int
   /// Peers that misbehave on purpose: index and `--fault` name.
   let byzantine: [Int: NodeRuntime.Fault]
+  let floodAttemptsPerSecond: Double
+  let sybils: Int
 
   init(arguments raw: [String]) throws {
     var arguments = try Arguments(raw, booleanFlags: ["json", "quiet"])
@@ -72,6 +79,8 @@ struct ClusterCommand {
     restartAfterSeconds = try arguments.number("restart-after", in: 0...600) ?? 3
     out = try arguments.nonEmptyOption("out") ?? directory + "/model.safetensors"
     timeoutSeconds = try arguments.number("timeout", in: 1...86_400) ?? 900
+    floodAttemptsPerSecond = try arguments.number("flood", in: 0...100_000) ?? 0
+    sybils = try arguments.integer("sybils", in: 0...10_000) ?? 0
     var byzantine: [Int: NodeRuntime.Fault] = [:]
     for text in arguments.options("byzantine") {
       let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
@@ -123,6 +132,17 @@ struct ClusterCommand {
     output.line("starting \(peerCount) peers (council of \(councilSize)) in \(directory)")
     for index in 0..<peerCount { try cluster.start(index) }
     output.line("\(elapsed())  all \(peerCount) peers listening; project \(cluster.projectID)")
+    var flood: ConnectionFlood?
+    if floodAttemptsPerSecond > 0 || sybils > 0 {
+      let attack = ConnectionFlood(
+        targets: cluster.peers.compactMap(\.contact), attemptsPerSecond: floodAttemptsPerSecond,
+        sybils: sybils, sourceHost: "127.0.0.2")
+      attack.start()
+      flood = attack
+      output.line(
+        "\(elapsed())  flooding every listener from 127.0.0.2: \(floodAttemptsPerSecond) "
+          + "connection attempts/s and \(sybils) Sybil identities")
+    }
 
     var lastRound: UInt64 = 0
     var accuracyByRound: [UInt64: Double] = [:]
@@ -244,6 +264,13 @@ struct ClusterCommand {
         recovered = false
       }
     }
+    let floodReport = flood?.stop()
+    if let floodReport {
+      output.line(
+        "flood: \(floodReport.attempts) connection attempts in "
+          + String(format: "%.1f s (%.0f/s)", floodReport.seconds, floodReport.attemptsPerSecond)
+          + " and \(floodReport.sybils) Sybils")
+    }
     let finalAccuracy = accuracyByRound[lastRound] ?? accuracyByRound.max { $0.key < $1.key }?.value
     let allRestartsOpened = cluster.restartFailures == 0
     let peakResident = cluster.peakResidentMegabytes()
@@ -314,6 +341,9 @@ struct ClusterCommand {
       "bans": bannedBy.sorted { $0.key < $1.key }.map {
         ["peer": $0.key, "appliedBy": $0.value, "reason": banReasons[$0.key] ?? ""] as [String: Any]
       },
+      "floodAttempts": floodReport?.attempts ?? 0,
+      "floodAttemptsPerSecond": floodReport?.attemptsPerSecond ?? 0,
+      "sybils": floodReport?.sybils ?? 0,
       "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started),
       "roundLines": isQuiet ? [] : lines,
     ]

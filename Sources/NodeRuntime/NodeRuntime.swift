@@ -36,7 +36,9 @@ public final class NodeRuntime: @unchecked Sendable {
   /// What a deliberately Byzantine node does, so that tests over real processes can show what
   /// honest peers detect. Applied to the bytes this node sends, after its controller decided.
   public enum Fault: String, Sendable, CaseIterable {
-    /// Every partial aggregate it sends as an aggregator carries NaN in its first value.
+    /// Every partial aggregate it sends as an aggregator carries NaN in its first value. It also
+    /// never campaigns (its own vote and pre-vote requests are dropped), so that as a founder it
+    /// stays an aggregator instead of winning the first election and sending no partial at all.
     case nanPartials = "nan-partials"
   }
 
@@ -71,6 +73,8 @@ public final class NodeRuntime: @unchecked Sendable {
   var announcedTo: Set<PeerID> = []
   var timer: DispatchSourceTimer?
   var lastRedial: UInt64 = 0
+  /// Refusals per source are logged a few at a time, so a flood cannot fill the disk.
+  var refusalLog = RefusalLogLimiter()
   var lastDirectoryRefresh: UInt64 = 0
   var isStopping = false
   var isTraining = false
@@ -136,6 +140,7 @@ public final class NodeRuntime: @unchecked Sendable {
       case .listening(let contact):
         log.event("listening", "listening as \(contact)", ["contact": contact.description])
       case .admissionRefused(let request, let reason):
+        guard shouldLogRefusal(from: request.address) else { break }
         log.event(
           "admissionRefused", event.description,
           [
@@ -151,7 +156,9 @@ public final class NodeRuntime: @unchecked Sendable {
         // sent to it until it connects again.
         if connected.remove(peer) != nil { announcedTo.remove(peer) }
       default:
-        if event.isRefusal { log.event("refused", event.description) }
+        if event.isRefusal, shouldLogRefusal(from: "transport") {
+          log.event("refused", event.description)
+        }
       }
     }
   }
@@ -215,12 +222,28 @@ public final class NodeRuntime: @unchecked Sendable {
       if connected.isEmpty { for contact in bootstrap { dial(contact) } }
     }
     probeBandwidthIfDue()
+    logSuppressedRefusals(now: monotonic)
     if Timestamps.elapsed(from: lastDirectoryRefresh, to: monotonic)
       >= options.directoryRefreshMilliseconds
     {
       lastDirectoryRefresh = monotonic
       let directory = RuntimeFrame.directory(directoryEntries())
       for peer in connected { send(directory, to: peer) }
+    }
+  }
+
+  func shouldLogRefusal(from source: String) -> Bool {
+    refusalLog.shouldLog(source: source, now: clock.monotonicMilliseconds())
+  }
+
+  /// One line per source whose window closed with refusals that were counted, not logged.
+  func logSuppressedRefusals(now monotonic: UInt64) {
+    for (source, count) in refusalLog.closedWindows(now: monotonic) {
+      log.event(
+        "refusalsSuppressed",
+        "\(count) more refusals from \(source) in the last "
+          + "\(refusalLog.windowMilliseconds / 1_000) s were not logged one by one",
+        ["source": source, "count": count])
     }
   }
 
@@ -276,7 +299,9 @@ public final class NodeRuntime: @unchecked Sendable {
     case .persist:
       break
     case .send(let peer, let message):
-      send(.protocolMessage(Self.injecting(options.fault, into: message)), to: peer)
+      if let message = Self.injecting(options.fault, into: message) {
+        send(.protocolMessage(message), to: peer)
+      }
     case .train(let round, let model, let deadline):
       train(round: round, model: model, deadline: deadline)
     case .committed(let commit):
@@ -318,12 +343,14 @@ public final class NodeRuntime: @unchecked Sendable {
     }
   }
 
-  /// `message` as a node with `fault` sends it.
-  static func injecting(_ fault: Fault?, into message: Message) -> Message {
+  /// `message` as a node with `fault` sends it, or nil when that node would not send it.
+  static func injecting(_ fault: Fault?, into message: Message) -> Message? {
     switch (fault, message) {
     case (.nanPartials?, .round(.partial(let round, let weight, let trainers, var values))):
       if !values.isEmpty { values[0] = .nan }
       return .round(.partial(round: round, weight: weight, trainers: trainers, values: values))
+    case (.nanPartials?, .council(.requestVote)), (.nanPartials?, .council(.requestPreVote)):
+      return nil
     default:
       return message
     }
@@ -348,6 +375,7 @@ public final class NodeRuntime: @unchecked Sendable {
     do throws(WireError) {
       frame = try RuntimeFrame(wireBytes: message.bytes[...])
     } catch {
+      guard shouldLogRefusal(from: message.sender.hexadecimal) else { return }
       log.event(
         "refused", "a malformed message from \(message.sender): \(error)",
         ["from": message.sender.hexadecimal])

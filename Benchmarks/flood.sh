@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make flood-bench`: honest rounds with and without a flood of 1,000 connection attempts a
+# second and 200 Sybil identities without proof of work (issue 12), in one session, alternating
+# RUNS times. 8 `starling node` processes on loopback train cnn-small (Examples/cluster-flood.json);
+# the attacker dials every listener from 127.0.0.2. Prints each run's median round time and the
+# ratio of the medians.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STARLING=${STARLING:-.build/release/starling}
+RUNS=${RUNS:-2}
+mkdir -p Benchmarks/results
+out="Benchmarks/results/flood-$(date +%Y%m%d-%H%M%S).txt"
+for run in $(seq 1 "$RUNS"); do
+  for mode in quiet flood; do
+    args=()
+    if [ "$mode" = flood ]; then args=(--flood 1000 --sybils 200); fi
+    "$STARLING" cluster --config Examples/cluster-flood.json --dir .build/flood-bench \
+      --quiet --json "${args[@]}" | tail -1 | sed "s/^/$mode $run /" | tee -a "$out"
+  done
+done
+python3 - "$out" <<'PY'
+import json, statistics, sys
+rows = {"quiet": [], "flood": []}
+for line in open(sys.argv[1]):
+    mode, _, text = line.split(" ", 2)
+    rows[mode].append(json.loads(text))
+for mode, runs in rows.items():
+    rounds = [r["roundSecondsMedian"] for r in runs]
+    print(f"{mode}: median round {statistics.median(rounds):.2f} s over {len(runs)} runs {rounds}; "
+          f"final accuracy {[r['finalAccuracy'] for r in runs]}; "
+          f"attempts/s {[round(r['floodAttemptsPerSecond']) for r in runs]}; sybils {[r['sybils'] for r in runs]}")
+quiet = statistics.median(r["roundSecondsMedian"] for r in rows["quiet"])
+flood = statistics.median(r["roundSecondsMedian"] for r in rows["flood"])
+print(f"flood / quiet median round time: {flood / quiet:.3f}")
+PY
