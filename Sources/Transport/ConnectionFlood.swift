@@ -78,7 +78,8 @@ public final class ConnectionFlood: @unchecked Sendable {
   private func run() {
     let started = ContinuousClock.now
     let lifetime = Duration.milliseconds(Self.attemptLifetimeMilliseconds)
-    let socketsMax = sybilCount + Int(attemptsPerSecond * 0.001 * Double(lifetime.milliseconds))
+    let socketsMax =
+      sybilCount + Int(attemptsPerSecond * 0.001 * Double(lifetime.milliseconds))
       + 64
     guard let context = zmq_ctx_new() else { return }
     zmq_ctx_set(context, ZMQ_MAX_SOCKETS, Int32(min(socketsMax, 60_000)))

@@ -104,8 +104,8 @@ import Testing
     #expect(summary["cleanExits"] as? Int == 5, comment)
   }
 
-  /// A Byzantine aggregator over real processes: peer 2 (a founder, so an aggregator once peer 0
-  /// or 1 coordinates) sends partials with NaN in them. The coordinator refuses the first one,
+  /// A Byzantine aggregator over real processes: peer 2 (a founder that never campaigns, so an
+  /// aggregator while peer 0 or 1 coordinates) sends partials with NaN in them. The coordinator refuses the first one,
   /// proposes a ban through the council log, and every honest peer applies it: peer 2 leaves the
   /// council, its transport connections are refused, and the rounds go on without it.
   @Test func aggregatorSendingNaNPartialsIsBannedThroughTheLog() throws {
