@@ -28,7 +28,10 @@ for mode, runs in rows.items():
     rounds = [r["roundSecondsMedian"] for r in runs]
     print(f"{mode}: median round {statistics.median(rounds):.2f} s over {len(runs)} runs {rounds}; "
           f"final accuracy {[r['finalAccuracy'] for r in runs]}; "
-          f"attempts/s {[round(r['floodAttemptsPerSecond']) for r in runs]}; sybils {[r['sybils'] for r in runs]}")
+          f"attempts/s {[round(r['floodAttemptsPerSecond']) for r in runs]}; sybils {[r['sybils'] for r in runs]}; "
+          f"CPU s: nodes {[round(r['nodesCPUSeconds'], 1) for r in runs]}, "
+          f"harness and attacker {[round(r['harnessCPUSeconds'], 1) for r in runs]}; "
+          f"run s {[round(r['seconds'], 1) for r in runs]}")
 quiet = statistics.median(r["roundSecondsMedian"] for r in rows["quiet"])
 flood = statistics.median(r["roundSecondsMedian"] for r in rows["flood"])
 print(f"flood / quiet median round time: {flood / quiet:.3f}")

@@ -6,6 +6,14 @@ import Platform
 import Tensors
 import Transport
 
+/// User and system CPU seconds of `who` (`RUSAGE_SELF`, `RUSAGE_CHILDREN`).
+func cpuSeconds(_ who: Int32) -> Double {
+  var usage = rusage()
+  guard getrusage(who, &usage) == 0 else { return 0 }
+  func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 func percentile(_ values: [Double], _ fraction: Double) -> Double {
   guard !values.isEmpty else { return 0 }
   let sorted = values.sorted()
@@ -277,6 +285,10 @@ struct ClusterCommand {
     let roundCost = cluster.roundCosts()
     let statuses = cluster.stopAll()
     let cleanExits = statuses.values.filter { $0 == 0 }.count
+    // CPU time: this process (the harness, and the flood's attacker when there is one) and
+    // every node it reaped.
+    let harnessCPUSeconds = cpuSeconds(RUSAGE_SELF.rawValue)
+    let nodesCPUSeconds = cpuSeconds(RUSAGE_CHILDREN.rawValue)
     output.line(
       "\(elapsed())  stopped every peer with SIGTERM: \(cleanExits) of \(statuses.count) exited 0")
     // Every pair of peers agrees on every round both committed, and nobody lost one.
@@ -344,6 +356,7 @@ struct ClusterCommand {
       "floodAttempts": floodReport?.attempts ?? 0,
       "floodAttemptsPerSecond": floodReport?.attemptsPerSecond ?? 0,
       "sybils": floodReport?.sybils ?? 0,
+      "harnessCPUSeconds": harnessCPUSeconds, "nodesCPUSeconds": nodesCPUSeconds,
       "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started),
       "roundLines": isQuiet ? [] : lines,
     ]

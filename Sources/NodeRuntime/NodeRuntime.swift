@@ -147,6 +147,11 @@ public final class NodeRuntime: @unchecked Sendable {
             "address": request.address, "curveKey": request.curveKey.z85,
             "reason": reason.description,
           ])
+      case .connectionShutDown(let address, let reason):
+        guard shouldLogRefusal(from: address) else { break }
+        log.event(
+          "admissionRefused", event.description,
+          ["address": address, "reason": reason.description, "beforeHandshake": true])
       case .messagesRateLimited(let peer, let droppedCount):
         log.event(
           "messagesRateLimited", event.description,

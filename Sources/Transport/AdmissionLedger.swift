@@ -77,6 +77,24 @@ struct AdmissionLedger {
     return .admit
   }
 
+  /// Whether a connection from `address`, accepted at `nowMilliseconds`, is over the attempt
+  /// rate already, so that its ZAP request would be refused. The listener then shuts it down
+  /// before its CURVE handshake costs either side anything. A peek: an attempt is counted once,
+  /// by `admit`, when it gets that far, so an address over the rate gets exactly the rate's
+  /// handshakes and no more.
+  func isOverAttemptRate(address text: String, nowMilliseconds: UInt64) -> Bool {
+    guard rules.connectionAttemptsPerSecond != nil else { return false }
+    let address = AddressKey(parsing: text)
+    if let bucket = attemptBuckets[address] ?? overflowBucketIfFull(for: address) {
+      return !bucket.hasToken(nowMilliseconds: nowMilliseconds)
+    }
+    return false
+  }
+
+  private func overflowBucketIfFull(for address: AddressKey) -> TokenBucket? {
+    attemptBuckets.count >= Self.addressesTrackedMax ? overflowBucket : nil
+  }
+
   private mutating func takeAttempt(from address: AddressKey, nowMilliseconds: UInt64) -> Bool {
     guard let rate = rules.connectionAttemptsPerSecond else { return true }
     let fresh = TokenBucket(

@@ -26,6 +26,13 @@ struct TokenBucket: Equatable {
     return true
   }
 
+  /// Whether `take` would succeed at `nowMilliseconds`, without taking.
+  func hasToken(nowMilliseconds: UInt64) -> Bool {
+    var copy = self
+    copy.refill(nowMilliseconds: nowMilliseconds)
+    return copy.tokens >= 1
+  }
+
   /// Whether the bucket would be full at `nowMilliseconds`: then forgetting it changes nothing
   /// (a new bucket starts full).
   func isFull(nowMilliseconds: UInt64) -> Bool {

@@ -52,6 +52,9 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
   case helloRefused(HelloRefusal, direction: ConnectionDirection, address: String)
   /// The admission policy refused a CURVE client.
   case admissionRefused(AdmissionRequest, reason: AdmissionRefusal)
+  /// An accepted TCP connection was shut down before its handshake, by an admission rule that
+  /// needs only the address (today: `connectionAttemptsPerSecond`).
+  case connectionShutDown(address: String, reason: AdmissionRefusal)
   /// `droppedCount` messages from `peer` went over `messagesPerSecondPerPeer` and were dropped
   /// since the last such report (at most one per peer per 10 s); the connection stays.
   case messagesRateLimited(PeerID, droppedCount: Int)
@@ -63,8 +66,8 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
   /// Whether this event records a refusal of a peer or of what it sent.
   public var isRefusal: Bool {
     switch self {
-    case .helloRefused, .admissionRefused, .handshakeFailed, .messageDropped,
-      .messagesRateLimited:
+    case .helloRefused, .admissionRefused, .connectionShutDown, .handshakeFailed,
+      .messageDropped, .messagesRateLimited:
       true
     case .listening, .peerConnected, .peerDisconnected: false
     }
@@ -82,6 +85,8 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
       "refused a hello (\(direction.rawValue), \(address)): \(reason)"
     case .admissionRefused(let request, let reason):
       "refused client \(request.curveKey) at \(request.address): \(reason)"
+    case .connectionShutDown(let address, let reason):
+      "shut down a connection from \(address) before its handshake: \(reason)"
     case .messagesRateLimited(let peer, let droppedCount):
       "dropped \(droppedCount) messages from \(peer) over its rate limit"
     case .handshakeFailed(let direction, let endpoint, let reason):

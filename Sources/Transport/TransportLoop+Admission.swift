@@ -31,6 +31,7 @@ extension TransportLoop {
       switch event.event {
       case ZMQ_EVENT_ACCEPTED:
         admissionLedger.connectionAccepted(descriptor: descriptor)
+        shutDownIfOverAttemptRate(descriptor: descriptor)
       case ZMQ_EVENT_DISCONNECTED:
         admissionLedger.connectionClosed(descriptor: descriptor)
       default:
@@ -41,6 +42,23 @@ extension TransportLoop {
       }
     }
     publishAdmissionCount()
+  }
+
+  /// An accepted connection from an address over `connectionAttemptsPerSecond` is shut down at
+  /// once, before the CURVE handshake (several Curve25519 operations on each side) and the ZAP
+  /// request it would end in. `shutdown(2)`, not `close(2)`: the descriptor stays ZeroMQ's,
+  /// which sees the end of the stream and closes it itself (and reports `DISCONNECTED`). The
+  /// address is read from the descriptor now, so a descriptor already closed and reused is
+  /// judged by its new peer's address, and one that is no longer a socket is left alone.
+  func shutDownIfOverAttemptRate(descriptor: Int32) {
+    guard configuration.admission.rules.connectionAttemptsPerSecond != nil,
+      let address = PeerSocketAddress.peerAddress(of: descriptor)
+    else { return }
+    let now = configuration.clock.monotonicMilliseconds()
+    guard admissionLedger.isOverAttemptRate(address: address, nowMilliseconds: now) else { return }
+    guard PeerSocketAddress.shutDown(descriptor) else { return }
+    statistics.update { $0.shutDownAtAccept += 1 }
+    report(.connectionShutDown(address: address, reason: .tooManyAttempts))
   }
 
   /// A new inbound connection's first frame: its admission slot becomes live. The monitor is

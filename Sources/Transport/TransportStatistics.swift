@@ -11,6 +11,8 @@ public final class TransportStatistics: Sendable {
     public var admittedAdmissions = 0
     /// ZAP requests the admission policy refused.
     public var refusedAdmissions = 0
+    /// Accepted connections shut down before their handshake, over the attempt rate.
+    public var shutDownAtAccept = 0
     /// Messages dropped over `messagesPerSecondPerPeer`.
     public var rateLimitedMessages = 0
     /// Messages dropped because their peer is banned.

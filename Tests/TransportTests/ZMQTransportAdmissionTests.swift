@@ -77,8 +77,9 @@ struct ZMQTransportAdmissionTests {
       #expect(
         await eventually(within: 20_000) {
           let now = listener.transport.statistics.snapshot
-          return now.refusedAdmissions + now.admittedAdmissions
-            >= before.refusedAdmissions + before.admittedAdmissions + perWave * 9 / 10
+          return now.refusedAdmissions + now.admittedAdmissions + now.shutDownAtAccept
+            >= before.refusedAdmissions + before.admittedAdmissions + before.shutDownAtAccept
+            + perWave * 9 / 10
         })
       // The cap holds while the wave's connections are open: 4 attackers and at most the
       // honest peer's connection.
@@ -91,16 +92,19 @@ struct ZMQTransportAdmissionTests {
     #expect(attackersAdmitted <= 4 * waves)
     #expect(attackersAdmitted >= 1)
     // The bucket passes its burst and then 20 per second, over both addresses.
-    let attempts = statistics.refusedAdmissions + statistics.admittedAdmissions
+    // (Attempts over the rate are refused at the ZAP handler, or shut down when accepted once
+    // the bucket is empty.)
+    let refused = statistics.refusedAdmissions + statistics.shutDownAtAccept
+    let attempts = refused + statistics.admittedAdmissions
     #expect(attempts >= waves * perWave * 9 / 10)
-    #expect(statistics.refusedAdmissions >= attempts - Int(40 + 20 * elapsedSeconds))
+    #expect(refused >= attempts - Int(40 + 20 * elapsedSeconds))
     let events = listener.recorder.events
     #expect(
       events.contains {
-        if case .admissionRefused(let request, .tooManyAttempts) = $0 {
-          request.address == "127.0.0.2"
-        } else {
-          false
+        switch $0 {
+        case .admissionRefused(let request, .tooManyAttempts): request.address == "127.0.0.2"
+        case .connectionShutDown(let address, .tooManyAttempts): address == "127.0.0.2"
+        default: false
         }
       })
     #expect(
@@ -124,6 +128,43 @@ struct ZMQTransportAdmissionTests {
         ).wireBytes))
     let reply = try #require(client.receive(within: 5_000))
     #expect(try Hello(frame: reply).signingKey == listener.keyPair.publicKey)
+  }
+
+  /// Once an address has used its attempts, its next connection is shut down as it is
+  /// accepted: it never costs a CURVE handshake nor reaches the ZAP handler, and a peer at
+  /// another address is served meanwhile.
+  @Test func anAddressOverItsAttemptRateIsShutDownBeforeTheHandshake() async throws {
+    // 0.1 attempts a second: a burst of 2, then one every 10 s.
+    let listener = try TestPeer(admission: policy { $0.connectionAttemptsPerSecond = 0.1 })
+    defer { listener.transport.close() }
+    var clients: [RawClient] = []
+    for _ in 0..<2 {
+      clients.append(
+        RawClient(
+          connectingTo: listener.contact, keyPair: SigningKeyPair.generate(),
+          sourceHost: "127.0.0.2"))
+    }
+    #expect(
+      await eventually(within: 10_000) {
+        listener.transport.statistics.snapshot.admittedAdmissions == 2
+      })
+    clients.append(
+      RawClient(
+        connectingTo: listener.contact, keyPair: SigningKeyPair.generate(),
+        sourceHost: "127.0.0.2"))
+    #expect(
+      await eventually(within: 10_000) {
+        listener.transport.statistics.snapshot.shutDownAtAccept >= 1
+      })
+    try await Task.sleep(for: .milliseconds(300))
+    let statistics = listener.transport.statistics.snapshot
+    #expect(statistics.admittedAdmissions == 2)
+    #expect(statistics.refusedAdmissions == 0)
+    #expect(
+      listener.recorder.events.contains(
+        .connectionShutDown(address: "127.0.0.2", reason: .tooManyAttempts)))
+    try await expectHonestExchange(with: listener)
+    withExtendedLifetime(clients) {}
   }
 
   @Test func aPeerThatConnectsAndLeavesAgainAndAgainIsNeverLockedOut() async throws {
