@@ -113,8 +113,14 @@ extension RuntimeFrame: WireCodable {
       [Float](repeating: 0, count: bytes / 4), field: "padding", countMax: probeBytesMax / 4)
   }
 
+  /// Padding whose floats are not all +0.0 is refused: the frame keeps only its length, so any
+  /// other bytes would be a second encoding of the same frame (found by `make fuzz`).
   private static func decodePadding(from decoder: inout WireDecoder) throws(WireError) -> Int {
-    try decoder.decode([Float].self, field: "padding", countMax: probeBytesMax / 4).count * 4
+    let padding = try decoder.decode([Float].self, field: "padding", countMax: probeBytesMax / 4)
+    guard padding.allSatisfy({ $0.bitPattern == 0 }) else {
+      throw .invalidValue(field: "padding", reason: "not all zero")
+    }
+    return padding.count * 4
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {

@@ -133,6 +133,21 @@ struct RuntimeFrameTests {
     #expect(Self.decode([tag]).failure == .unknownTag(type: "RuntimeFrame", tag: tag))
   }
 
+  /// Found by `make fuzz` (Fuzz/corpus/runtime-frame/finding-nonZeroPadding): padding with a
+  /// non-zero float decoded, and re-encoded as zeros, a second encoding of one frame.
+  @Test func paddingThatIsNotZeroThrows() throws {
+    let finding: [UInt8] =
+      [7] + Array("Optional".utf8) + [2, 0, 0, 0] + Array(repeating: 0, count: 7) + [1]
+    #expect(
+      Self.decode(finding).failure == .invalidValue(field: "padding", reason: "not all zero"))
+    let negativeZero: [UInt8] = [7] + Array(repeating: 0, count: 8) + [1, 0, 0, 0, 0, 0, 0, 0x80]
+    #expect(
+      Self.decode(negativeZero).failure
+        == .invalidValue(field: "padding", reason: "not all zero"))
+    let zeros: [UInt8] = [7] + Array(repeating: 0, count: 8) + [1, 0, 0, 0, 0, 0, 0, 0]
+    #expect(try RuntimeFrame(wireBytes: zeros[...]) == .probeReply(request: 0, paddingBytes: 4))
+  }
+
   @Test func aProbeAskingForTooMuchOrAPartialFloatThrows() {
     let tooMuch = UInt32(RuntimeFrame.probeBytesMax + 4)
     var bytes: [UInt8] = [6] + Array(repeating: 0, count: 8)
