@@ -39,11 +39,25 @@ extension NodeRuntime {
       "model": controller.modelDigest.contentHash.hexadecimal,
       "connectedPeers": connected.count,
       "messagesSent": messagesSent, "bytesSent": bytesSent,
+      "admission": Self.admissionJSON(transport.statistics.snapshot),
     ]
     let data =
       (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
       ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self)
+  }
+}
+
+extension NodeRuntime {
+  /// The transport's admission counters, since the node started.
+  static func admissionJSON(_ counters: TransportStatistics.Snapshot) -> [String: Int] {
+    [
+      "admittedConnections": counters.admittedConnections,
+      "admitted": counters.admittedAdmissions, "refused": counters.refusedAdmissions,
+      "shutDownAtAccept": counters.shutDownAtAccept,
+      "rateLimitedMessages": counters.rateLimitedMessages,
+      "bannedMessagesDropped": counters.bannedMessagesDropped,
+    ]
   }
 }
 

@@ -109,6 +109,10 @@ import Testing
       #expect(swiftStatus.keys.contains(key), "status lacks \(key): \(swiftLast)")
     }
     #expect(swiftStatus["project"] as? String == projectID, swiftComment)
+    // The admission counters: this node has no admission rules, so it refuses nobody.
+    let admission = try #require(swiftStatus["admission"] as? [String: Int], swiftComment)
+    #expect(admission["refused"] == 0 && admission["shutDownAtAccept"] == 0, swiftComment)
+    #expect((admission["admitted"] ?? 0) >= 1, swiftComment)
 
     kill(node.processIdentifier, SIGTERM)
     let deadline = Date().addingTimeInterval(Self.stopSecondsMax)
