@@ -6,14 +6,6 @@ import Platform
 import Tensors
 import Transport
 
-/// User and system CPU seconds of `who` (`RUSAGE_SELF`, `RUSAGE_CHILDREN`).
-func cpuSeconds(_ who: Int32) -> Double {
-  var usage = rusage()
-  guard getrusage(who, &usage) == 0 else { return 0 }
-  func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
-
 func percentile(_ values: [Double], _ fraction: Double) -> Double {
   guard !values.isEmpty else { return 0 }
   let sorted = values.sorted()
@@ -42,8 +34,8 @@ struct ClusterCommand {
     committed without it, and reports the recovery times (kill to the next commit). --byzantine
     I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials), and the summary says
     which peers banned whom through the council log. --flood R attacks every peer's listener
-    from 127.0.0.2 with R connection attempts a second (CURVE handshakes with fresh keys and no
-    hello) and --sybils N identities without proof of work that keep reconnecting, from the
+    from 127.0.0.2 with R connection attempts a second (CURVE handshakes with keys from a pool
+    of 256, and no hello) and --sybils N identities without proof of work that keep reconnecting, from the
     moment every peer listens to the end. --quiet prints
     only kills and the summary. Ctrl-C stops every process it started.
     """
@@ -287,8 +279,8 @@ struct ClusterCommand {
     let cleanExits = statuses.values.filter { $0 == 0 }.count
     // CPU time: this process (the harness, and the flood's attacker when there is one) and
     // every node it reaped.
-    let harnessCPUSeconds = cpuSeconds(RUSAGE_SELF.rawValue)
-    let nodesCPUSeconds = cpuSeconds(RUSAGE_CHILDREN.rawValue)
+    let harnessCPUSeconds = ProcessMetrics.cpuSeconds(RUSAGE_SELF.rawValue)
+    let nodesCPUSeconds = ProcessMetrics.cpuSeconds(RUSAGE_CHILDREN.rawValue)
     output.line(
       "\(elapsed())  stopped every peer with SIGTERM: \(cleanExits) of \(statuses.count) exited 0")
     // Every pair of peers agrees on every round both committed, and nobody lost one.

@@ -9,6 +9,15 @@ enum ProcessMetrics {
     return Double(usage.ru_maxrss) / 1024
   }
 
+  /// User and system CPU seconds of `who`: `RUSAGE_SELF`, or `RUSAGE_CHILDREN` (the children
+  /// this process has waited for).
+  static func cpuSeconds(_ who: Int32) -> Double {
+    var usage = rusage()
+    guard getrusage(who, &usage) == 0 else { return 0 }
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+  }
+
   /// Wall-clock seconds since the Unix epoch.
   static func now() -> Double { Date().timeIntervalSince1970 }
 

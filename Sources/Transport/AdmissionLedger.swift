@@ -85,14 +85,11 @@ struct AdmissionLedger {
   func isOverAttemptRate(address text: String, nowMilliseconds: UInt64) -> Bool {
     guard rules.connectionAttemptsPerSecond != nil else { return false }
     let address = AddressKey(parsing: text)
-    if let bucket = attemptBuckets[address] ?? overflowBucketIfFull(for: address) {
-      return !bucket.hasToken(nowMilliseconds: nowMilliseconds)
-    }
-    return false
-  }
-
-  private func overflowBucketIfFull(for address: AddressKey) -> TokenBucket? {
-    attemptBuckets.count >= Self.addressesTrackedMax ? overflowBucket : nil
+    // The bucket `takeAttempt` would take from; none yet means a full one.
+    let bucket =
+      attemptBuckets[address]
+      ?? (attemptBuckets.count >= Self.addressesTrackedMax ? overflowBucket : nil)
+    return bucket.map { !$0.hasToken(nowMilliseconds: nowMilliseconds) } ?? false
   }
 
   private mutating func takeAttempt(from address: AddressKey, nowMilliseconds: UInt64) -> Bool {

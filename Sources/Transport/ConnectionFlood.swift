@@ -4,7 +4,7 @@ import Identity
 import Synchronization
 
 /// An attacker for measurements: connection attempts at a steady rate, each a CURVE handshake
-/// with a fresh key that never says a hello, and a crowd of Sybil identities without proof of
+/// with a key from a pool of 256 that never says a hello, and a crowd of Sybil identities without proof of
 /// work that keep reconnecting. It runs on a thread and a ZeroMQ context of its own, so a
 /// benchmark can run honest peers beside it and time them with and without it.
 ///
@@ -79,20 +79,18 @@ public final class ConnectionFlood: @unchecked Sendable {
     let started = ContinuousClock.now
     let lifetime = Duration.milliseconds(Self.attemptLifetimeMilliseconds)
     let socketsMax =
-      sybilCount + Int(attemptsPerSecond * 0.001 * Double(lifetime.milliseconds))
-      + 64
+      sybilCount + Int(attemptsPerSecond * Double(Self.attemptLifetimeMilliseconds) / 1_000) + 64
     guard let context = zmq_ctx_new() else { return }
     zmq_ctx_set(context, ZMQ_MAX_SOCKETS, Int32(min(socketsMax, 60_000)))
     zmq_ctx_set(context, ZMQ_IO_THREADS, 2)
     defer { zmq_ctx_term(context) }
-    // Keys are drawn ahead of time: a listener pays for each handshake all the same, and the
-    // flooder spends its time on attempts.
-    let keys = (0..<256).map { _ in SigningKeyPair.generate() }
-    var keyIndex = 0
-    func open(to target: Contact, reconnectMilliseconds: Int32) -> UnsafeMutableRawPointer? {
+    // The attempts' keys are drawn ahead of time, a pool of 256: a listener pays for each
+    // handshake all the same, and the flooder spends its time on attempts.
+    let pool = (0..<256).map { _ in SigningKeyPair.generate() }
+    func open(
+      to target: Contact, as key: SigningKeyPair, reconnectMilliseconds: Int32
+    ) -> UnsafeMutableRawPointer? {
       guard let socket = zmq_socket(context, ZMQ_DEALER) else { return nil }
-      let key = keys[keyIndex % keys.count]
-      keyIndex += 1
       var zero: Int32 = 0
       var reconnect = reconnectMilliseconds
       zmq_setsockopt(socket, ZMQ_LINGER, &zero, 4)
@@ -109,10 +107,10 @@ public final class ConnectionFlood: @unchecked Sendable {
     }
     var sybils: [UnsafeMutableRawPointer] = []
     for index in 0..<sybilCount {
-      // Fresh identities for the Sybils: each its own key, not one of the pool's.
-      keyIndex = index
+      // Each Sybil is an identity of its own: its own key, not one of the pool's.
       if let socket = open(
-        to: targets[index % targets.count], reconnectMilliseconds: Self.sybilReconnectMilliseconds)
+        to: targets[index % targets.count], as: SigningKeyPair.generate(),
+        reconnectMilliseconds: Self.sybilReconnectMilliseconds)
       {
         sybils.append(socket)
       }
@@ -122,19 +120,22 @@ public final class ConnectionFlood: @unchecked Sendable {
     var attempts = 0
     while !isStopping.load(ordering: .relaxed) {
       let now = ContinuousClock.now
-      let elapsed = Double((now - started).milliseconds) / 1000
+      let elapsed = (now - started) / .seconds(1)
       let due = Int(elapsed * attemptsPerSecond)
       while attempts < due {
         // An attempt dials once: a refused handshake is not retried.
-        if let socket = open(to: targets[attempts % targets.count], reconnectMilliseconds: -1) {
+        if let socket = open(
+          to: targets[attempts % targets.count], as: pool[attempts % pool.count],
+          reconnectMilliseconds: -1)
+        {
           pending.append((socket, now + lifetime))
         }
         attempts += 1
       }
-      while let first = pending.first, first.closeAt <= now {
-        zmq_close(first.socket)
-        pending.removeFirst()
-      }
+      // Opened in order with one lifetime, so the expired ones are a prefix.
+      let expired = pending.prefix { $0.closeAt <= now }
+      for entry in expired { zmq_close(entry.socket) }
+      pending.removeFirst(expired.count)
       report.withLock {
         $0.attempts = attempts
         $0.seconds = elapsed
@@ -143,11 +144,5 @@ public final class ConnectionFlood: @unchecked Sendable {
     }
     for entry in pending { zmq_close(entry.socket) }
     for socket in sybils { zmq_close(socket) }
-  }
-}
-
-extension Duration {
-  fileprivate var milliseconds: Int64 {
-    components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
   }
 }

@@ -137,21 +137,17 @@ struct ZMQTransportAdmissionTests {
     // 0.01 attempts a second: a burst of 2, then one every 100 s.
     let listener = try TestPeer(admission: policy { $0.connectionAttemptsPerSecond = 0.01 })
     defer { listener.transport.close() }
-    var clients: [RawClient] = []
-    for _ in 0..<2 {
-      clients.append(
-        RawClient(
-          connectingTo: listener.contact, keyPair: SigningKeyPair.generate(),
-          sourceHost: "127.0.0.2"))
+    func attacker() -> RawClient {
+      RawClient(
+        connectingTo: listener.contact, keyPair: SigningKeyPair.generate(),
+        sourceHost: "127.0.0.2")
     }
+    var clients = [attacker(), attacker()]
     #expect(
       await eventually(within: 10_000) {
         listener.transport.statistics.snapshot.admittedAdmissions == 2
       })
-    clients.append(
-      RawClient(
-        connectingTo: listener.contact, keyPair: SigningKeyPair.generate(),
-        sourceHost: "127.0.0.2"))
+    clients.append(attacker())
     #expect(
       await eventually(within: 10_000) {
         listener.transport.statistics.snapshot.shutDownAtAccept >= 1
