@@ -54,7 +54,9 @@ let package = Package(
     .target(name: "Persistence", dependencies: ["CSQLite", "Wire", "Coordination"]),
     .target(
       name: "Node",
-      dependencies: ["Coordination", "Wire", "Learning", "Tensors", "Aggregation", "Privacy"]),
+      dependencies: [
+        "Coordination", "Wire", "Learning", "Tensors", "Aggregation", "Privacy", "Identity",
+      ]),
     .target(
       name: "NodeRuntime",
       dependencies: ["Node", "Transport", "Persistence", "Identity", "Wire", "Coordination"]),
@@ -87,8 +89,10 @@ let package = Package(
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Coordination", "Wire"]),
     .testTarget(name: "IdentityTests", dependencies: ["Identity"]),
     .testTarget(
-      name: "NodeTests", dependencies: ["Node", "Coordination", "Wire", "Privacy", "Aggregation"]),
-    .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Node", "Wire"]),
+      name: "NodeTests",
+      dependencies: ["Node", "Coordination", "Wire", "Privacy", "Aggregation", "Identity"]),
+    .testTarget(
+      name: "NodeRuntimeTests", dependencies: ["NodeRuntime", "Node", "Wire", "Identity"]),
     .testTarget(
       name: "TransportTests", dependencies: ["Transport", "CZMQ", "Wire", "Identity"]),
     .testTarget(

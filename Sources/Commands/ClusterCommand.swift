@@ -32,7 +32,7 @@ struct ClusterCommand {
     outside the council: with topology.membership, SWIM tells the round to stop waiting for it). --random-kills N kills a random council
     member (the coordinator included) N times at random instants, each restarted once a round
     committed without it, and reports the recovery times (kill to the next commit). --byzantine
-    I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials), and the summary says
+    I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials, alter-updates), and the summary says
     which peers banned whom through the council log. --flood R attacks every peer's listener
     from 127.0.0.2 with R connection attempts a second (CURVE handshakes with keys from a pool
     of 256, and no hello) and --sybils N identities without proof of work that keep reconnecting, from the

@@ -19,7 +19,7 @@ struct NodeCommand {
   static let usage = """
     usage: starling node --config FILE [--data-dir DIR] [--listen HOST:PORT] [--bootstrap CONTACT]...
                          [--shard I/N] [--log-format text|json] [--evaluate coordinator|every|never]
-                         [--fault nan-partials] [--set PATH=VALUE]...
+                         [--fault nan-partials|alter-updates] [--set PATH=VALUE]...
     Joins the project FILE describes: trains when sampled, aggregates or coordinates when the
     council elects it, and keeps its state in DIR (default ./starling-node). On SIGINT or SIGTERM it
     abandons the step in progress, tells its neighbours, closes its store and exits 0.
@@ -33,9 +33,11 @@ struct NodeCommand {
       --evaluate WHICH        which committed models to evaluate on the test set: those this node
                               commits as coordinator (default), every one it applies (its status
                               then reports its own accuracy), or never
-      --fault nan-partials    misbehave on purpose, to test the defences: as an aggregator, send
-                              partials with NaN in them (honest peers refuse and, with
-                              security.admission.banMisbehavingAggregators, ban this node)
+      --fault FAULT           misbehave on purpose, to test the defences: as an aggregator, send
+                              partials with NaN in them (nan-partials), or alter a trainer's
+                              update in each partial (alter-updates: its signature fails); honest
+                              peers refuse and, with
+                              security.admission.banMisbehavingAggregators, ban this node
     The node prints its contact when it listens and writes it to DIR/contact.
     """
 
@@ -185,6 +187,8 @@ struct NodeCommand {
       configuration, mode: mode, council: council, modelLength: initialModel.count,
       trainersPerRound: population, samplingRate: 1)
     settings.roundsMax = UInt64(configuration.training.rounds)
+    // A real node signs every update and partial, and checks every one it receives.
+    settings.signing = ContributionSigning(project: projectID.bytes, keyPair: keyPair)
 
     let store = try NodeStore(directory: dataDirectory)
     let (durable, knownPeers) = try store.load(initialModel: initialModel)

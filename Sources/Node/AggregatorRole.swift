@@ -10,6 +10,9 @@ struct AggregatorRole: Sendable {
   var previousAggregate: [Float]?
   /// This aggregator's record of its trainers, when the project uses reputation.
   var reputation: ReputationBook<PeerID>?
+  /// The receipt of each trainer's last signed update that verified (signed projects): the
+  /// partial forwards those of the trainers it combines.
+  var receipts: [PeerID: UpdateReceipt] = [:]
 
   init(me: PeerID, modelLength: Int, security: NodeSecurity?) {
     group = GroupAggregation(me: me, modelLength: modelLength)

@@ -111,6 +111,7 @@ extension NodeController {
     model = values
     lastAccuracy = nil
     replication.published = [:]
+    seenAttestations = []
     var effects: [NodeEffect] = [
       .persist(
         .committedModel(

@@ -25,10 +25,35 @@ extension NodeController {
         round: number, base: base, deadline: deadline, from: sender, model: model,
         modelDigest: modelDigest
       ).map { [$0] } ?? []
+    case .update where settings.signing != nil, .partial where settings.signing != nil:
+      return [.rejected(from: sender, .unsigned)]
     case .update(let number, let weight, let values):
       return aggregate(
         aggregatorRole.group.handle(
           .update(from: sender, round: number, weight: weight, values: values, now: now)))
+    case .signedUpdate(let number, let weight, let values, let attestation):
+      if let rejection = checkSignedUpdate(
+        round: number, weight: weight, values: values, attestation: attestation, from: sender)
+      {
+        return [.rejected(from: sender, rejection)]
+      }
+      return aggregate(
+        aggregatorRole.group.handle(
+          .update(from: sender, round: number, weight: weight, values: values, now: now)))
+    case .signedPartial(let number, let weight, let receipts, let values, let attestation):
+      guard isCoordinator else { return [] }
+      if let rejection = checkSignedPartial(
+        round: number, weight: weight, receipts: receipts, values: values,
+        attestation: attestation, from: sender)
+      {
+        return coordinate(
+          coordinatorRole.rounds!.handle(.refused(from: sender, round: number, rejection)))
+      }
+      return coordinate(
+        coordinatorRole.rounds!.handle(
+          .partial(
+            from: sender, round: number, weight: weight, trainers: receipts.map(\.trainer),
+            values: values, now: now)))
     case .partial(let number, let weight, let trainers, let values):
       guard isCoordinator else { return [] }
       return coordinate(

@@ -228,9 +228,9 @@ extension NodeController {
     for action in actions {
       switch action {
       case .send(let peer, let message) where peer == me:
-        effects += receiveRound(message, from: me)
+        effects += receiveRound(signed(message), from: me)
       case .send(let peer, let message):
-        effects.append(.send(to: peer, .round(message)))
+        effects.append(.send(to: peer, .round(signed(message))))
       case .rejected(let peer, let reason):
         effects.append(.rejected(from: peer, reason))
       case .combine(let round, let coordinator, let updates):
@@ -238,9 +238,10 @@ extension NodeController {
         let (partial, report) = aggregatorRole.combine(
           round: round, updates: updates, security: security, globalModel: model, seed: seed)
         effects.append(.aggregated(round: round, report: report))
+        let sent = signed(partial)
         effects +=
           coordinator == me
-          ? receiveRound(partial, from: me) : [.send(to: coordinator, .round(partial))]
+          ? receiveRound(sent, from: me) : [.send(to: coordinator, .round(sent))]
       }
     }
     return effects

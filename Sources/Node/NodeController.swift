@@ -75,6 +75,10 @@ public struct NodeSettings: Sendable {
   /// in the council log, after which no node samples, ranks or admits it. An honest aggregator
   /// never sends such a partial (it checks each update it sums).
   public var bansMisbehavingAggregators = false
+  /// Signed contributions: trainers sign their updates, aggregators their partials (with the
+  /// receipts of the updates they combined), and every signature is checked before the
+  /// contribution counts. Real nodes always sign; nil (the simulator's default): unsigned.
+  public var signing: ContributionSigning?
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],
@@ -182,6 +186,11 @@ public struct NodeController: Sendable {
   /// Peers banned through the council log, with the reason (replicated state).
   public internal(set) var bannedPeers: [PeerID: String] = [:]
   var contributionsCountedRound: UInt64 = 0
+  /// Signed messages received since the last commit, by author and nonce (replays are refused;
+  /// a signature from an earlier round fails its round check anyway).
+  var seenAttestations: Set<AttestationKey> = []
+  /// The nonce of this node's next signature.
+  var nextNonce: UInt64 = 0
 
   var trainerRole = TrainerRole()
   var aggregatorRole: AggregatorRole
@@ -286,8 +295,9 @@ public struct NodeController: Sendable {
           round: round, weight: weight, delta: delta,
           localPrivacy: settings.security?.localPrivacy, seed: seed)
       else { return [] }
+      let sent = signed(update, for: aggregator)
       return aggregator == me
-        ? receive(.round(update), from: me) : [.send(to: aggregator, .round(update))]
+        ? receive(.round(sent), from: me) : [.send(to: aggregator, .round(sent))]
     case .evaluated:
       return []
     case .peerJoined(let peer, let profile, let time):

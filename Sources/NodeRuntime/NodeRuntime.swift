@@ -40,6 +40,11 @@ public final class NodeRuntime: @unchecked Sendable {
     /// never campaigns (its own vote and pre-vote requests are dropped), so that as a founder it
     /// stays an aggregator instead of winning the first election and sending no partial at all.
     case nanPartials = "nan-partials"
+    /// As an aggregator, it alters the first trainer's update in every signed partial it sends
+    /// (it adds 1 to each of the partial's values and claims, in that trainer's receipt, the
+    /// digest of an altered update), then signs the partial again with its own key: the
+    /// trainer's signature no longer verifies. It never campaigns either (as `nan-partials`).
+    case alterUpdates = "alter-updates"
   }
 
   /// Which committed models a node evaluates: each one it commits as coordinator (the default:
@@ -304,7 +309,9 @@ public final class NodeRuntime: @unchecked Sendable {
     case .persist:
       break
     case .send(let peer, let message):
-      if let message = Self.injecting(options.fault, into: message) {
+      if let message = Self.injecting(
+        options.fault, into: message, signing: controller.settings.signing)
+      {
         send(.protocolMessage(message), to: peer)
       }
     case .train(let round, let model, let deadline):
@@ -349,8 +356,25 @@ public final class NodeRuntime: @unchecked Sendable {
   }
 
   /// `message` as a node with `fault` sends it, or nil when that node would not send it.
-  static func injecting(_ fault: Fault?, into message: Message) -> Message? {
+  static func injecting(
+    _ fault: Fault?, into message: Message, signing: ContributionSigning? = nil
+  ) -> Message? {
     switch (fault, message) {
+    case (
+      .alterUpdates?, .round(.signedPartial(let round, let weight, var receipts, var values, _))
+    ):
+      guard let signing, !receipts.isEmpty else { return message }
+      for index in values.indices { values[index] += 1 }
+      receipts[0].valuesDigest = Digest.of(values: values)
+      return .round(
+        signedPartial(round: round, weight: weight, receipts: receipts, values: values, signing))
+    case (.nanPartials?, .round(.signedPartial(let round, let weight, let receipts, var values, _))):
+      guard let signing, !values.isEmpty else { return message }
+      values[0] = .nan
+      return .round(
+        signedPartial(round: round, weight: weight, receipts: receipts, values: values, signing))
+    case (.alterUpdates?, .council(.requestVote)), (.alterUpdates?, .council(.requestPreVote)):
+      return nil
     case (.nanPartials?, .round(.partial(let round, let weight, let trainers, var values))):
       if !values.isEmpty { values[0] = .nan }
       return .round(.partial(round: round, weight: weight, trainers: trainers, values: values))
@@ -359,6 +383,23 @@ public final class NodeRuntime: @unchecked Sendable {
     default:
       return message
     }
+  }
+
+  /// A partial signed again by this node after a fault changed it, so that the check that
+  /// catches the fault is the one it is meant for, not the partial's own signature.
+  static func signedPartial(
+    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
+    _ signing: ContributionSigning
+  ) -> RoundMessage {
+    let nonce = UInt64.random(in: 0...UInt64.max)
+    let statement = SignedStatement.partial(
+      project: signing.project, round: round, weight: weight, receipts: receipts,
+      valuesDigest: Digest.of(values: values), nonce: nonce)
+    return .signedPartial(
+      round: round, weight: weight, receipts: receipts, values: values,
+      attestation: Attestation(
+        publicKey: signing.keyPair.publicKey, nonce: nonce,
+        signature: signing.keyPair.sign(statement)))
   }
 
   func send(_ frame: RuntimeFrame, to peer: PeerID) {

@@ -10,6 +10,8 @@ extension RoundMessage: WireCodable {
     case model = 4
     case requestModel = 5
     case modelStored = 6
+    case signedUpdate = 7
+    case signedPartial = 8
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -46,6 +48,23 @@ extension RoundMessage: WireCodable {
     case .modelStored(let digest):
       encoder.encode(Tag.modelStored.rawValue)
       encoder.encode(digest)
+    case .signedUpdate(let round, let weight, let values, let attestation):
+      encoder.encode(Tag.signedUpdate.rawValue)
+      encoder.encode(round)
+      encoder.encode(weight)
+      encoder.encode(
+        values, field: "RoundMessage.signedUpdate.values", countMax: RoundLimits.valuesMax)
+      encoder.encode(attestation)
+    case .signedPartial(let round, let weight, let receipts, let values, let attestation):
+      encoder.encode(Tag.signedPartial.rawValue)
+      encoder.encode(round)
+      encoder.encode(weight)
+      encoder.encode(
+        receipts, field: "RoundMessage.signedPartial.receipts",
+        countMax: RoundLimits.trainersPerPartialMax)
+      encoder.encode(
+        values, field: "RoundMessage.signedPartial.values", countMax: RoundLimits.valuesMax)
+      encoder.encode(attestation)
     }
   }
 
@@ -80,6 +99,22 @@ extension RoundMessage: WireCodable {
       self = .requestModel(digest: try decoder.decode(Digest.self))
     case .modelStored:
       self = .modelStored(digest: try decoder.decode(Digest.self))
+    case .signedUpdate:
+      self = .signedUpdate(
+        round: try decoder.decode(UInt64.self), weight: try decoder.decode(UInt32.self),
+        values: try decoder.decode(
+          [Float].self, field: "RoundMessage.signedUpdate.values", countMax: RoundLimits.valuesMax),
+        attestation: try decoder.decode(Attestation.self))
+    case .signedPartial:
+      self = .signedPartial(
+        round: try decoder.decode(UInt64.self), weight: try decoder.decode(UInt64.self),
+        receipts: try decoder.decode(
+          [UpdateReceipt].self, field: "RoundMessage.signedPartial.receipts",
+          countMax: RoundLimits.trainersPerPartialMax),
+        values: try decoder.decode(
+          [Float].self, field: "RoundMessage.signedPartial.values",
+          countMax: RoundLimits.valuesMax),
+        attestation: try decoder.decode(Attestation.self))
     case nil:
       throw .unknownTag(type: "RoundMessage", tag: tag)
     }

@@ -15,6 +15,15 @@ public enum RoundMessage: Hashable, Sendable {
   /// Council member -> coordinator: I hold the published model with `digest` (durably). The
   /// coordinator proposes a round's commit only once a majority of the council holds its model.
   case modelStored(digest: Digest)
+  /// Trainer -> aggregator: `update` signed by the trainer (`SignedStatement.update`, naming
+  /// this aggregator). Real nodes send only signed updates and refuse unsigned ones.
+  case signedUpdate(round: UInt64, weight: UInt32, values: [Float], attestation: Attestation)
+  /// Aggregator -> coordinator: `partial` with the signed receipt of every update it combined
+  /// (the trainers are the receipts' authors), signed by the aggregator
+  /// (`SignedStatement.partial`).
+  case signedPartial(
+    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
+    attestation: Attestation)
 }
 
 /// Bounds on round messages.
@@ -56,6 +65,10 @@ extension RoundMessage {
     case .model(let round, let digest, _): "model round \(round) \(digest)"
     case .requestModel(let digest): "request model \(digest)"
     case .modelStored(let digest): "model stored \(digest)"
+    case .signedUpdate(let round, let weight, _, let attestation):
+      "signed update round \(round) weight \(weight) by \(attestation.author)"
+    case .signedPartial(let round, let weight, let receipts, _, let attestation):
+      "signed partial round \(round) weight \(weight) trainers \(receipts.map(\.trainer.description)) by \(attestation.author)"
     }
   }
 }

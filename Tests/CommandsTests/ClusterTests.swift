@@ -108,7 +108,10 @@ import Testing
   /// aggregator while peer 0 or 1 coordinates) sends partials with NaN in them. The coordinator refuses the first one,
   /// proposes a ban through the council log, and every honest peer applies it: peer 2 leaves the
   /// council, its transport connections are refused, and the rounds go on without it.
-  @Test func aggregatorSendingNaNPartialsIsBannedThroughTheLog() throws {
+  /// The same with `alter-updates`: peer 2 alters a trainer's update inside each signed partial,
+  /// and the trainer's signature in the partial's receipt no longer verifies.
+  @Test(arguments: [("nan-partials", "NaN"), ("alter-updates", "altered: its signature")])
+  func misbehavingAggregatorIsBannedThroughTheLog(fault: String, reason: String) throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "starling-ban-\(UUID().uuidString)"
     ).path
@@ -129,7 +132,7 @@ import Testing
     let result = try StarlingProcess.run(
       [
         "cluster", "--config", "project.json", "--peers", "5", "--dir", "cluster",
-        "--byzantine", "2:nan-partials", "--json",
+        "--byzantine", "2:\(fault)", "--json",
       ], in: directory, secondsMax: 300)
     let comment = Comment(rawValue: result.summary + "\n" + result.standardOutput)
     #expect(result.status == 0, comment)
@@ -140,7 +143,7 @@ import Testing
     // Only peer 2 is banned, by the four honest peers at least, for the NaN in its partial.
     #expect(bans.map { $0["peer"] as? Int } == [2], comment)
     #expect((bans.first?["appliedBy"] as? Int ?? 0) >= 4, comment)
-    #expect((bans.first?["reason"] as? String ?? "").contains("NaN"), comment)
+    #expect((bans.first?["reason"] as? String ?? "").contains(reason), comment)
     #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
     #expect(summary["historiesAgree"] as? Bool == true, comment)
     // Peer 2 coordinates no round after the ban, and is never an aggregator again.

@@ -1,3 +1,5 @@
+import Identity
+
 @testable import Wire
 
 /// Random valid messages from a seed: every field within its bound, every enum case reachable.
@@ -158,7 +160,25 @@ struct RandomValues {
       .model(round: uint64(), digest: digest(), values: values()),
       .requestModel(digest: digest()),
       .modelStored(digest: digest()),
+      .signedUpdate(
+        round: uint64(), weight: UInt32(truncatingIfNeeded: uint64()), values: values(),
+        attestation: attestation()),
+      .signedPartial(
+        round: uint64(), weight: uint64(),
+        receipts: (0..<3).map { _ in
+          UpdateReceipt(
+            weight: UInt32(truncatingIfNeeded: uint64()), valuesDigest: digest(),
+            attestation: attestation())
+        }, values: values(), attestation: attestation()),
     ]
+  }
+
+  /// An attestation of random bytes (the codec does not check signatures).
+  mutating func attestation() -> Attestation {
+    Attestation(
+      publicKey: PublicKey(bytes: (0..<32).map { _ in UInt8(truncatingIfNeeded: uint64()) })!,
+      nonce: uint64(),
+      signature: Signature(bytes: (0..<64).map { _ in UInt8(truncatingIfNeeded: uint64()) })!)
   }
 
   /// At least one message of every case of every message enum.
@@ -204,6 +224,8 @@ func caseName(_ message: Message) -> String {
     case .model: "model"
     case .requestModel: "requestModel"
     case .modelStored: "modelStored"
+    case .signedUpdate: "signedUpdate"
+    case .signedPartial: "signedPartial"
     }
   }
 }

@@ -114,7 +114,7 @@ import Testing
 
   @Test func anUnknownTagIsRejected() {
     #expect(
-      decodeResult(RoundMessage.self, hex("07")).failure
-        == .unknownTag(type: "RoundMessage", tag: 7))
+      decodeResult(RoundMessage.self, hex("09")).failure
+        == .unknownTag(type: "RoundMessage", tag: 9))
   }
 }

@@ -11,6 +11,15 @@ public enum ContributionRejection: Hashable, Sendable, CustomStringConvertible {
   case weightOutOfRange(UInt64)
   case trainerNotInGroup(PeerID)
   case trainerCountedTwice(PeerID)
+  /// The project signs contributions, and this one came unsigned.
+  case unsigned
+  /// The signature does not verify, or was made by someone other than the sender.
+  case forgedSignature
+  /// A partial forwards an update of `trainer` that the trainer did not sign as it stands: its
+  /// aggregator altered (or made up) the values, the weight or the round.
+  case alteredUpdate(PeerID)
+  /// A signed message this node already received (the same author and nonce).
+  case replayed
 
   public var description: String {
     switch self {
@@ -24,6 +33,10 @@ public enum ContributionRejection: Hashable, Sendable, CustomStringConvertible {
     case .weightOutOfRange(let weight): "weight \(weight) out of range"
     case .trainerNotInGroup(let peer): "\(peer) is not in the sender's group"
     case .trainerCountedTwice(let peer): "\(peer) is already counted in another partial"
+    case .unsigned: "unsigned, and the project signs every contribution"
+    case .forgedSignature: "signature does not verify under the sender's key"
+    case .alteredUpdate(let peer): "update of \(peer) altered: its signature does not verify"
+    case .replayed: "replayed: this signed message was already received"
     }
   }
 }
@@ -34,9 +47,10 @@ extension ContributionRejection {
   /// wrong round, a sender not assigned, a duplicate or a late arrival leaves the round as it was.
   public var closesTheSendersTurn: Bool {
     switch self {
-    case .wrongLength, .nonFinite, .weightOutOfRange, .trainerNotInGroup, .trainerCountedTwice:
+    case .wrongLength, .nonFinite, .weightOutOfRange, .trainerNotInGroup, .trainerCountedTwice,
+      .unsigned, .forgedSignature, .alteredUpdate:
       true
-    case .wrongRound, .notAssigned, .duplicate, .late: false
+    case .wrongRound, .notAssigned, .duplicate, .late, .replayed: false
     }
   }
 }

@@ -49,6 +49,9 @@ public struct RoundCoordinator: Sendable {
     case commitCommitted(RoundCommit, values: [Float])
     /// With `combinesPartialsExternally`: the node's combination of the partials of `round`.
     case combined(round: UInt64, model: [Float])
+    /// The node refused `sender`'s partial for `round` before it got here (its signatures): an
+    /// assigned aggregator whose refusal closes its turn is no longer waited for.
+    case refused(from: PeerID, round: UInt64, ContributionRejection)
   }
 
   /// One aggregator's partial, as received.
@@ -153,6 +156,12 @@ public struct RoundCoordinator: Sendable {
       lastStartedRound = max(lastStartedRound, commit.round)
       open = nil
       return []
+    case .refused(let sender, let round, let rejection):
+      guard let open, open.round == round, !isProposed, rejection.closesTheSendersTurn,
+        open.assignments.contains(where: { $0.aggregator == sender }), received[sender] == nil
+      else { return [.rejected(from: sender, rejection)] }
+      refusedAggregators.insert(sender)
+      return [.rejected(from: sender, rejection)] + (isEveryGroupIn ? proposeCommit() : [])
     case .combined(let round, let next):
       guard let open, open.round == round, isProposed, next.count == model.count else { return [] }
       return commitProposal(

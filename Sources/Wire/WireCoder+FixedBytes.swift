@@ -1,16 +1,14 @@
-import Wire
-
 extension WireEncoder {
   /// Appends `bytes` as they are, without a length prefix: for fields whose length the format
   /// fixes (keys, signatures, identifiers).
-  mutating func encode(fixedBytes bytes: [UInt8]) {
+  public mutating func encode(fixedBytes bytes: [UInt8]) {
     for byte in bytes { encode(byte) }
   }
 }
 
 extension WireDecoder {
   /// Reads exactly `count` bytes (a field of fixed length).
-  mutating func decode(fixedBytes count: Int) throws(WireError) -> [UInt8] {
+  public mutating func decode(fixedBytes count: Int) throws(WireError) -> [UInt8] {
     guard count <= bytesRemaining else {
       throw .truncated(needed: count, available: bytesRemaining)
     }

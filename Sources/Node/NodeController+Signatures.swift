@@ -1,0 +1,114 @@
+import Coordination
+import Identity
+import Wire
+
+/// The key a node signs its contributions with, and the project every statement names.
+public struct ContributionSigning: Sendable {
+  /// The project's 32-byte ID: a signature made for another project never verifies here.
+  public var project: [UInt8]
+  public var keyPair: SigningKeyPair
+  public init(project: [UInt8], keyPair: SigningKeyPair) {
+    self.project = project
+    self.keyPair = keyPair
+  }
+}
+
+/// A signed message's identity for replay checks: its author and nonce.
+struct AttestationKey: Hashable, Sendable {
+  var author: PeerID
+  var nonce: UInt64
+}
+
+/// Attributable contributions: a trainer signs its update for its aggregator; the aggregator
+/// checks it, keeps its receipt and forwards every receipt inside its own signed partial; the
+/// coordinator checks the partial's signature and each receipt's before the partial counts. So
+/// an aggregator cannot alter or make up a trainer's update without the receipt failing, and
+/// nobody can pass off a partial as another aggregator's.
+extension NodeController {
+  /// A fresh nonce: the clock in its high bits (unique across restarts while the clock moves
+  /// on), a counter below.
+  mutating func takeNonce() -> UInt64 {
+    let nonce = max(nextNonce, now << 16)
+    nextNonce = nonce &+ 1
+    return nonce
+  }
+
+  /// `update` as this node sends it: signed for `aggregator` when the project signs.
+  mutating func signed(_ update: RoundMessage, for aggregator: PeerID) -> RoundMessage {
+    guard let signing = settings.signing, case .update(let round, let weight, let values) = update
+    else { return update }
+    let nonce = takeNonce()
+    let statement = SignedStatement.update(
+      project: signing.project, round: round, aggregator: aggregator, weight: weight,
+      valuesDigest: Digest.of(values: values), nonce: nonce)
+    return .signedUpdate(
+      round: round, weight: weight, values: values,
+      attestation: Attestation(
+        publicKey: signing.keyPair.publicKey, nonce: nonce,
+        signature: signing.keyPair.sign(statement)))
+  }
+
+  /// `partial` as this aggregator sends it: with the receipts of the updates it combined, and
+  /// signed, when the project signs.
+  mutating func signed(_ partial: RoundMessage) -> RoundMessage {
+    guard let signing = settings.signing,
+      case .partial(let round, let weight, let trainers, let values) = partial
+    else { return partial }
+    let receipts = trainers.compactMap { aggregatorRole.receipts[$0] }
+    let nonce = takeNonce()
+    let statement = SignedStatement.partial(
+      project: signing.project, round: round, weight: weight, receipts: receipts,
+      valuesDigest: Digest.of(values: values), nonce: nonce)
+    return .signedPartial(
+      round: round, weight: weight, receipts: receipts, values: values,
+      attestation: Attestation(
+        publicKey: signing.keyPair.publicKey, nonce: nonce,
+        signature: signing.keyPair.sign(statement)))
+  }
+
+  /// Why a signed update from `sender` cannot count, or nil when its signature holds; a good
+  /// one's receipt is kept for the partial.
+  mutating func checkSignedUpdate(
+    round: UInt64, weight: UInt32, values: [Float], attestation: Attestation, from sender: PeerID
+  ) -> ContributionRejection? {
+    guard let signing = settings.signing else { return nil }
+    guard attestation.author == sender else { return .forgedSignature }
+    let key = AttestationKey(author: sender, nonce: attestation.nonce)
+    guard !seenAttestations.contains(key) else { return .replayed }
+    let digest = Digest.of(values: values)
+    let statement = SignedStatement.update(
+      project: signing.project, round: round, aggregator: me, weight: weight,
+      valuesDigest: digest, nonce: attestation.nonce)
+    guard attestation.verifies(statement) else { return .forgedSignature }
+    seenAttestations.insert(key)
+    aggregatorRole.receipts[sender] = UpdateReceipt(
+      weight: weight, valuesDigest: digest, attestation: attestation)
+    return nil
+  }
+
+  /// Why a signed partial from `sender` cannot count, or nil when its signature and every
+  /// receipt in it hold.
+  mutating func checkSignedPartial(
+    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
+    attestation: Attestation, from sender: PeerID
+  ) -> ContributionRejection? {
+    guard let signing = settings.signing else { return nil }
+    guard attestation.author == sender else { return .forgedSignature }
+    let key = AttestationKey(author: sender, nonce: attestation.nonce)
+    guard !seenAttestations.contains(key) else { return .replayed }
+    let statement = SignedStatement.partial(
+      project: signing.project, round: round, weight: weight, receipts: receipts,
+      valuesDigest: Digest.of(values: values), nonce: attestation.nonce)
+    guard attestation.verifies(statement) else { return .forgedSignature }
+    seenAttestations.insert(key)
+    let total = receipts.reduce(UInt64(0)) { $0 + UInt64($1.weight) }
+    guard total == weight else { return .weightOutOfRange(weight) }
+    for receipt in receipts {
+      let update = SignedStatement.update(
+        project: signing.project, round: round, aggregator: sender, weight: receipt.weight,
+        valuesDigest: receipt.valuesDigest, nonce: receipt.attestation.nonce)
+      guard receipt.attestation.verifies(update) else { return .alteredUpdate(receipt.trainer) }
+    }
+    return nil
+  }
+}
