@@ -45,6 +45,8 @@ public enum StarlingCLI {
         let train = try TrainCommand(arguments: rest)
         let result = try train.run(output: output)
         if train.isJSON { output.json(result) }
+      case "bench" where rest.contains("--signatures"):
+        try SignatureBenchmark(arguments: rest).run(output: output)
       case "bench" where rest.contains("--aggregation"):
         try AggregationBenchmark(arguments: rest).run(output: output)
       case "bench":
@@ -102,7 +104,8 @@ public enum StarlingCLI {
   static func help(for command: String) -> String {
     switch command {
     case "train": TrainCommand.usage
-    case "bench": BenchCommand.usage + "\n" + AggregationBenchmark.usage
+    case "bench":
+      BenchCommand.usage + "\n" + AggregationBenchmark.usage + "\n" + SignatureBenchmark.usage
     case "simulate": SimulateCommand.usage
     case "experiment": ExperimentCommand.usage
     case "config": ConfigCommand.usage

@@ -207,6 +207,8 @@ public final class NodeRuntime: @unchecked Sendable {
       guard !isStopping else { return }
       isStopping = true
       timer?.cancel()
+      // Refusals counted in windows that have not closed yet are summarised now, not lost.
+      logSuppressedRefusals(now: .max)
       log.event("stopping", reason)
       let goodbye = RuntimeFrame.leaving.wireBytes
       for peer in connected { try? transport.send(goodbye, to: peer) }
