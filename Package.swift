@@ -62,7 +62,7 @@ let package = Package(
       dependencies: ["Node", "Transport", "Persistence", "Identity", "Wire", "Coordination"]),
     .target(
       name: "Simulation",
-      dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors"]),
+      dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors", "Identity"]),
     .target(
       name: "Commands",
       dependencies: [

@@ -52,7 +52,7 @@ extension NodeController {
       return coordinate(
         coordinatorRole.rounds!.handle(
           .partial(
-            from: sender, round: number, weight: weight, trainers: receipts.map(\.trainer),
+            from: sender, round: number, weight: weight, trainers: trainers(of: receipts),
             values: values, now: now)))
     case .partial(let number, let weight, let trainers, let values):
       guard isCoordinator else { return [] }

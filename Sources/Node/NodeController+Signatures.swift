@@ -7,9 +7,17 @@ public struct ContributionSigning: Sendable {
   /// The project's 32-byte ID: a signature made for another project never verifies here.
   public var project: [UInt8]
   public var keyPair: SigningKeyPair
-  public init(project: [UInt8], keyPair: SigningKeyPair) {
+  /// The peer a public key names. Real peers: the key's hash (`PeerID(publicKey:)`). The
+  /// simulator keeps its index-derived IDs and gives each simulated peer a key, so it looks
+  /// keys up in its own table (nil: a key no simulated peer holds).
+  public var peerOfKey: @Sendable (PublicKey) -> PeerID?
+  public init(
+    project: [UInt8], keyPair: SigningKeyPair,
+    peerOfKey: @escaping @Sendable (PublicKey) -> PeerID? = { PeerID(publicKey: $0) }
+  ) {
     self.project = project
     self.keyPair = keyPair
+    self.peerOfKey = peerOfKey
   }
 }
 
@@ -66,13 +74,18 @@ extension NodeController {
         signature: signing.keyPair.sign(statement)))
   }
 
+  /// The trainers a signed partial's receipts name, in order.
+  func trainers(of receipts: [UpdateReceipt]) -> [PeerID] {
+    receipts.map { settings.signing?.peerOfKey($0.attestation.publicKey) ?? $0.trainer }
+  }
+
   /// Why a signed update from `sender` cannot count, or nil when its signature holds; a good
   /// one's receipt is kept for the partial.
   mutating func checkSignedUpdate(
     round: UInt64, weight: UInt32, values: [Float], attestation: Attestation, from sender: PeerID
   ) -> ContributionRejection? {
     guard let signing = settings.signing else { return nil }
-    guard attestation.author == sender else { return .forgedSignature }
+    guard signing.peerOfKey(attestation.publicKey) == sender else { return .forgedSignature }
     let key = AttestationKey(author: sender, nonce: attestation.nonce)
     guard !seenAttestations.contains(key) else { return .replayed }
     let digest = Digest.of(values: values)
@@ -93,7 +106,7 @@ extension NodeController {
     attestation: Attestation, from sender: PeerID
   ) -> ContributionRejection? {
     guard let signing = settings.signing else { return nil }
-    guard attestation.author == sender else { return .forgedSignature }
+    guard signing.peerOfKey(attestation.publicKey) == sender else { return .forgedSignature }
     let key = AttestationKey(author: sender, nonce: attestation.nonce)
     guard !seenAttestations.contains(key) else { return .replayed }
     let statement = SignedStatement.partial(
@@ -104,10 +117,13 @@ extension NodeController {
     let total = receipts.reduce(UInt64(0)) { $0 + UInt64($1.weight) }
     guard total == weight else { return .weightOutOfRange(weight) }
     for receipt in receipts {
+      guard let trainer = signing.peerOfKey(receipt.attestation.publicKey) else {
+        return .alteredUpdate(PeerID(publicKey: receipt.attestation.publicKey))
+      }
       let update = SignedStatement.update(
         project: signing.project, round: round, aggregator: sender, weight: receipt.weight,
         valuesDigest: receipt.valuesDigest, nonce: receipt.attestation.nonce)
-      guard receipt.attestation.verifies(update) else { return .alteredUpdate(receipt.trainer) }
+      guard receipt.attestation.verifies(update) else { return .alteredUpdate(trainer) }
     }
     return nil
   }

@@ -1,5 +1,6 @@
 import Coordination
 import Foundation
+import Identity
 import Node
 import Wire
 
@@ -36,6 +37,9 @@ public struct SimulationSettings: Sendable {
   /// replaced by `maliciousAggregatorScale` times themselves (negative: pushed the wrong way).
   public var maliciousAggregators: Set<Int> = []
   public var maliciousAggregatorScale: Float = -10
+  /// Whether every simulated peer signs its updates and partials and checks those it receives,
+  /// as real nodes do, each with its own Ed25519 key (derived from the seed and its position).
+  public var signsContributions = false
 
   public init(
     seed: UInt64, peerCount: Int, node: NodeSettings, rounds: Int, samplesPerSecond: [Double]
@@ -180,6 +184,12 @@ public final class Simulator {
   static let syncMilliseconds: UInt64 = 2
 
   public let settings: SimulationSettings
+  /// Each peer's signing key, with `signsContributions` (empty otherwise).
+  private var keys: [SigningKeyPair] = []
+  /// The simulated peer each key belongs to, with `signsContributions`.
+  private var peerOfKey: @Sendable (PublicKey) -> PeerID? = { _ in nil }
+  /// The project ID every simulated statement names.
+  static let project = [UInt8](repeating: 0x51, count: 32)
   public let peers: [PeerID]
   private var nodes: [NodeController]
   private var queue = EventQueue<Event>()
@@ -216,10 +226,26 @@ public final class Simulator {
     self.peers = peers
     let fresh = NodeDurableState(
       council: nil, committedRound: 0, model: initialModel, lastStartedRound: 0)
-    nodes = peers.enumerated().map { position, peer in
-      NodeController(
-        me: peer, settings: settings.node, peers: peers, durable: fresh,
-        seed: settings.seed &+ UInt64(position))
+    if settings.signsContributions {
+      keys = peers.indices.map { position in
+        SigningKeyPair(
+          seed: (0..<32).map {
+            UInt8(truncatingIfNeeded: (settings.seed &+ UInt64(position) &* 0x9E37) >> ($0 % 8 * 8))
+              ^ UInt8($0)
+          })
+      }
+      let owners = Dictionary(
+        uniqueKeysWithValues: zip(keys.map(\.publicKey), peers))
+      peerOfKey = { owners[$0] }
+    }
+    nodes = []
+    for (position, peer) in peers.enumerated() {
+      nodes.append(
+        NodeController(
+          me: peer,
+          settings: Self.nodeSettings(settings, position, keys: keys, peerOfKey: peerOfKey),
+          peers: peers, durable: fresh,
+          seed: settings.seed &+ UInt64(position)))
     }
     for (position, peer) in peers.enumerated() { index[peer] = position }
     self.initialModel = initialModel
@@ -330,7 +356,7 @@ public final class Simulator {
             peers[position], committedRound: durable.committedRound, virtualMilliseconds: now))
         isAlive[position] = true
         nodes[position] = NodeController(
-          me: peers[position], settings: settings.node, peers: peers, durable: durable,
+          me: peers[position], settings: nodeSettings(position), peers: peers, durable: durable,
           seed: settings.seed &+ UInt64(position) &+ UInt64(incarnations[position]) << 32)
       case .fsync(let position, let incarnation):
         guard isAlive[position], incarnation == incarnations[position] else { break }
@@ -551,6 +577,17 @@ public final class Simulator {
               round: round, weight: weight, trainers: trainers,
               values: values.map { $0 * settings.maliciousAggregatorScale }))
         }
+        if settings.maliciousAggregators.contains(position),
+          case .round(.signedPartial(let round, let weight, let receipts, let values, _)) = message
+        {
+          // Its own partial is the aggregator's to sign: it signs the corrupted one, and only the
+          // robust rule over partials stands against it (the receipts are its trainers' own).
+          message = .round(
+            Self.signedPartial(
+              round: round, weight: weight, receipts: receipts,
+              values: values.map { $0 * settings.maliciousAggregatorScale },
+              key: keys[position], project: Self.project))
+        }
         if case .council(.timeoutNow(let term)) = message {
           trace(now, "\(sender) hands leadership to \(receiver) (term \(term))")
         }
@@ -624,5 +661,37 @@ public final class Simulator {
         }
       }
     }
+  }
+}
+
+extension Simulator {
+  /// The settings of the peer at `position`: the project's, with its own key when peers sign.
+  func nodeSettings(_ position: Int) -> NodeSettings {
+    Self.nodeSettings(settings, position, keys: keys, peerOfKey: peerOfKey)
+  }
+
+  static func nodeSettings(
+    _ settings: SimulationSettings, _ position: Int, keys: [SigningKeyPair],
+    peerOfKey: @escaping @Sendable (PublicKey) -> PeerID?
+  ) -> NodeSettings {
+    var node = settings.node
+    if settings.signsContributions {
+      node.signing = ContributionSigning(
+        project: project, keyPair: keys[position], peerOfKey: peerOfKey)
+    }
+    return node
+  }
+
+  /// A partial signed by `key`.
+  static func signedPartial(
+    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
+    key: SigningKeyPair, project: [UInt8]
+  ) -> RoundMessage {
+    let statement = SignedStatement.partial(
+      project: project, round: round, weight: weight, receipts: receipts,
+      valuesDigest: Digest.of(values: values), nonce: 0)
+    return .signedPartial(
+      round: round, weight: weight, receipts: receipts, values: values,
+      attestation: Attestation(publicKey: key.publicKey, nonce: 0, signature: key.sign(statement)))
   }
 }

@@ -264,3 +264,40 @@ struct CouncilReplacementSimulatorTests {
     #expect(report.rounds.count < 40, "a council of three with two dead members has no quorum")
   }
 }
+
+/// Signed contributions in the simulator: the same controller code as real nodes, each peer
+/// with its own key.
+extension SimulatorTests {
+  /// Signing changes what travels, never what is computed: the committed models are the same
+  /// bits as an unsigned run's, in federated mode and with a council of aggregators.
+  @Test func signedRunsCommitTheSameModelsAsUnsignedOnes() throws {
+    for (mode, peers, councilSize) in [(TopologyMode.federated, 5, 1), (.fdfl, 10, 4)] {
+      func run(signing: Bool) throws -> SimulationReport {
+        try makeSimulator(seed: 21, peers: peers, rounds: 3, mode: mode, councilSize: councilSize) {
+          $0.node.replacesCouncilMembers = false
+          $0.signsContributions = signing
+        }.run()
+      }
+      let unsigned = try run(signing: false)
+      let signed = try run(signing: true)
+      #expect(signed.violations.isEmpty, "\(signed.violations)")
+      #expect(signed.rejected == 0, "\(mode): nothing honest is refused")
+      #expect(signed.rounds.map(\.round) == [1, 2, 3], "\(mode)")
+      #expect(signed.rounds.map(\.model) == unsigned.rounds.map(\.model), "\(mode)")
+      #expect(signed.messages == unsigned.messages, "\(mode)")
+    }
+  }
+
+  /// Duplicated signed updates (a network that delivers some messages twice replays them) are
+  /// refused, never counted twice.
+  @Test func duplicatedSignedUpdatesAreRefusedAsReplays() throws {
+    var rejected = 0
+    for seed in UInt64(3)...6 {
+      let report = try makeSimulator(seed: seed, loss: 0.2) { $0.signsContributions = true }.run()
+      #expect(report.rounds.count == 4)
+      #expect(report.rounds.allSatisfy { Set($0.trainers).count == $0.trainers.count })
+      rejected += report.rejected
+    }
+    #expect(rejected > 0, "some duplicates must have reached an aggregator")
+  }
+}
