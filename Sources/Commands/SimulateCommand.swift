@@ -21,6 +21,8 @@ struct SimulateCommand {
       --sweep N                 run N seeds (from --seed) of the fault sweep: small fdfl projects with
                                 synthetic updates and random faults, checked for safety and liveness
       --failover                with --sweep: the only crash is one of the coordinator (failover time)
+      --signed                  with --sweep: every peer signs its updates and partials and checks
+                                those it receives, as real nodes do
       --compare                 run federated, fdfl, and fdfl with failures (30% churn and two coordinator
                                 crashes, unless --crash-fraction/--crash-coordinator-at say otherwise)
       --plot FILE.svg           with --compare: accuracy per round of the three runs on one chart
@@ -56,6 +58,8 @@ struct SimulateCommand {
   let sweepCount: UInt64?
   let memoryBudget: MemoryBudget
   let isFailoverOnly: Bool
+  /// With `--sweep`: every simulated peer signs and checks contributions.
+  let signsContributions: Bool
   let isComparison: Bool
   let plotPath: String?
   let syntheticParameters: Int?
@@ -123,7 +127,7 @@ struct SimulateCommand {
 
   init(arguments raw: [String]) throws {
     var arguments = try Arguments(
-      raw, booleanFlags: ["json", "membership", "fixed-council", "compare", "failover"])
+      raw, booleanFlags: ["json", "membership", "fixed-council", "compare", "failover", "signed"])
     // `--seed` is the run's seed here, not `model.seed` as in `train`: take it first.
     let seed = try arguments.unsigned("seed") ?? 1
     let trainersPerRound = try arguments.integer(
@@ -144,6 +148,7 @@ struct SimulateCommand {
     let plotPath = try arguments.nonEmptyOption("plot")
     let isComparison = arguments.flag("compare")
     let isFailoverOnly = arguments.flag("failover")
+    let signsContributions = arguments.flag("signed")
     let defaultsToTemplate =
       (sweepCount != nil || syntheticParameters != nil) && !arguments.contains("config")
       && !arguments.contains("template")
@@ -166,6 +171,7 @@ struct SimulateCommand {
     self.faultMilliseconds = faultMilliseconds
     self.sweepCount = sweepCount
     self.isFailoverOnly = isFailoverOnly
+    self.signsContributions = signsContributions
     self.isComparison = isComparison
     self.plotPath = plotPath
     self.syntheticParameters = syntheticParameters
@@ -178,6 +184,9 @@ struct SimulateCommand {
     }
     if isFailoverOnly && sweepCount == nil {
       throw UsageError("--failover measures failover over a sweep; add --sweep N")
+    }
+    if signsContributions && sweepCount == nil {
+      throw UsageError("--signed runs the fault sweep with signatures; add --sweep N")
     }
     // `data.peers` defaults to 1 (train alone); a simulation without a peer count of its own
     // takes `simulatedPeersDefault` and says so. A count that is given must be large enough.
@@ -264,6 +273,7 @@ struct SimulateCommand {
     self.crashFraction = crashFraction
     sweepCount = nil
     isFailoverOnly = false
+    signsContributions = false
     isComparison = false
     plotPath = nil
     syntheticParameters = other.syntheticParameters
@@ -322,7 +332,8 @@ struct SimulateCommand {
     // `init` checked that `seed + count - 1` fits.
     for current in seed...(seed + (count - 1)) {
       let result = FaultSweep.run(
-        seed: current, isFailoverOnly: isFailoverOnly, usesMembership: usesMembership)
+        seed: current, isFailoverOnly: isFailoverOnly, usesMembership: usesMembership,
+        signsContributions: signsContributions)
       failovers += result.failoverMilliseconds
       timeout = result.electionTimeoutMaximumMilliseconds
       if !result.isPassing {

@@ -18,19 +18,21 @@ public struct FaultSweepResult: Sendable {
   /// The command that replays this seed.
   public var replayCommand: String {
     "starling simulate --sweep 1 --seed \(seed)" + (usesMembership ? " --membership" : "")
-      + (isFailoverOnly ? " --failover" : "")
+      + (isFailoverOnly ? " --failover" : "") + (signsContributions ? " --signed" : "")
   }
   public var usesMembership = false
   public var isFailoverOnly = false
+  public var signsContributions = false
 }
 
 public enum FaultSweep {
   /// Builds and runs the scenario of `seed`. With `isFailoverOnly`, the only crash is one of the
   /// coordinator at a random moment (loss and duplication stay): what failover time measures,
   /// apart from rounds lost because churn left the council without a majority.
-  public static func run(seed: UInt64, isFailoverOnly: Bool = false, usesMembership: Bool = false)
-    -> FaultSweepResult
-  {
+  public static func run(
+    seed: UInt64, isFailoverOnly: Bool = false, usesMembership: Bool = false,
+    signsContributions: Bool = false
+  ) -> FaultSweepResult {
     var generator = SplitMixGenerator(seed: seed)
     let councilSize = Bool.random(using: &generator) ? 3 : 5
     let peerCount = councilSize + Int.random(in: 3...8, using: &generator)
@@ -95,6 +97,7 @@ public enum FaultSweep {
       training.datalessPeers = [Int.random(in: councilSize..<peerCount, using: &generator)]
     }
     settings.livenessBoundMilliseconds = 60_000
+    settings.signsContributions = signsContributions
     settings.timeLimitMilliseconds = 200_000
     let report = Simulator(
       settings: settings, training: training, initialModel: training.initialModel
@@ -105,6 +108,7 @@ public enum FaultSweep {
       failoverMilliseconds: report.failoverMilliseconds,
       electionTimeoutMaximumMilliseconds: node.councilOptions.electionTimeoutMilliseconds
         .upperBound,
-      usesMembership: usesMembership, isFailoverOnly: isFailoverOnly)
+      usesMembership: usesMembership, isFailoverOnly: isFailoverOnly,
+      signsContributions: signsContributions)
   }
 }
