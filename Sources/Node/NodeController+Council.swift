@@ -67,6 +67,10 @@ extension NodeController {
         lastStartedRound = start.round
         effects.append(.persist(.startedRound(start.round)))
       }
+      if checksCoordinator, start.round > committedRound {
+        combinationCheck.bases[start.round] = start.baseModel
+        effects += checkWaitingModels()
+      }
       guard isCoordinator else { return effects }
       return effects + coordinate(coordinatorRole.rounds!.handle(.startCommitted(start)))
     case .commitRound(let commit):
@@ -112,6 +116,7 @@ extension NodeController {
     lastAccuracy = nil
     replication.published = [:]
     seenAttestations = []
+    combinationCheck.prune(through: commit.round)
     var effects: [NodeEffect] = [
       .persist(
         .committedModel(
@@ -138,6 +143,8 @@ extension NodeController {
       effects += coordinate(
         coordinatorRole.rounds!.handle(.commitCommitted(commit, values: values)))
     }
+    // The next round's model may have come before this commit: its base is here now.
+    if checksCoordinator { effects += checkWaitingModels() }
     return effects
   }
 }

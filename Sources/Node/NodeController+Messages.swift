@@ -41,26 +41,32 @@ extension NodeController {
         aggregatorRole.group.handle(
           .update(from: sender, round: number, weight: weight, values: values, now: now)))
     case .signedPartial(let number, let weight, let receipts, let values, let attestation):
-      guard isCoordinator else { return [] }
+      guard isCoordinator || checksCoordinator && isCouncilMember else { return [] }
       if let rejection = checkSignedPartial(
         round: number, weight: weight, receipts: receipts, values: values,
         attestation: attestation, from: sender)
       {
+        guard isCoordinator else { return [.rejected(from: sender, rejection)] }
         return coordinate(
           coordinatorRole.rounds!.handle(.refused(from: sender, round: number, rejection)))
       }
-      return coordinate(
-        coordinatorRole.rounds!.handle(
-          .partial(
-            from: sender, round: number, weight: weight, trainers: trainers(of: receipts),
-            values: values, now: now)))
+      let recorded = recordPartial(round: number, weight: weight, values: values, from: sender)
+      guard isCoordinator else { return recorded }
+      return recorded
+        + coordinate(
+          coordinatorRole.rounds!.handle(
+            .partial(
+              from: sender, round: number, weight: weight, trainers: trainers(of: receipts),
+              values: values, now: now)))
     case .partial(let number, let weight, let trainers, let values):
-      guard isCoordinator else { return [] }
-      return coordinate(
-        coordinatorRole.rounds!.handle(
-          .partial(
-            from: sender, round: number, weight: weight, trainers: trainers, values: values,
-            now: now)))
+      let recorded = recordPartial(round: number, weight: weight, values: values, from: sender)
+      guard isCoordinator else { return recorded }
+      return recorded
+        + coordinate(
+          coordinatorRole.rounds!.handle(
+            .partial(
+              from: sender, round: number, weight: weight, trainers: trainers, values: values,
+              now: now)))
     case .model(let number, let digest, let values):
       guard values.count == settings.modelLength, Digest.of(values: values) == digest else {
         return []
@@ -72,6 +78,9 @@ extension NodeController {
           model: model, modelDigest: modelDigest, committedRound: committedRound)
     case .modelStored(let digest):
       return acknowledgeModel(digest, from: sender)
+    case .combination(let number, let digest, let aggregators, let partials):
+      return recordCombination(
+        round: number, digest: digest, aggregators: aggregators, partials: partials, from: sender)
     case .requestModel(let digest):
       if let answer = replication.answer(
         for: digest, model: model, modelDigest: modelDigest,
@@ -94,13 +103,12 @@ extension NodeController {
       // included even while the entry that adds it is still on its way): keep it (durably)
       // until its commit applies, and tell the coordinator, who commits only once a majority
       // holds it.
-      if replication.published[digest] == nil {
-        replication.published[digest] = values
-        effects.append(.persist(.heldModel(round: round, digest: digest, values: values)))
-      }
-      if isCouncilMember, let leader = council?.leader, leader != me {
-        effects.append(.send(to: leader, .round(.modelStored(digest: digest))))
-      }
+      // A member that checks its coordinator does so first (the coordinator's own model is
+      // its combination).
+      effects +=
+        checksCoordinator && council?.leader != me
+        ? checkPublishedModel(round: round, digest: digest, values: values)
+        : storePublishedModel(round: round, digest: digest, values: values)
     } else if round > committedRound || (round == committedRound && !isCouncilMember) {
       // A committed model: a round's base (rounds train from the last committed model) or a
       // federated broadcast.

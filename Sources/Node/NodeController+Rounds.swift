@@ -26,6 +26,7 @@ extension NodeController {
       }
     ).union(roundOpened.map { directory.restarted(since: $0) } ?? [])
     effects += coordinate(coordinatorRole.rounds!.handle(.tick(now: now, unreachable: silent)))
+    effects += banSuspectedCoordinators()
     effects += maintainCouncil()
     if coordinatorRole.rounds?.openRound == nil, now >= coordinatorRole.nextOpenTime,
       replication.awaitedCommits.isEmpty, committedRound < settings.roundsMax ?? .max
@@ -64,9 +65,10 @@ extension NodeController {
     }
     coordinatorRole.nextModelPush = Timestamps.adding(
       CoordinatorRole.modelPushIntervalMilliseconds, to: now)
-    return (council?.members ?? []).filter { !coordinatorRole.modelHolders.contains($0) }.map {
-      .send(to: $0, .round(.model(round: commit.round, digest: commit.model, values: values)))
-    }
+    return combinationNotes(for: commit)
+      + (council?.members ?? []).filter { !coordinatorRole.modelHolders.contains($0) }.map {
+        .send(to: $0, .round(.model(round: commit.round, digest: commit.model, values: values)))
+      }
   }
 
   /// The share of the trainers one round samples (the privacy accountant's sampling rate).
@@ -228,9 +230,12 @@ extension NodeController {
     for action in actions {
       switch action {
       case .send(let peer, let message) where peer == me:
-        effects += receiveRound(signed(message), from: me)
+        let sent = signed(message)
+        effects += receiveRound(sent, from: me) + councilCopies(of: sent, besides: me)
       case .send(let peer, let message):
-        effects.append(.send(to: peer, .round(signed(message))))
+        let sent = signed(message)
+        effects.append(.send(to: peer, .round(sent)))
+        effects += councilCopies(of: sent, besides: peer)
       case .rejected(let peer, let reason):
         effects.append(.rejected(from: peer, reason))
       case .combine(let round, let coordinator, let updates):
@@ -242,6 +247,7 @@ extension NodeController {
         effects +=
           coordinator == me
           ? receiveRound(sent, from: me) : [.send(to: coordinator, .round(sent))]
+        effects += councilCopies(of: sent, besides: coordinator)
       }
     }
     return effects
@@ -261,6 +267,7 @@ extension NodeController {
         }
       case .propose(.commitRound(let commit)):
         coordinatorRole.hold(commit, holder: me, now: now)
+        effects += combinationNotes(for: commit)
         effects += acknowledgeModel(commit.model, from: me)
       case .propose(let command):
         effects += councilStep(.propose(command))

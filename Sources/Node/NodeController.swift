@@ -79,6 +79,11 @@ public struct NodeSettings: Sendable {
   /// receipts of the updates they combined), and every signature is checked before the
   /// contribution counts. Real nodes always sign; nil (the simulator's default): unsigned.
   public var signing: ContributionSigning?
+  /// Whether council members recompute each model the coordinator publishes from the partials
+  /// they received from the aggregators themselves, and store and acknowledge it only when it
+  /// matches bit for bit (with the built-in mean; see `NodeController.checksCoordinator`). A
+  /// member that gets another model refuses it and deposes the coordinator.
+  public var councilChecksCombination = false
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],
@@ -133,6 +138,9 @@ public enum NodeEffect: Sendable {
   case privacyBudgetExhausted(epsilon: Double)
   /// A `ban` entry was applied: `peer` is no longer sampled, ranked or admitted.
   case banned(PeerID, reason: String)
+  /// This council member refused `coordinator`'s published model: it is not the combination of
+  /// the partials the coordinator named (the evidence says what was recomputed).
+  case coordinatorRefused(PeerID, evidence: String)
   /// This aggregator combined its group with a robust rule: which rule ran, what it dropped or
   /// clipped, and why it skipped the rules before it (for the log).
   case aggregated(round: UInt64, report: String)
@@ -191,6 +199,10 @@ public struct NodeController: Sendable {
   var seenAttestations: Set<AttestationKey> = []
   /// The nonce of this node's next signature.
   var nextNonce: UInt64 = 0
+  /// What this council member needs to check its coordinator's models.
+  var combinationCheck = CombinationCheck()
+  /// Coordinators this member caught publishing a forged model, with the evidence.
+  public internal(set) var suspectedCoordinators: [PeerID: String] = [:]
 
   var trainerRole = TrainerRole()
   var aggregatorRole: AggregatorRole

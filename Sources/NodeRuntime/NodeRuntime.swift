@@ -354,6 +354,11 @@ public final class NodeRuntime: @unchecked Sendable {
         ["epsilon": epsilon])
     case .aggregated(let round, let report):
       log.event("aggregated", "round \(round): \(report)", ["round": round])
+    case .coordinatorRefused(let coordinator, let evidence):
+      log.event(
+        "coordinatorRefused",
+        "refused the model of coordinator \(coordinator) and deposed it: \(evidence)",
+        ["coordinator": coordinator.hexadecimal, "evidence": evidence])
     }
   }
 

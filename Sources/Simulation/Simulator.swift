@@ -40,6 +40,10 @@ public struct SimulationSettings: Sendable {
   /// Whether every simulated peer signs its updates and partials and checks those it receives,
   /// as real nodes do, each with its own Ed25519 key (derived from the seed and its position).
   public var signsContributions = false
+  /// Whether the first peer elected coordinator turns Byzantine: every model it publishes to the
+  /// council (and its note of what the model combines) is replaced by a forged one, its values
+  /// each moved by 0.5. With `node.councilChecksCombination`, honest members refuse it.
+  public var firstCoordinatorForgesModels = false
 
   public init(
     seed: UInt64, peerCount: Int, node: NodeSettings, rounds: Int, samplesPerSecond: [Double]
@@ -103,6 +107,11 @@ public struct SimulationReport: Sendable {
   public var rejected = 0
   /// Peers banned through the council log (as the committing nodes applied it), in order.
   public var banned: [PeerID] = []
+  /// The peer that forged models (`firstCoordinatorForgesModels`), the digests it forged, and
+  /// how many times a council member refused one.
+  public var forger: PeerID?
+  public var forgedModels: Set<Digest> = []
+  public var refusedModels = 0
   public var crashes = 0
   /// Virtual time from each coordinator crash to the next committed round.
   public var failoverMilliseconds: [UInt64] = []
@@ -588,6 +597,7 @@ public final class Simulator {
               values: values.map { $0 * settings.maliciousAggregatorScale },
               key: keys[position], project: Self.project))
         }
+        if sender == report.forger { message = forged(message, by: position) }
         if case .council(.timeoutNow(let term)) = message {
           trace(now, "\(sender) hands leadership to \(receiver) (term \(term))")
         }
@@ -617,6 +627,7 @@ public final class Simulator {
         preconditionFailure("writes are applied before the step's other effects")
       case .becameCoordinator(let term):
         trace(now, "\(sender) coordinates in term \(term)")
+        if settings.firstCoordinatorForgesModels, report.forger == nil { report.forger = sender }
         onEvent(.elected(sender, term: term, virtualMilliseconds: now))
         checker.observeLeader(sender, term: term, now: now)
         report.coordinatorChanges += 1
@@ -646,6 +657,9 @@ public final class Simulator {
         }
       case .rejected:
         report.rejected += 1
+      case .coordinatorRefused(let coordinator, let evidence):
+        trace(now, "\(sender) refused the model of \(coordinator): \(evidence)")
+        report.refusedModels += 1
       case .banned(let peer, let reason):
         if nodes[position].isCoordinator, !report.banned.contains(peer) {
           trace(now, "banned \(peer): \(reason)")
@@ -693,5 +707,28 @@ extension Simulator {
     return .signedPartial(
       round: round, weight: weight, receipts: receipts, values: values,
       attestation: Attestation(publicKey: key.publicKey, nonce: 0, signature: key.sign(statement)))
+  }
+}
+
+extension Simulator {
+  /// What the forging coordinator sends instead of `message`: its published models (rounds past
+  /// its committed one) and its notes about them name a forged model.
+  func forged(_ message: Message, by position: Int) -> Message {
+    let node = nodes[position]
+    switch message {
+    case .round(.model(let round, _, let values)) where round > node.committedRound:
+      let forgery = values.map { $0 + 0.5 }
+      let forgedDigest = Digest.of(values: forgery)
+      report.forgedModels.insert(forgedDigest)
+      return .round(.model(round: round, digest: forgedDigest, values: forgery))
+    case .round(.combination(let round, let digest, let aggregators, let partials)):
+      guard let values = node.storedModels[digest] else { return message }
+      return .round(
+        .combination(
+          round: round, digest: Digest.of(values: values.map { $0 + 0.5 }),
+          aggregators: aggregators, partials: partials))
+    default:
+      return message
+    }
   }
 }

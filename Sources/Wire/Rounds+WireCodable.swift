@@ -12,6 +12,7 @@ extension RoundMessage: WireCodable {
     case modelStored = 6
     case signedUpdate = 7
     case signedPartial = 8
+    case combination = 9
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -55,6 +56,16 @@ extension RoundMessage: WireCodable {
       encoder.encode(
         values, field: "RoundMessage.signedUpdate.values", countMax: RoundLimits.valuesMax)
       encoder.encode(attestation)
+    case .combination(let round, let digest, let aggregators, let partials):
+      encoder.encode(Tag.combination.rawValue)
+      encoder.encode(round)
+      encoder.encode(digest)
+      encoder.encode(
+        aggregators, field: "RoundMessage.combination.aggregators",
+        countMax: CouncilLimits.aggregatorsMax)
+      encoder.encode(
+        partials, field: "RoundMessage.combination.partials", countMax: CouncilLimits.aggregatorsMax
+      )
     case .signedPartial(let round, let weight, let receipts, let values, let attestation):
       encoder.encode(Tag.signedPartial.rawValue)
       encoder.encode(round)
@@ -105,6 +116,23 @@ extension RoundMessage: WireCodable {
         values: try decoder.decode(
           [Float].self, field: "RoundMessage.signedUpdate.values", countMax: RoundLimits.valuesMax),
         attestation: try decoder.decode(Attestation.self))
+    case .combination:
+      let round = try decoder.decode(UInt64.self)
+      let digest = try decoder.decode(Digest.self)
+      let aggregators = try decoder.decode(
+        [PeerID].self, field: "RoundMessage.combination.aggregators",
+        countMax: CouncilLimits.aggregatorsMax)
+      let partials = try decoder.decode(
+        [Digest].self, field: "RoundMessage.combination.partials",
+        countMax: CouncilLimits.aggregatorsMax)
+      // One digest per aggregator: anything else has a second reading.
+      guard partials.count == aggregators.count else {
+        throw .invalidValue(
+          field: "RoundMessage.combination.partials",
+          reason: "\(partials.count) digests for \(aggregators.count) aggregators")
+      }
+      self = .combination(
+        round: round, digest: digest, aggregators: aggregators, partials: partials)
     case .signedPartial:
       self = .signedPartial(
         round: try decoder.decode(UInt64.self), weight: try decoder.decode(UInt64.self),

@@ -24,6 +24,12 @@ public enum RoundMessage: Hashable, Sendable {
   case signedPartial(
     round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
     attestation: Attestation)
+  /// Coordinator -> council member, before the model it publishes for `round`: the aggregators
+  /// whose partials it combined into the model with `digest`, so that a member that checks the
+  /// coordinator can recompute the combination from the partials it received itself; with the
+  /// digest of each partial's values (in the same order), so that an aggregator that sent the
+  /// coordinator and the member different partials is not taken for a forging coordinator.
+  case combination(round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest])
 }
 
 /// Bounds on round messages.
@@ -65,6 +71,8 @@ extension RoundMessage {
     case .model(let round, let digest, _): "model round \(round) \(digest)"
     case .requestModel(let digest): "request model \(digest)"
     case .modelStored(let digest): "model stored \(digest)"
+    case .combination(let round, let digest, let aggregators, _):
+      "combination round \(round) \(digest) of \(aggregators.map(\.description))"
     case .signedUpdate(let round, let weight, _, let attestation):
       "signed update round \(round) weight \(weight) by \(attestation.author)"
     case .signedPartial(let round, let weight, let receipts, _, let attestation):

@@ -301,3 +301,55 @@ extension SimulatorTests {
     #expect(rejected > 0, "some duplicates must have reached an aggregator")
   }
 }
+
+/// Council members that recompute their coordinator's models (`councilChecksCombination`).
+extension SimulatorTests {
+  /// Honest runs: every model is reproduced, none refused, and the committed models are the same
+  /// bits as without the check.
+  @Test func checkingTheCoordinatorRefusesNoHonestModel() throws {
+    func run(checking: Bool) throws -> SimulationReport {
+      try makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
+        $0.node.replacesCouncilMembers = false
+        $0.node.councilChecksCombination = checking
+        $0.signsContributions = true
+        $0.timeLimitMilliseconds = 900_000
+      }.run()
+    }
+    let checked = try run(checking: true)
+    let unchecked = try run(checking: false)
+    #expect(checked.violations.isEmpty, "\(checked.violations)")
+    #expect(checked.refusedModels == 0 && checked.rejected == 0)
+    #expect(checked.rounds.map(\.round) == [1, 2, 3, 4])
+    // The first round is the same bits, and every round has the same trainers. Later models
+    // need not be the same bits: the copies of the partials and the notes are traffic of their
+    // own, so liveness, and with it which aggregator gets which trainer, can differ, and a
+    // float sum grouped otherwise rounds otherwise.
+    #expect(checked.rounds.first?.model == unchecked.rounds.first?.model)
+    #expect(
+      checked.rounds.map(\.trainers) == unchecked.rounds.map(\.trainers),
+      "\(checked.rounds.map(\.virtualMilliseconds)) \(unchecked.rounds.map(\.virtualMilliseconds))")
+  }
+
+  /// The first coordinator forges every model it publishes. The honest members recompute each
+  /// one from the partials, refuse it, depose that coordinator and elect another, which bans it
+  /// through the log; no forged model is ever committed.
+  @Test(arguments: [21, 22, 23] as [UInt64])
+  func aCoordinatorThatForgesModelsIsDeposedAndBanned(seed: UInt64) throws {
+    let report = try makeSimulator(seed: seed, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
+      $0.node.replacesCouncilMembers = false
+      $0.node.councilChecksCombination = true
+      $0.node.bansMisbehavingAggregators = true
+      $0.signsContributions = true
+      $0.firstCoordinatorForgesModels = true
+      $0.timeLimitMilliseconds = 900_000
+    }.run()
+    let forger = try #require(report.forger)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.refusedModels > 0)
+    #expect(!report.forgedModels.isEmpty)
+    #expect(report.banned == [forger])
+    #expect(report.rounds.map(\.round).count == 4)
+    #expect(report.rounds.allSatisfy { !report.forgedModels.contains($0.model) })
+    #expect(report.rounds.allSatisfy { $0.coordinator != forger })
+  }
+}

@@ -170,6 +170,9 @@ struct RandomValues {
             weight: UInt32(truncatingIfNeeded: uint64()), valuesDigest: digest(),
             attestation: attestation())
         }, values: values(), attestation: attestation()),
+      .combination(
+        round: uint64(), digest: digest(), aggregators: [peer(), peer()],
+        partials: [digest(), digest()]),
     ]
   }
 
@@ -226,6 +229,7 @@ func caseName(_ message: Message) -> String {
     case .modelStored: "modelStored"
     case .signedUpdate: "signedUpdate"
     case .signedPartial: "signedPartial"
+    case .combination: "combination"
     }
   }
 }

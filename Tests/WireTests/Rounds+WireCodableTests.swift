@@ -114,7 +114,7 @@ import Testing
 
   @Test func anUnknownTagIsRejected() {
     #expect(
-      decodeResult(RoundMessage.self, hex("09")).failure
-        == .unknownTag(type: "RoundMessage", tag: 9))
+      decodeResult(RoundMessage.self, hex("0a")).failure
+        == .unknownTag(type: "RoundMessage", tag: 10))
   }
 }

@@ -23,6 +23,17 @@ extension Council {
     }
   }
 
+  /// Stops following `leader` and asks for an election now (`CouncilEvent.depose`).
+  mutating func depose(_ leader: PeerID) {
+    guard leader != id else { return }
+    deposed.insert(leader)
+    guard case .follower(let current) = state, current == leader else { return }
+    lastLeaderContact = nil
+    state = .follower(leader: nil)
+    announceFollower()
+    options.preVote ? startPreVote() : campaign()
+  }
+
   /// Asks the council whether it would elect this member in the next term (§9.6), without
   /// raising the term. A member that still hears from a leader, or holds a newer log, says no.
   mutating func startPreVote() {

@@ -3,6 +3,12 @@ import Wire
 // Messages in, log replication and commitment.
 extension Council {
   mutating func receive(_ message: CouncilMessage, from sender: PeerID) {
+    if deposed.contains(sender) {
+      switch message {
+      case .appendEntries, .requestVote, .requestPreVote, .timeoutNow: return
+      case .vote, .appendResult, .preVote: break
+      }
+    }
     let messageTerm = message.term
     // Pre-vote messages carry the term a candidate would campaign in; nobody adopts it.
     let isPreVote: Bool

@@ -56,6 +56,9 @@ public struct Council: Sendable {
   var actions: [CouncilAction] = []
   /// A pre-vote under way (a follower that timed out): the members that would vote for it.
   var preVoteGrants: Set<PeerID>?
+  /// Leaders this member deposed: it no longer follows, votes for or hands over to them (kept
+  /// in memory; a ban through the log is what lasts).
+  public internal(set) var deposed: Set<PeerID> = []
 
   /// Starts a member with nothing stored.
   public init(
@@ -104,6 +107,8 @@ public struct Council: Sendable {
       persisted(upTo: sequence)
     case .transferLeadership(let target):
       transferLeadership(to: target)
+    case .depose(let leader):
+      depose(leader)
     }
     deliverCommits()
     let result = actions

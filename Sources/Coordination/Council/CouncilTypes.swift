@@ -59,6 +59,11 @@ public enum CouncilEvent: Hashable, Sendable {
   /// it is told to campaign at once. Proposals are refused meanwhile; the transfer is abandoned
   /// after the shortest election timeout if the leader still leads.
   case transferLeadership(to: PeerID)
+  /// Stop following `leader` for good: this member caught it lying (a model that is not the
+  /// combination of its partials). Its appends, vote requests and leadership transfers are
+  /// ignored from now on, and this member asks for an election at once; every honest member that
+  /// caught it does the same, so they elect another leader among themselves.
+  case depose(PeerID)
 }
 
 /// What a council member asks its runtime to do, in order.

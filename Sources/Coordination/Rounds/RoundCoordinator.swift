@@ -211,17 +211,28 @@ public struct RoundCoordinator: Sendable {
       }
       return [.combine(round: open.round, base: model, partials: partials)]
     }
-    let totalWeight = contributors.values.reduce(UInt64(0)) { $0 + $1.weight }
-    var next = model
-    if totalWeight > 0 {
-      let scale = 1 / Float(totalWeight)
-      // In peer order: a float sum in dictionary order would differ from run to run.
-      for aggregator in contributors.keys.sorted() {
-        let values = contributors[aggregator]!.values
-        for index in 0..<next.count { next[index] += scale * values[index] }
-      }
-    }
+    // In peer order: a float sum in dictionary order would differ from run to run.
+    let next = Self.meanCombination(
+      base: model,
+      partials: contributors.keys.sorted().map {
+        (contributors[$0]!.weight, contributors[$0]!.values)
+      })
     return commitProposal(next, round: open.round, contributors: contributors)
+  }
+
+  /// `base + Σ partial / Σ weight`, summed in the order given: the built-in combination, which a
+  /// council member that checks its coordinator recomputes bit for bit from the same partials.
+  public static func meanCombination(
+    base: [Float], partials: [(weight: UInt64, values: [Float])]
+  ) -> [Float] {
+    let totalWeight = partials.reduce(UInt64(0)) { $0 + $1.weight }
+    var next = base
+    guard totalWeight > 0 else { return next }
+    let scale = 1 / Float(totalWeight)
+    for partial in partials {
+      for index in 0..<next.count { next[index] += scale * partial.values[index] }
+    }
+    return next
   }
 
   private func commitProposal(

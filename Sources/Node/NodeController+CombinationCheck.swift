@@ -1,0 +1,130 @@
+import Coordination
+import Wire
+
+/// Council members check their coordinator (`NodeSettings.councilChecksCombination`): the
+/// aggregators send their partials to every council member, the coordinator says which partials
+/// each published model combines, and a member stores and acknowledges the model only once it
+/// recomputed it from the partials it received itself. A member that gets another model refuses
+/// it, logs the evidence and deposes the coordinator; whoever coordinates next bans it.
+extension NodeController {
+  /// Whether this node checks its coordinator's models: with the built-in mean only (a
+  /// coordinator-side rule, central noise or an outer optimizer have state or randomness that
+  /// members do not replicate yet).
+  var checksCoordinator: Bool {
+    settings.councilChecksCombination && settings.mode == .fdfl
+      && !(settings.security?.needsCoordinatorCombination ?? false)
+  }
+
+  /// Copies of an outgoing partial for the council members other than its receiver; this
+  /// aggregator keeps its own partial too, to check the model that combines it.
+  mutating func councilCopies(of message: RoundMessage, besides receiver: PeerID) -> [NodeEffect] {
+    guard checksCoordinator else { return [] }
+    switch message {
+    case .partial(let round, let weight, _, let values),
+      .signedPartial(let round, let weight, _, let values, _):
+      return recordPartial(round: round, weight: weight, values: values, from: me)
+        + (council?.members ?? []).filter { $0 != me && $0 != receiver }.map {
+          .send(to: $0, .round(message))
+        }
+    default:
+      return []
+    }
+  }
+
+  /// A partial as a checking member keeps it, then the models that waited for it.
+  mutating func recordPartial(
+    round: UInt64, weight: UInt64, values: [Float], from aggregator: PeerID
+  ) -> [NodeEffect] {
+    guard checksCoordinator, round > committedRound else { return [] }
+    combinationCheck.partials[round, default: [:]][aggregator] = (weight, values)
+    return checkWaitingModels()
+  }
+
+  /// The coordinator's note of what a model combines (only the leader's counts).
+  mutating func recordCombination(
+    round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest], from sender: PeerID
+  ) -> [NodeEffect] {
+    guard checksCoordinator, sender == council?.leader, round > committedRound else { return [] }
+    combinationCheck.notes[digest] = (round, aggregators, partials)
+    return checkWaitingModels()
+  }
+
+  /// The notes for the held commit's model, for the members that have not stored it.
+  func combinationNotes(for commit: RoundCommit) -> [NodeEffect] {
+    guard checksCoordinator else { return [] }
+    let received = combinationCheck.partials[commit.round] ?? [:]
+    let note = RoundMessage.combination(
+      round: commit.round, digest: commit.model, aggregators: commit.aggregators,
+      partials: commit.aggregators.map { Digest.of(values: received[$0]?.values ?? []) })
+    return (council?.members ?? []).filter {
+      $0 != me && !coordinatorRole.modelHolders.contains($0)
+    }
+    .map { .send(to: $0, .round(note)) }
+  }
+
+  /// A published model that is not committed yet, on a checking member: stored and acknowledged
+  /// once it is reproduced, refused (with the evidence, and the coordinator deposed) when it is
+  /// not, kept aside while something is missing.
+  mutating func checkPublishedModel(round: UInt64, digest: Digest, values: [Float])
+    -> [NodeEffect]
+  {
+    guard combinationCheck.refused[digest] == nil else { return [] }
+    switch combinationCheck.check(
+      round: round, digest: digest, values: values, base: model, baseDigest: modelDigest)
+    {
+    case .reproduced:
+      combinationCheck.waiting[digest] = nil
+      return storePublishedModel(round: round, digest: digest, values: values)
+    case .waiting:
+      combinationCheck.waiting[digest] = (round, values)
+      return []
+    case .forged(let evidence):
+      combinationCheck.waiting[digest] = nil
+      combinationCheck.refused[digest] = evidence
+      guard let coordinator = council?.leader, coordinator != me else { return [] }
+      suspectedCoordinators[coordinator] = evidence
+      return [.coordinatorRefused(coordinator, evidence: evidence)]
+        + councilStep(.depose(coordinator))
+    }
+  }
+
+  /// Checks again the models that waited for a note, a partial or their base.
+  mutating func checkWaitingModels() -> [NodeEffect] {
+    var effects: [NodeEffect] = []
+    for (digest, waiting) in combinationCheck.waiting.sorted(by: { $0.value.round < $1.value.round }
+    ) {
+      effects += checkPublishedModel(round: waiting.round, digest: digest, values: waiting.values)
+    }
+    return effects
+  }
+
+  /// Holds a published model durably and tells the coordinator, who commits only once a
+  /// majority holds it.
+  mutating func storePublishedModel(round: UInt64, digest: Digest, values: [Float])
+    -> [NodeEffect]
+  {
+    var effects: [NodeEffect] = []
+    if replication.published[digest] == nil {
+      replication.published[digest] = values
+      effects.append(.persist(.heldModel(round: round, digest: digest, values: values)))
+    }
+    if isCouncilMember, let leader = council?.leader, leader != me {
+      effects.append(.send(to: leader, .round(.modelStored(digest: digest))))
+    }
+    return effects
+  }
+
+  /// The coordinator's answer to a deposed predecessor that forged a model: a `ban` proposal
+  /// (once per peer), when the project bans misbehaving peers.
+  mutating func banSuspectedCoordinators() -> [NodeEffect] {
+    guard settings.bansMisbehavingAggregators, isCoordinator else { return [] }
+    var effects: [NodeEffect] = []
+    for (peer, evidence) in suspectedCoordinators.sorted(by: { $0.key < $1.key })
+    where bannedPeers[peer] == nil && coordinatorRole.proposedBans.insert(peer).inserted {
+      var text = "forged a model: \(evidence)"
+      while text.utf8.count > CouncilLimits.banReasonBytesMax { text.removeLast() }
+      effects += councilStep(.propose(.ban(peer: peer, reason: text)))
+    }
+    return effects
+  }
+}
