@@ -33,11 +33,9 @@ struct SignatureBenchmark {
   }
 
   static func seconds(_ body: () -> Void) -> Double {
-    let clock = ContinuousClock()
-    let start = clock.now
+    let started = ProcessMetrics.now()
     body()
-    let elapsed = clock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    return ProcessMetrics.now() - started
   }
 
   func run(output: Output) throws {

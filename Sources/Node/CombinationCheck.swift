@@ -6,8 +6,9 @@ import Wire
 /// published model combines, and the published models waiting for both. A member stores and
 /// acknowledges a published model only once it recomputed it from those partials, bit for bit.
 struct CombinationCheck: Sendable {
-  /// Partials received from their aggregators, by round and aggregator.
-  var partials: [UInt64: [PeerID: (weight: UInt64, values: [Float])]] = [:]
+  /// Partials received from their aggregators, by round and aggregator, with the digest of
+  /// their values (hashed once, when they arrive).
+  var partials: [UInt64: [PeerID: (weight: UInt64, values: [Float], digest: Digest)]] = [:]
   /// The coordinator's notes: which aggregators' partials (by digest) each model combines.
   var notes: [Digest: (round: UInt64, aggregators: [PeerID], partials: [Digest])] = [:]
   /// Published models not checked yet (a note or a partial is missing, or this member does not
@@ -40,9 +41,9 @@ struct CombinationCheck: Sendable {
       // A partial not received, or received with other values (the aggregator sent the
       // coordinator something else): nothing to say about the coordinator yet.
       guard let partial = received[aggregator], partial.values.count == base.count,
-        Digest.of(values: partial.values) == partialDigest
+        partial.digest == partialDigest
       else { return .waiting }
-      combined.append(partial)
+      combined.append((partial.weight, partial.values))
     }
     let recomputed = RoundCoordinator.meanCombination(base: base, partials: combined)
     let recomputedDigest = Digest.of(values: recomputed)

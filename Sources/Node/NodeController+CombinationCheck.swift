@@ -22,7 +22,7 @@ extension NodeController {
     switch message {
     case .partial(let round, let weight, _, let values),
       .signedPartial(let round, let weight, _, let values, _):
-      return recordPartial(round: round, weight: weight, values: values, from: me)
+      return recordPartial(round: round, weight: weight, values: values, digest: nil, from: me)
         + (council?.members ?? []).filter { $0 != me && $0 != receiver }.map {
           .send(to: $0, .round(message))
         }
@@ -31,12 +31,15 @@ extension NodeController {
     }
   }
 
-  /// A partial as a checking member keeps it, then the models that waited for it.
+  /// A partial as a checking member keeps it, with the digest of its values (hashed here when
+  /// the caller has not), then the models that waited for it.
   mutating func recordPartial(
-    round: UInt64, weight: UInt64, values: [Float], from aggregator: PeerID
+    round: UInt64, weight: UInt64, values: [Float], digest: Digest?, from aggregator: PeerID
   ) -> [NodeEffect] {
     guard checksCoordinator, round > committedRound else { return [] }
-    combinationCheck.partials[round, default: [:]][aggregator] = (weight, values)
+    combinationCheck.partials[round, default: [:]][aggregator] = (
+      weight, values, digest ?? Digest.of(values: values)
+    )
     return checkWaitingModels()
   }
 
@@ -55,7 +58,7 @@ extension NodeController {
     let received = combinationCheck.partials[commit.round] ?? [:]
     let note = RoundMessage.combination(
       round: commit.round, digest: commit.model, aggregators: commit.aggregators,
-      partials: commit.aggregators.map { Digest.of(values: received[$0]?.values ?? []) })
+      partials: commit.aggregators.map { received[$0]?.digest ?? Digest.of(values: []) })
     return (council?.members ?? []).filter {
       $0 != me && !coordinatorRole.modelHolders.contains($0)
     }

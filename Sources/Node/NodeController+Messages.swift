@@ -42,31 +42,22 @@ extension NodeController {
           .update(from: sender, round: number, weight: weight, values: values, now: now)))
     case .signedPartial(let number, let weight, let receipts, let values, let attestation):
       guard isCoordinator || checksCoordinator && isCouncilMember else { return [] }
+      let digest = Digest.of(values: values)
       if let rejection = checkSignedPartial(
-        round: number, weight: weight, receipts: receipts, values: values,
+        round: number, weight: weight, receipts: receipts, valuesDigest: digest,
         attestation: attestation, from: sender)
       {
         guard isCoordinator else { return [.rejected(from: sender, rejection)] }
         return coordinate(
           coordinatorRole.rounds!.handle(.refused(from: sender, round: number, rejection)))
       }
-      let recorded = recordPartial(round: number, weight: weight, values: values, from: sender)
-      guard isCoordinator else { return recorded }
-      return recorded
-        + coordinate(
-          coordinatorRole.rounds!.handle(
-            .partial(
-              from: sender, round: number, weight: weight, trainers: trainers(of: receipts),
-              values: values, now: now)))
+      return acceptPartial(
+        round: number, weight: weight, trainers: trainers(of: receipts), values: values,
+        digest: digest, from: sender)
     case .partial(let number, let weight, let trainers, let values):
-      let recorded = recordPartial(round: number, weight: weight, values: values, from: sender)
-      guard isCoordinator else { return recorded }
-      return recorded
-        + coordinate(
-          coordinatorRole.rounds!.handle(
-            .partial(
-              from: sender, round: number, weight: weight, trainers: trainers, values: values,
-              now: now)))
+      return acceptPartial(
+        round: number, weight: weight, trainers: trainers, values: values, digest: nil,
+        from: sender)
     case .model(let number, let digest, let values):
       guard values.count == settings.modelLength, Digest.of(values: values) == digest else {
         return []
@@ -91,6 +82,23 @@ extension NodeController {
       replication.wait(sender, for: digest)
       return []
     }
+  }
+
+  /// A partial that passed its signature checks (or an unsigned project's): kept for the check
+  /// of the coordinator, and counted by the coordinator.
+  mutating func acceptPartial(
+    round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], digest: Digest?,
+    from sender: PeerID
+  ) -> [NodeEffect] {
+    let recorded = recordPartial(
+      round: round, weight: weight, values: values, digest: digest, from: sender)
+    guard isCoordinator else { return recorded }
+    return recorded
+      + coordinate(
+        coordinatorRole.rounds!.handle(
+          .partial(
+            from: sender, round: round, weight: weight, trainers: trainers, values: values,
+            now: now)))
   }
 
   mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {

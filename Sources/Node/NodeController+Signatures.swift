@@ -21,6 +21,37 @@ public struct ContributionSigning: Sendable {
   }
 }
 
+extension ContributionSigning {
+  /// This key's attestation over `statement`.
+  public func attestation(over statement: [UInt8], nonce: UInt64) -> Attestation {
+    Attestation(publicKey: keyPair.publicKey, nonce: nonce, signature: keyPair.sign(statement))
+  }
+
+  /// `values` as this key's signed update for `aggregator`.
+  public func signedUpdate(
+    round: UInt64, weight: UInt32, values: [Float], for aggregator: PeerID, nonce: UInt64
+  ) -> RoundMessage {
+    let statement = SignedStatement.update(
+      project: project, round: round, aggregator: aggregator, weight: weight,
+      valuesDigest: Digest.of(values: values), nonce: nonce)
+    return .signedUpdate(
+      round: round, weight: weight, values: values,
+      attestation: attestation(over: statement, nonce: nonce))
+  }
+
+  /// `values` as this key's signed partial, forwarding `receipts`.
+  public func signedPartial(
+    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float], nonce: UInt64
+  ) -> RoundMessage {
+    let statement = SignedStatement.partial(
+      project: project, round: round, weight: weight, receipts: receipts,
+      valuesDigest: Digest.of(values: values), nonce: nonce)
+    return .signedPartial(
+      round: round, weight: weight, receipts: receipts, values: values,
+      attestation: attestation(over: statement, nonce: nonce))
+  }
+}
+
 /// A signed message's identity for replay checks: its author and nonce.
 struct AttestationKey: Hashable, Sendable {
   var author: PeerID
@@ -45,15 +76,8 @@ extension NodeController {
   mutating func signed(_ update: RoundMessage, for aggregator: PeerID) -> RoundMessage {
     guard let signing = settings.signing, case .update(let round, let weight, let values) = update
     else { return update }
-    let nonce = takeNonce()
-    let statement = SignedStatement.update(
-      project: signing.project, round: round, aggregator: aggregator, weight: weight,
-      valuesDigest: Digest.of(values: values), nonce: nonce)
-    return .signedUpdate(
-      round: round, weight: weight, values: values,
-      attestation: Attestation(
-        publicKey: signing.keyPair.publicKey, nonce: nonce,
-        signature: signing.keyPair.sign(statement)))
+    return signing.signedUpdate(
+      round: round, weight: weight, values: values, for: aggregator, nonce: takeNonce())
   }
 
   /// `partial` as this aggregator sends it: with the receipts of the updates it combined, and
@@ -62,16 +86,9 @@ extension NodeController {
     guard let signing = settings.signing,
       case .partial(let round, let weight, let trainers, let values) = partial
     else { return partial }
-    let receipts = trainers.compactMap { aggregatorRole.receipts[$0] }
-    let nonce = takeNonce()
-    let statement = SignedStatement.partial(
-      project: signing.project, round: round, weight: weight, receipts: receipts,
-      valuesDigest: Digest.of(values: values), nonce: nonce)
-    return .signedPartial(
-      round: round, weight: weight, receipts: receipts, values: values,
-      attestation: Attestation(
-        publicKey: signing.keyPair.publicKey, nonce: nonce,
-        signature: signing.keyPair.sign(statement)))
+    return signing.signedPartial(
+      round: round, weight: weight, receipts: trainers.compactMap { aggregatorRole.receipts[$0] },
+      values: values, nonce: takeNonce())
   }
 
   /// The trainers a signed partial's receipts name, in order.
@@ -100,9 +117,10 @@ extension NodeController {
   }
 
   /// Why a signed partial from `sender` cannot count, or nil when its signature and every
-  /// receipt in it hold.
+  /// receipt in it hold; `valuesDigest` is `Digest.of(values:)` of its values (the caller keeps
+  /// it, so the values are hashed once).
   mutating func checkSignedPartial(
-    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
+    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], valuesDigest: Digest,
     attestation: Attestation, from sender: PeerID
   ) -> ContributionRejection? {
     guard let signing = settings.signing else { return nil }
@@ -111,7 +129,7 @@ extension NodeController {
     guard !seenAttestations.contains(key) else { return .replayed }
     let statement = SignedStatement.partial(
       project: signing.project, round: round, weight: weight, receipts: receipts,
-      valuesDigest: Digest.of(values: values), nonce: attestation.nonce)
+      valuesDigest: valuesDigest, nonce: attestation.nonce)
     guard attestation.verifies(statement) else { return .forgedSignature }
     seenAttestations.insert(key)
     let total = receipts.reduce(UInt64(0)) { $0 + UInt64($1.weight) }

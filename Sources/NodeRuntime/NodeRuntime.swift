@@ -373,13 +373,19 @@ public final class NodeRuntime: @unchecked Sendable {
       guard let signing, !receipts.isEmpty else { return message }
       for index in values.indices { values[index] += 1 }
       receipts[0].valuesDigest = Digest.of(values: values)
+      // Signed again with this node's key, so that the check that catches the fault is the one
+      // it is meant for, not the partial's own signature.
       return .round(
-        signedPartial(round: round, weight: weight, receipts: receipts, values: values, signing))
+        signing.signedPartial(
+          round: round, weight: weight, receipts: receipts, values: values,
+          nonce: .random(in: 0...UInt64.max)))
     case (.nanPartials?, .round(.signedPartial(let round, let weight, let receipts, var values, _))):
       guard let signing, !values.isEmpty else { return message }
       values[0] = .nan
       return .round(
-        signedPartial(round: round, weight: weight, receipts: receipts, values: values, signing))
+        signing.signedPartial(
+          round: round, weight: weight, receipts: receipts, values: values,
+          nonce: .random(in: 0...UInt64.max)))
     case (.alterUpdates?, .council(.requestVote)), (.alterUpdates?, .council(.requestPreVote)):
       return nil
     case (.nanPartials?, .round(.partial(let round, let weight, let trainers, var values))):
@@ -390,23 +396,6 @@ public final class NodeRuntime: @unchecked Sendable {
     default:
       return message
     }
-  }
-
-  /// A partial signed again by this node after a fault changed it, so that the check that
-  /// catches the fault is the one it is meant for, not the partial's own signature.
-  static func signedPartial(
-    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
-    _ signing: ContributionSigning
-  ) -> RoundMessage {
-    let nonce = UInt64.random(in: 0...UInt64.max)
-    let statement = SignedStatement.partial(
-      project: signing.project, round: round, weight: weight, receipts: receipts,
-      valuesDigest: Digest.of(values: values), nonce: nonce)
-    return .signedPartial(
-      round: round, weight: weight, receipts: receipts, values: values,
-      attestation: Attestation(
-        publicKey: signing.keyPair.publicKey, nonce: nonce,
-        signature: signing.keyPair.sign(statement)))
   }
 
   func send(_ frame: RuntimeFrame, to peer: PeerID) {

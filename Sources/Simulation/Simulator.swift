@@ -592,10 +592,9 @@ public final class Simulator {
           // Its own partial is the aggregator's to sign: it signs the corrupted one, and only the
           // robust rule over partials stands against it (the receipts are its trainers' own).
           message = .round(
-            Self.signedPartial(
+            nodeSettings(position).signing!.signedPartial(
               round: round, weight: weight, receipts: receipts,
-              values: values.map { $0 * settings.maliciousAggregatorScale },
-              key: keys[position], project: Self.project))
+              values: values.map { $0 * settings.maliciousAggregatorScale }, nonce: 0))
         }
         if sender == report.forger { message = forged(message, by: position) }
         if case .council(.timeoutNow(let term)) = message {
@@ -694,19 +693,6 @@ extension Simulator {
         project: project, keyPair: keys[position], peerOfKey: peerOfKey)
     }
     return node
-  }
-
-  /// A partial signed by `key`.
-  static func signedPartial(
-    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
-    key: SigningKeyPair, project: [UInt8]
-  ) -> RoundMessage {
-    let statement = SignedStatement.partial(
-      project: project, round: round, weight: weight, receipts: receipts,
-      valuesDigest: Digest.of(values: values), nonce: 0)
-    return .signedPartial(
-      round: round, weight: weight, receipts: receipts, values: values,
-      attestation: Attestation(publicKey: key.publicKey, nonce: 0, signature: key.sign(statement)))
   }
 }
 

@@ -43,8 +43,7 @@ struct FaultInjectionTests {
       attestation: Attestation(
         publicKey: key.publicKey, nonce: 1, signature: key.sign([1])))
     let partial = Message.round(
-      NodeRuntime.signedPartial(
-        round: 3, weight: 2, receipts: [receipt], values: [1, 2], signing))
+      signing.signedPartial(round: 3, weight: 2, receipts: [receipt], values: [1, 2], nonce: 1))
     for fault in [NodeRuntime.Fault.alterUpdates, .nanPartials] {
       guard
         case .round(

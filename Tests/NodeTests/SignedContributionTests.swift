@@ -161,12 +161,12 @@ import Wire
     var checker = node(coordinatorKey)
     #expect(
       checker.checkSignedPartial(
-        round: round, weight: weight, receipts: receipts, values: values,
+        round: round, weight: weight, receipts: receipts, valuesDigest: Digest.of(values: values),
         attestation: attestation, from: aggregatorPeer) == nil)
     // The same partial again is a replay.
     #expect(
       checker.checkSignedPartial(
-        round: round, weight: weight, receipts: receipts, values: values,
+        round: round, weight: weight, receipts: receipts, valuesDigest: Digest.of(values: values),
         attestation: attestation, from: aggregatorPeer) == .replayed)
   }
 
@@ -186,13 +186,13 @@ import Wire
     }
     #expect(
       checker.checkSignedPartial(
-        round: round, weight: weight, receipts: receipts, values: values,
+        round: round, weight: weight, receipts: receipts, valuesDigest: Digest.of(values: values),
         attestation: signed(by: aggregatorKey, nonce: 100), from: aggregatorPeer)
         == .alteredUpdate(first))
     // A partial passed off as the aggregator's by someone else.
     #expect(
       checker.checkSignedPartial(
-        round: round, weight: weight, receipts: receipts, values: values,
+        round: round, weight: weight, receipts: receipts, valuesDigest: Digest.of(values: values),
         attestation: signed(by: coordinatorKey, nonce: 101), from: aggregatorPeer)
         == .forgedSignature)
     // A receipt moved to another round: the trainer signed round 1.
@@ -201,7 +201,7 @@ import Wire
       valuesDigest: Digest.of(values: values), nonce: 102)
     #expect(
       checker.checkSignedPartial(
-        round: 2, weight: weight, receipts: receipts, values: values,
+        round: 2, weight: weight, receipts: receipts, valuesDigest: Digest.of(values: values),
         attestation: Attestation(
           publicKey: aggregatorKey.publicKey, nonce: 102, signature: aggregatorKey.sign(moved)),
         from: aggregatorPeer) != nil)
