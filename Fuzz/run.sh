@@ -62,7 +62,7 @@ module_sources() {
     NodeRuntime) echo Sources/NodeRuntime/RuntimeFrame.swift ;;
     Transport)
       for file in Hello HelloRefusal ProjectID CurvePublicKey TransportFrameKind ChunkHeader \
-        TransportLimits WireCoder+FixedBytes Contact ContactError NetworkAddress; do
+        TransportLimits Contact ContactError NetworkAddress; do
         echo "Sources/Transport/$file.swift"
       done
       ;;

@@ -1,3 +1,4 @@
+import Identity
 import Wire
 
 /// Fuzz target `message`: `Message(wireBytes:)`, the decoder of every protocol message (the
@@ -63,6 +64,14 @@ func messageSeeds() -> [Seed] {
     LogEntry(term: 2, index: UInt64($0.offset + 1), command: $0.element)
   }
   let values: [Float] = [0, -0.0, 1.5, -2.25, .infinity, .leastNonzeroMagnitude]
+  // The codec does not check signatures: fixed bytes stand in for a key and a signature.
+  let attestation = Attestation(
+    publicKey: PublicKey(bytes: [UInt8](repeating: 0x5A, count: 32))!, nonce: 0x1_0000,
+    signature: Signature(bytes: [UInt8](repeating: 0xA5, count: 64))!)
+  let receipts = [
+    UpdateReceipt(weight: 600, valuesDigest: digest, attestation: attestation),
+    UpdateReceipt(weight: 600, valuesDigest: digest, attestation: attestation),
+  ]
   let messages: [(String, Message)] = [
     ("membership-ping", .membership(.ping(sequence: 1, gossip: gossip))),
     ("membership-ack", .membership(.ack(sequence: 1, target: peers[1], gossip: []))),
@@ -107,6 +116,29 @@ func messageSeeds() -> [Seed] {
     ("round-model", .round(.model(round: 3, digest: digest, values: values))),
     ("round-requestModel", .round(.requestModel(digest: digest))),
     ("round-modelStored", .round(.modelStored(digest: digest))),
+    (
+      "round-signedUpdate",
+      .round(.signedUpdate(round: 3, weight: 600, values: values, attestation: attestation))
+    ),
+    (
+      "round-signedPartial",
+      .round(
+        .signedPartial(
+          round: 3, weight: 1_200, receipts: receipts, values: values, attestation: attestation))
+    ),
+    (
+      "round-combination",
+      .round(
+        .combination(
+          round: 3, digest: digest, aggregators: [peers[0], peers[1]], partials: [digest, digest]))
+    ),
+    ("round-requestPartial", .round(.requestPartial(round: 3, aggregator: peers[1]))),
+    (
+      "round-relayedPartial",
+      .round(
+        .relayedPartial(
+          round: 3, weight: 1_200, receipts: receipts, values: values, attestation: attestation))
+    ),
   ]
   return messages.map { Seed(name: $0.0, bytes: $0.1.wireBytes) }
 }

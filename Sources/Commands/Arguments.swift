@@ -23,7 +23,7 @@ struct Arguments {
   /// Options accepted per command line (a bound on untrusted input).
   static let optionsMax = 64
   /// Options that may be given more than once.
-  static let repeatable: Set<String> = ["set", "bootstrap"]
+  static let repeatable: Set<String> = ["set", "bootstrap", "byzantine"]
 
   /// One option as given, with its position on the line.
   private struct Occurrence {

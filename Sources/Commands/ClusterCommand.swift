@@ -32,8 +32,9 @@ struct ClusterCommand {
     outside the council: with topology.membership, SWIM tells the round to stop waiting for it). --random-kills N kills a random council
     member (the coordinator included) N times at random instants, each restarted once a round
     committed without it, and reports the recovery times (kill to the next commit). --byzantine
-    I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials, alter-updates), and the summary says
-    which peers banned whom through the council log. --flood R attacks every peer's listener
+    I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials, alter-updates,
+    forge-model, withhold-copies), and the summary says which peers banned whom through the council log, which
+    refused whose models as forged, and whether anyone kept a forged model. --flood R attacks every peer's listener
     from 127.0.0.2 with R connection attempts a second (CURVE handshakes with keys from a pool
     of 256, and no hello) and --sybils N identities without proof of work that keep reconnecting, from the
     moment every peer listens to the end. --quiet prints
@@ -323,6 +324,44 @@ struct ClusterCommand {
         "peer \(banned) banned through the council log (applied by \(count) peers): "
           + (banReasons[banned] ?? ""))
     }
+    // The council's check of its coordinator: which members refused whose models, and whether
+    // any other peer held or committed a model a forger published.
+    var refusedBy: [Int: [Int]] = [:]
+    for index in 0..<peerCount {
+      for coordinator in Set(cluster.logged("coordinatorRefused", "coordinator", by: index)) {
+        guard let refused = cluster.index(of: coordinator) else { continue }
+        refusedBy[refused, default: []].append(index)
+      }
+    }
+    for (coordinator, members) in refusedBy.sorted(by: { $0.key < $1.key }) {
+      output.line(
+        "peer \(coordinator)'s models refused as forged by peers "
+          + members.sorted().map(String.init).joined(separator: ", "))
+    }
+    var forgedModels: [Int: Set<String>] = [:]
+    for index in 0..<peerCount {
+      let forged = Set(cluster.logged("forgedModel", "model", by: index))
+      if !forged.isEmpty { forgedModels[index] = forged }
+    }
+    var forgedModelsKept = 0
+    for (forger, forged) in forgedModels {
+      for index in 0..<peerCount where index != forger {
+        let kept = Set(cluster.logged("heldModel", "model", by: index)).union(
+          histories[index].values)
+        forgedModelsKept += kept.intersection(forged).count
+      }
+    }
+    let relayedPartials = (0..<peerCount).reduce(0) {
+      $0 + cluster.logged("relayedPartial", "to", by: $1).count
+    }
+    if relayedPartials > 0 {
+      output.line("\(relayedPartials) signed partials relayed by coordinators to council members")
+    }
+    if !forgedModels.isEmpty {
+      output.line(
+        "\(forgedModels.values.reduce(0) { $0 + $1.count }) forged models published; "
+          + "\(forgedModelsKept) held or committed by another peer")
+    }
     let best =
       (0..<peerCount).max { (histories[$0].keys.max() ?? 0) < (histories[$1].keys.max() ?? 0) } ?? 0
     try ExportCommand(arguments: ["--data-dir", cluster.peers[best].directory, "--out", out]).run(
@@ -345,6 +384,12 @@ struct ClusterCommand {
       "bans": bannedBy.sorted { $0.key < $1.key }.map {
         ["peer": $0.key, "appliedBy": $0.value, "reason": banReasons[$0.key] ?? ""] as [String: Any]
       },
+      "refusedCoordinators": refusedBy.sorted { $0.key < $1.key }.map {
+        ["peer": $0.key, "refusedBy": $0.value.sorted()] as [String: Any]
+      },
+      "forgedModels": forgedModels.values.reduce(0) { $0 + $1.count },
+      "forgedModelsKeptByOthers": forgedModelsKept,
+      "relayedPartials": relayedPartials,
       "floodAttempts": floodReport?.attempts ?? 0,
       "floodAttemptsPerSecond": floodReport?.attemptsPerSecond ?? 0,
       "sybils": floodReport?.sybils ?? 0,

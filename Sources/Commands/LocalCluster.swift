@@ -279,6 +279,16 @@ final class LocalCluster: @unchecked Sendable {
     return history
   }
 
+  /// The `field` of every `event` line in peer `index`'s log, in order.
+  func logged(_ event: String, _ field: String, by index: Int) -> [String] {
+    guard
+      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8)
+    else { return [] }
+    return text.split(separator: "\n").filter { $0.contains("\"event\":\"\(event)\"") }.compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?[field] as? String
+    }
+  }
+
   /// The peers that peer `index` logged as banned through the council log, with the reason.
   func bans(_ index: Int) -> [String: String] {
     guard

@@ -19,7 +19,7 @@ struct NodeCommand {
   static let usage = """
     usage: starling node --config FILE [--data-dir DIR] [--listen HOST:PORT] [--bootstrap CONTACT]...
                          [--shard I/N] [--log-format text|json] [--evaluate coordinator|every|never]
-                         [--fault nan-partials|alter-updates] [--set PATH=VALUE]...
+                         [--fault FAULT] [--set PATH=VALUE]...
     Joins the project FILE describes: trains when sampled, aggregates or coordinates when the
     council elects it, and keeps its state in DIR (default ./starling-node). On SIGINT or SIGTERM it
     abandons the step in progress, tells its neighbours, closes its store and exits 0.
@@ -35,9 +35,12 @@ struct NodeCommand {
                               then reports its own accuracy), or never
       --fault FAULT           misbehave on purpose, to test the defences: as an aggregator, send
                               partials with NaN in them (nan-partials), or alter a trainer's
-                              update in each partial (alter-updates: its signature fails); honest
-                              peers refuse and, with
-                              security.admission.banMisbehavingAggregators, ban this node
+                              update in each partial (alter-updates: its signature fails); as
+                              coordinator, publish forged models (forge-model: the council's
+                              members recompute them, refuse and depose it); honest peers refuse
+                              and, with security.admission.banMisbehavingAggregators, ban this
+                              node. withhold-copies: as an aggregator, send no copies of its
+                              partials to the council (members get them from the coordinator)
     The node prints its contact when it listens and writes it to DIR/contact.
     """
 
@@ -189,6 +192,13 @@ struct NodeCommand {
     settings.roundsMax = UInt64(configuration.training.rounds)
     // A real node signs every update and partial, and checks every one it receives.
     settings.signing = ContributionSigning(project: projectID.bytes, keyPair: keyPair)
+    // ... and, in the council, recomputes each model its coordinator publishes before it
+    // stores it.
+    settings.councilChecksCombination = true
+    if fault == .forgeModel {
+      // The forger campaigns early, so that as a founder it wins the first election.
+      settings.councilOptions.electionTimeoutMilliseconds = 400...500
+    }
 
     let store = try NodeStore(directory: dataDirectory)
     let (durable, knownPeers) = try store.load(initialModel: initialModel)

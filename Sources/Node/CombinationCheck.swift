@@ -56,6 +56,14 @@ struct CombinationCheck: Sendable {
     return .reproduced
   }
 
+  /// The aggregators whose partial the note for `digest` names but this member did not receive
+  /// with those values.
+  func missingPartials(for digest: Digest) -> [PeerID] {
+    guard let note = notes[digest] else { return [] }
+    let received = partials[note.round] ?? [:]
+    return zip(note.aggregators, note.partials).filter { received[$0.0]?.digest != $0.1 }.map(\.0)
+  }
+
   /// Forgets what rounds up to `round` needed.
   mutating func prune(through round: UInt64) {
     partials = partials.filter { $0.key > round }

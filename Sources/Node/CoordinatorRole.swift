@@ -22,6 +22,10 @@ struct CoordinatorRole: Sendable {
   var proposedRoles: RoleAssignment?
   /// The outer optimizer (its momentum restarts when the coordinator changes).
   var outerOptimizer: (any OuterOptimizer)?
+  /// The signed partials of rounds not committed yet, as their aggregators sent them, for the
+  /// council members that check this coordinator and ask for one they lack
+  /// (`requestPartial`).
+  var relayablePartials: [UInt64: [PeerID: RoundMessage]] = [:]
   /// The last combined delta (the warm start of a rule over partials).
   var previousCombinedDelta: [Float]?
   var isPrivacyBudgetExhausted = false
@@ -64,6 +68,7 @@ struct CoordinatorRole: Sendable {
     proposedRoles = nil
     rounds = nil
     heldCommit = nil
+    relayablePartials = [:]
   }
 
   /// Holds `commit` until a majority of the council stores its model; `holder` (this node)

@@ -43,13 +43,47 @@ extension NodeController {
     return checkWaitingModels()
   }
 
-  /// The coordinator's note of what a model combines (only the leader's counts).
+  /// The coordinator's note of what a model combines (only the leader's counts). The
+  /// coordinator repeats it with every push of a model this member has not stored; a repeat
+  /// that still finds a named partial missing asks the coordinator for the aggregator's signed
+  /// partial (the aggregator may have died before its copies left).
   mutating func recordCombination(
     round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest], from sender: PeerID
   ) -> [NodeEffect] {
     guard checksCoordinator, sender == council?.leader, round > committedRound else { return [] }
+    let isRepeat = combinationCheck.notes[digest].map {
+      $0.round == round && $0.aggregators == aggregators && $0.partials == partials
+    }
     combinationCheck.notes[digest] = (round, aggregators, partials)
-    return checkWaitingModels()
+    var effects = checkWaitingModels()
+    if isRepeat == true, settings.signing != nil, combinationCheck.waiting[digest] != nil {
+      effects += combinationCheck.missingPartials(for: digest).map {
+        .send(to: sender, .round(.requestPartial(round: round, aggregator: $0)))
+      }
+    }
+    return effects
+  }
+
+  /// An aggregator's signed partial relayed by the coordinator: kept for the check when the
+  /// aggregator's signature and its receipts hold (the coordinator cannot alter it), refused
+  /// otherwise.
+  mutating func receiveRelayedPartial(
+    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
+    attestation: Attestation, from sender: PeerID
+  ) -> [NodeEffect] {
+    guard checksCoordinator, isCouncilMember, sender == council?.leader, round > committedRound,
+      values.count == settings.modelLength,
+      let aggregator = settings.signing?.peerOfKey(attestation.publicKey)
+    else { return [] }
+    let digest = Digest.of(values: values)
+    if let rejection = checkSignedPartial(
+      round: round, weight: weight, receipts: receipts, valuesDigest: digest,
+      attestation: attestation, from: aggregator, checksReplay: false)
+    {
+      return [.rejected(from: sender, rejection)]
+    }
+    return recordPartial(
+      round: round, weight: weight, values: values, digest: digest, from: aggregator)
   }
 
   /// The notes for the held commit's model, for the members that have not stored it.

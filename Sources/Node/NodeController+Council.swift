@@ -117,6 +117,9 @@ extension NodeController {
     replication.published = [:]
     seenAttestations = []
     combinationCheck.prune(through: commit.round)
+    coordinatorRole.relayablePartials = coordinatorRole.relayablePartials.filter {
+      $0.key > commit.round
+    }
     var effects: [NodeEffect] = [
       .persist(
         .committedModel(

@@ -51,6 +51,9 @@ extension NodeController {
         return coordinate(
           coordinatorRole.rounds!.handle(.refused(from: sender, round: number, rejection)))
       }
+      if isCoordinator, checksCoordinator, number > committedRound {
+        coordinatorRole.relayablePartials[number, default: [:]][sender] = message
+      }
       return acceptPartial(
         round: number, weight: weight, trainers: trainers(of: receipts), values: values,
         digest: digest, from: sender)
@@ -72,6 +75,23 @@ extension NodeController {
     case .combination(let number, let digest, let aggregators, let partials):
       return recordCombination(
         round: number, digest: digest, aggregators: aggregators, partials: partials, from: sender)
+    case .requestPartial(let number, let aggregator):
+      guard isCoordinator, council?.members.contains(sender) == true,
+        let partial = coordinatorRole.relayablePartials[number]?[aggregator],
+        case .signedPartial(_, let weight, let receipts, let values, let attestation) = partial
+      else { return [] }
+      return [
+        .send(
+          to: sender,
+          .round(
+            .relayedPartial(
+              round: number, weight: weight, receipts: receipts, values: values,
+              attestation: attestation)))
+      ]
+    case .relayedPartial(let number, let weight, let receipts, let values, let attestation):
+      return receiveRelayedPartial(
+        round: number, weight: weight, receipts: receipts, values: values,
+        attestation: attestation, from: sender)
     case .requestModel(let digest):
       if let answer = replication.answer(
         for: digest, model: model, modelDigest: modelDigest,

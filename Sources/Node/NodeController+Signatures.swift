@@ -118,20 +118,22 @@ extension NodeController {
 
   /// Why a signed partial from `sender` cannot count, or nil when its signature and every
   /// receipt in it hold; `valuesDigest` is `Digest.of(values:)` of its values (the caller keeps
-  /// it, so the values are hashed once).
+  /// it, so the values are hashed once). A partial relayed by the coordinator
+  /// (`checksReplay` false) may be one this member has already seen: it only replaces the
+  /// member's copy for the check, and counts nowhere.
   mutating func checkSignedPartial(
     round: UInt64, weight: UInt64, receipts: [UpdateReceipt], valuesDigest: Digest,
-    attestation: Attestation, from sender: PeerID
+    attestation: Attestation, from sender: PeerID, checksReplay: Bool = true
   ) -> ContributionRejection? {
     guard let signing = settings.signing else { return nil }
     guard signing.peerOfKey(attestation.publicKey) == sender else { return .forgedSignature }
     let key = AttestationKey(author: sender, nonce: attestation.nonce)
-    guard !seenAttestations.contains(key) else { return .replayed }
+    guard !checksReplay || !seenAttestations.contains(key) else { return .replayed }
     let statement = SignedStatement.partial(
       project: signing.project, round: round, weight: weight, receipts: receipts,
       valuesDigest: valuesDigest, nonce: attestation.nonce)
     guard attestation.verifies(statement) else { return .forgedSignature }
-    seenAttestations.insert(key)
+    if checksReplay { seenAttestations.insert(key) }
     let total = receipts.reduce(UInt64(0)) { $0 + UInt64($1.weight) }
     guard total == weight else { return .weightOutOfRange(weight) }
     for receipt in receipts {

@@ -45,6 +45,17 @@ public final class NodeRuntime: @unchecked Sendable {
     /// digest of an altered update), then signs the partial again with its own key: the
     /// trainer's signature no longer verifies. It never campaigns either (as `nan-partials`).
     case alterUpdates = "alter-updates"
+    /// As coordinator, every model it publishes to the council for a round it has not committed
+    /// is a forgery (`ModelForgery`: each value moved by 0.5, its digest and its notes
+    /// consistent with it), and it never hands its leadership over (its `timeoutNow` messages
+    /// are dropped). `starling node` gives it a short election timeout too, so that as a
+    /// founder it wins the first election.
+    case forgeModel = "forge-model"
+    /// As an aggregator, it sends its signed partial to the coordinator only, never the copies
+    /// for the council members that check the coordinator (as an aggregator that dies right
+    /// after its partial leaves): the members must get the partial from the coordinator. It
+    /// never campaigns either (as `nan-partials`).
+    case withholdCopies = "withhold-copies"
   }
 
   /// Which committed models a node evaluates: each one it commits as coordinator (the default:
@@ -85,6 +96,8 @@ public final class NodeRuntime: @unchecked Sendable {
   var isTraining = false
   let stopped = DispatchSemaphore(value: 0)
   public private(set) var messagesSent = 0
+  /// The models this node forged (fault `forge-model`), each logged once.
+  var forgedModels: Set<Digest> = []
   public private(set) var bytesSent = 0
   var lastLoggedRound: UInt64 = 0
   var bandwidthProbe = BandwidthProbe()
@@ -303,6 +316,13 @@ public final class NodeRuntime: @unchecked Sendable {
       FileHandle.standardError.write(Data("error: the store refused a write: \(error)\n".utf8))
       exit(74)
     }
+    for case .heldModel(let round, let digest, _) in writes {
+      // A council member holds a published model: it passed this member's check of its
+      // coordinator, when the member checks.
+      log.event(
+        "heldModel", "holding the published model \(digest) of round \(round)",
+        ["round": round, "model": digest.contentHash.hexadecimal])
+    }
     for effect in effects where !effect.isDurable { execute(effect) }
   }
 
@@ -310,7 +330,27 @@ public final class NodeRuntime: @unchecked Sendable {
     switch effect {
     case .persist:
       break
-    case .send(let peer, let message):
+    case .send(let peer, var message):
+      if options.fault == .forgeModel {
+        let forgery = ModelForgery.forged(message, by: controller)
+        message = forgery.message
+        if let digest = forgery.forged, forgedModels.insert(digest).inserted {
+          log.event(
+            "forgedModel", "published the forged model \(digest) (fault forge-model)",
+            ["model": digest.contentHash.hexadecimal])
+        }
+      }
+      if options.fault == .withholdCopies, case .round(.signedPartial) = message,
+        peer != controller.council?.leader
+      {
+        return
+      }
+      if case .round(.relayedPartial(let round, _, _, _, let attestation)) = message {
+        log.event(
+          "relayedPartial",
+          "relayed \(attestation.author)'s partial of round \(round) to \(peer)",
+          ["round": round, "to": peer.hexadecimal])
+      }
       if let message = Self.injecting(
         options.fault, into: message, signing: controller.settings.signing)
       {
@@ -392,6 +432,10 @@ public final class NodeRuntime: @unchecked Sendable {
       if !values.isEmpty { values[0] = .nan }
       return .round(.partial(round: round, weight: weight, trainers: trainers, values: values))
     case (.nanPartials?, .council(.requestVote)), (.nanPartials?, .council(.requestPreVote)):
+      return nil
+    case (.forgeModel?, .council(.timeoutNow)):
+      return nil
+    case (.withholdCopies?, .council(.requestVote)), (.withholdCopies?, .council(.requestPreVote)):
       return nil
     default:
       return message

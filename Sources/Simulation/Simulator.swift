@@ -44,6 +44,10 @@ public struct SimulationSettings: Sendable {
   /// council (and its note of what the model combines) is replaced by a forged one, its values
   /// each moved by 0.5. With `node.councilChecksCombination`, honest members refuse it.
   public var firstCoordinatorForgesModels = false
+  /// Whether aggregators send their partials to the coordinator only, never the copies for the
+  /// council members that check it (as if each aggregator died right after its partial to the
+  /// coordinator left): the members must get them from the coordinator.
+  public var aggregatorsWithholdCopies = false
 
   public init(
     seed: UInt64, peerCount: Int, node: NodeSettings, rounds: Int, samplesPerSecond: [Double]
@@ -112,6 +116,8 @@ public struct SimulationReport: Sendable {
   public var forger: PeerID?
   public var forgedModels: Set<Digest> = []
   public var refusedModels = 0
+  /// Signed partials the coordinators relayed to council members that lacked them.
+  public var relayedPartials = 0
   public var crashes = 0
   /// Virtual time from each coordinator crash to the next committed round.
   public var failoverMilliseconds: [UInt64] = []
@@ -596,7 +602,18 @@ public final class Simulator {
               round: round, weight: weight, receipts: receipts,
               values: values.map { $0 * settings.maliciousAggregatorScale }, nonce: 0))
         }
-        if sender == report.forger { message = forged(message, by: position) }
+        if sender == report.forger {
+          let forgery = ModelForgery.forged(message, by: nodes[position])
+          message = forgery.message
+          if let digest = forgery.forged { report.forgedModels.insert(digest) }
+        }
+        if settings.aggregatorsWithholdCopies, !nodes[target].isCoordinator {
+          switch message {
+          case .round(.partial), .round(.signedPartial): continue
+          default: break
+          }
+        }
+        if case .round(.relayedPartial) = message { report.relayedPartials += 1 }
         if case .council(.timeoutNow(let term)) = message {
           trace(now, "\(sender) hands leadership to \(receiver) (term \(term))")
         }
@@ -693,28 +710,5 @@ extension Simulator {
         project: project, keyPair: keys[position], peerOfKey: peerOfKey)
     }
     return node
-  }
-}
-
-extension Simulator {
-  /// What the forging coordinator sends instead of `message`: its published models (rounds past
-  /// its committed one) and its notes about them name a forged model.
-  func forged(_ message: Message, by position: Int) -> Message {
-    let node = nodes[position]
-    switch message {
-    case .round(.model(let round, _, let values)) where round > node.committedRound:
-      let forgery = values.map { $0 + 0.5 }
-      let forgedDigest = Digest.of(values: forgery)
-      report.forgedModels.insert(forgedDigest)
-      return .round(.model(round: round, digest: forgedDigest, values: forgery))
-    case .round(.combination(let round, let digest, let aggregators, let partials)):
-      guard let values = node.storedModels[digest] else { return message }
-      return .round(
-        .combination(
-          round: round, digest: Digest.of(values: values.map { $0 + 0.5 }),
-          aggregators: aggregators, partials: partials))
-    default:
-      return message
-    }
   }
 }

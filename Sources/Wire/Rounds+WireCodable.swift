@@ -13,6 +13,8 @@ extension RoundMessage: WireCodable {
     case signedUpdate = 7
     case signedPartial = 8
     case combination = 9
+    case requestPartial = 10
+    case relayedPartial = 11
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -68,15 +70,30 @@ extension RoundMessage: WireCodable {
       )
     case .signedPartial(let round, let weight, let receipts, let values, let attestation):
       encoder.encode(Tag.signedPartial.rawValue)
+      Self.encodePartial(round, weight, receipts, values, attestation, to: &encoder)
+    case .requestPartial(let round, let aggregator):
+      encoder.encode(Tag.requestPartial.rawValue)
       encoder.encode(round)
-      encoder.encode(weight)
-      encoder.encode(
-        receipts, field: "RoundMessage.signedPartial.receipts",
-        countMax: RoundLimits.trainersPerPartialMax)
-      encoder.encode(
-        values, field: "RoundMessage.signedPartial.values", countMax: RoundLimits.valuesMax)
-      encoder.encode(attestation)
+      encoder.encode(aggregator)
+    case .relayedPartial(let round, let weight, let receipts, let values, let attestation):
+      encoder.encode(Tag.relayedPartial.rawValue)
+      Self.encodePartial(round, weight, receipts, values, attestation, to: &encoder)
     }
+  }
+
+  /// The body of a signed partial, sent by its aggregator or relayed by the coordinator.
+  private static func encodePartial(
+    _ round: UInt64, _ weight: UInt64, _ receipts: [UpdateReceipt], _ values: [Float],
+    _ attestation: Attestation, to encoder: inout WireEncoder
+  ) {
+    encoder.encode(round)
+    encoder.encode(weight)
+    encoder.encode(
+      receipts, field: "RoundMessage.signedPartial.receipts",
+      countMax: RoundLimits.trainersPerPartialMax)
+    encoder.encode(
+      values, field: "RoundMessage.signedPartial.values", countMax: RoundLimits.valuesMax)
+    encoder.encode(attestation)
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
@@ -134,17 +151,34 @@ extension RoundMessage: WireCodable {
       self = .combination(
         round: round, digest: digest, aggregators: aggregators, partials: partials)
     case .signedPartial:
+      let (round, weight, receipts, values, attestation) = try Self.decodePartial(from: &decoder)
       self = .signedPartial(
-        round: try decoder.decode(UInt64.self), weight: try decoder.decode(UInt64.self),
-        receipts: try decoder.decode(
-          [UpdateReceipt].self, field: "RoundMessage.signedPartial.receipts",
-          countMax: RoundLimits.trainersPerPartialMax),
-        values: try decoder.decode(
-          [Float].self, field: "RoundMessage.signedPartial.values",
-          countMax: RoundLimits.valuesMax),
-        attestation: try decoder.decode(Attestation.self))
+        round: round, weight: weight, receipts: receipts, values: values,
+        attestation: attestation)
+    case .requestPartial:
+      self = .requestPartial(
+        round: try decoder.decode(UInt64.self), aggregator: try decoder.decode(PeerID.self))
+    case .relayedPartial:
+      let (round, weight, receipts, values, attestation) = try Self.decodePartial(from: &decoder)
+      self = .relayedPartial(
+        round: round, weight: weight, receipts: receipts, values: values,
+        attestation: attestation)
     case nil:
       throw .unknownTag(type: "RoundMessage", tag: tag)
     }
+  }
+
+  private static func decodePartial(from decoder: inout WireDecoder) throws(WireError) -> (
+    UInt64, UInt64, [UpdateReceipt], [Float], Attestation
+  ) {
+    (
+      try decoder.decode(UInt64.self), try decoder.decode(UInt64.self),
+      try decoder.decode(
+        [UpdateReceipt].self, field: "RoundMessage.signedPartial.receipts",
+        countMax: RoundLimits.trainersPerPartialMax),
+      try decoder.decode(
+        [Float].self, field: "RoundMessage.signedPartial.values", countMax: RoundLimits.valuesMax),
+      try decoder.decode(Attestation.self)
+    )
   }
 }

@@ -30,6 +30,17 @@ public enum RoundMessage: Hashable, Sendable {
   /// digest of each partial's values (in the same order), so that an aggregator that sent the
   /// coordinator and the member different partials is not taken for a forging coordinator.
   case combination(round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest])
+  /// Council member -> coordinator: send me `aggregator`'s signed partial of `round` as you
+  /// received it. A member that checks its coordinator asks when a note names a partial it did
+  /// not get from the aggregator itself (the aggregator died before its copies left, or sent
+  /// the member other values).
+  case requestPartial(round: UInt64, aggregator: PeerID)
+  /// Coordinator -> council member: an aggregator's signed partial, as the aggregator sent it
+  /// (its author is the attestation's key, not the sender), answering `requestPartial`. The
+  /// aggregator's signature is what the member trusts, so the coordinator cannot alter it.
+  case relayedPartial(
+    round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
+    attestation: Attestation)
 }
 
 /// Bounds on round messages.
@@ -77,6 +88,10 @@ extension RoundMessage {
       "signed update round \(round) weight \(weight) by \(attestation.author)"
     case .signedPartial(let round, let weight, let receipts, _, let attestation):
       "signed partial round \(round) weight \(weight) trainers \(receipts.map(\.trainer.description)) by \(attestation.author)"
+    case .requestPartial(let round, let aggregator):
+      "request partial round \(round) of \(aggregator)"
+    case .relayedPartial(let round, let weight, _, _, let attestation):
+      "relayed partial round \(round) weight \(weight) by \(attestation.author)"
     }
   }
 }

@@ -156,6 +156,85 @@ import Testing
     }
   }
 
+  /// A Byzantine coordinator over real processes: peer 0, a founder that campaigns early and
+  /// never hands its leadership over, publishes a forged model for every round it coordinates.
+  /// The honest council members recompute each one from the aggregators' partials, refuse it and
+  /// depose peer 0; the next coordinator bans it through the log. No other peer holds or
+  /// commits a forged model, and peer 0 coordinates no committed round.
+  @Test
+  func aForgingCoordinatorIsDeposedAndBanned() throws {
+    let summary = try runCluster(
+      named: "forge", peers: 5, council: 3, byzantine: ["0:forge-model"])
+    let comment = Comment(rawValue: "\(summary)")
+    let bans = summary["bans"] as? [[String: Any]] ?? []
+    #expect(bans.map { $0["peer"] as? Int } == [0], comment)
+    #expect((bans.first?["appliedBy"] as? Int ?? 0) >= 4, comment)
+    #expect((bans.first?["reason"] as? String ?? "").contains("forged a model"), comment)
+    let refused = summary["refusedCoordinators"] as? [[String: Any]] ?? []
+    #expect(refused.map { $0["peer"] as? Int } == [0], comment)
+    #expect(refused.first?["refusedBy"] as? [Int] == [1, 2], comment)
+    #expect((summary["forgedModels"] as? Int ?? 0) >= 1, comment)
+    #expect(summary["forgedModelsKeptByOthers"] as? Int == 0, comment)
+    #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
+    let lines = summary["roundLines"] as? [[String: Any]] ?? []
+    #expect(!lines.isEmpty && lines.allSatisfy { $0["coordinator"] as? Int != 0 }, comment)
+  }
+
+  /// Aggregators that send their partials to the coordinator only (as if each died right after
+  /// its partial left): four of the five founders withhold their copies and never campaign, so
+  /// peer 4 coordinates and every other member lacks a partial in every round. The members get
+  /// each one from the coordinator, check its aggregator's signature, recompute the model, and
+  /// every round commits with nothing refused.
+  @Test
+  func membersGetWithheldPartialsFromTheCoordinator() throws {
+    let summary = try runCluster(
+      named: "relay", peers: 7, council: 5,
+      byzantine: (0..<4).map { "\($0):withhold-copies" })
+    let comment = Comment(rawValue: "\(summary)")
+    #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
+    #expect((summary["bans"] as? [Any] ?? [1]).isEmpty, comment)
+    #expect((summary["refusedCoordinators"] as? [Any] ?? [1]).isEmpty, comment)
+    // Each round, at least the members outside the round's aggregators lack both partials.
+    #expect((summary["relayedPartials"] as? Int ?? 0) >= 6 * 2, comment)
+  }
+
+  /// `starling cluster --json` over a small project (5 rounds of a 2,000-sample slice, bans on),
+  /// with `byzantine` peers; its summary.
+  func runCluster(named name: String, peers: Int, council: Int, byzantine: [String]) throws
+    -> [String: Any]
+  {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "starling-\(name)-\(UUID().uuidString)"
+    ).path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer {
+      Self.killNodes(in: directory + "/cluster")
+      try? FileManager.default.removeItem(atPath: directory)
+    }
+    let configuration = """
+      {"extends": "fmnist-mlp", "project": {"name": "\(name)-test"},
+       "data": {"trainLimit": 2000, "testLimit": 500, "peers": \(peers),
+                "partition": {"kind": "dirichlet", "alpha": 0.5}},
+       "topology": {"mode": "fdfl", "council": \(council), "aggregators": 2,
+                    "roundDeadlineSeconds": 10},
+       "security": {"admission": {"banMisbehavingAggregators": true}},
+       "training": {"rounds": 6, "batchSize": 64}}
+      """
+    try configuration.write(toFile: directory + "/project.json", atomically: true, encoding: .utf8)
+    let result = try StarlingProcess.run(
+      [
+        "cluster", "--config", "project.json", "--peers", "\(peers)", "--council", "\(council)",
+        "--dir", "cluster", "--json",
+      ] + byzantine.flatMap { ["--byzantine", $0] }, in: directory, secondsMax: 240)
+    let comment = Comment(rawValue: result.summary + "\n" + result.standardOutput)
+    #expect(result.status == 0, comment)
+    let last = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+    return try #require(
+      try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], comment)
+  }
+
   @Test func nodeRefusesAnFdflProjectWithoutAFoundingCouncil() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "starling-node-\(UUID().uuidString)"

@@ -330,6 +330,23 @@ extension SimulatorTests {
       "\(checked.rounds.map(\.virtualMilliseconds)) \(unchecked.rounds.map(\.virtualMilliseconds))")
   }
 
+  /// No aggregator's copies reach the council members (as if each died right after its partial
+  /// to the coordinator left): the members get each signed partial from the coordinator, check
+  /// the aggregator's signature on it, and every round commits with nothing refused.
+  @Test func membersGetMissingPartialsFromTheCoordinator() throws {
+    let report = try makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
+      $0.node.replacesCouncilMembers = false
+      $0.node.councilChecksCombination = true
+      $0.signsContributions = true
+      $0.aggregatorsWithholdCopies = true
+      $0.timeLimitMilliseconds = 900_000
+    }.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
+    #expect(report.refusedModels == 0 && report.rejected == 0)
+    #expect(report.relayedPartials > 0)
+  }
+
   /// The first coordinator forges every model it publishes. The honest members recompute each
   /// one from the partials, refuse it, depose that coordinator and elect another, which bans it
   /// through the log; no forged model is ever committed.

@@ -165,15 +165,24 @@ struct RandomValues {
         attestation: attestation()),
       .signedPartial(
         round: uint64(), weight: uint64(),
-        receipts: (0..<3).map { _ in
-          UpdateReceipt(
-            weight: UInt32(truncatingIfNeeded: uint64()), valuesDigest: digest(),
-            attestation: attestation())
-        }, values: values(), attestation: attestation()),
+        receipts: receipts(3), values: values(), attestation: attestation()),
       .combination(
         round: uint64(), digest: digest(), aggregators: [peer(), peer()],
         partials: [digest(), digest()]),
+      .requestPartial(round: uint64(), aggregator: peer()),
+      .relayedPartial(
+        round: uint64(), weight: uint64(), receipts: receipts(2), values: values(),
+        attestation: attestation()),
     ]
+  }
+
+  /// `count` receipts of random weights, digests and attestations.
+  mutating func receipts(_ count: Int) -> [UpdateReceipt] {
+    (0..<count).map { _ in
+      UpdateReceipt(
+        weight: UInt32(truncatingIfNeeded: uint64()), valuesDigest: digest(),
+        attestation: attestation())
+    }
   }
 
   /// An attestation of random bytes (the codec does not check signatures).
@@ -230,6 +239,8 @@ func caseName(_ message: Message) -> String {
     case .signedUpdate: "signedUpdate"
     case .signedPartial: "signedPartial"
     case .combination: "combination"
+    case .requestPartial: "requestPartial"
+    case .relayedPartial: "relayedPartial"
     }
   }
 }

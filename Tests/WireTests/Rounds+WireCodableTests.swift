@@ -114,7 +114,7 @@ import Testing
 
   @Test func anUnknownTagIsRejected() {
     #expect(
-      decodeResult(RoundMessage.self, hex("0a")).failure
-        == .unknownTag(type: "RoundMessage", tag: 10))
+      decodeResult(RoundMessage.self, hex("0c")).failure
+        == .unknownTag(type: "RoundMessage", tag: 12))
   }
 }
