@@ -33,8 +33,8 @@ struct ClusterCommand {
     member (the coordinator included) N times at random instants, each restarted once a round
     committed without it, and reports the recovery times (kill to the next commit). --byzantine
     I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials, alter-updates,
-    forge-model, withhold-copies), and the summary says which peers banned whom through the council log, which
-    refused whose models as forged, and whether anyone kept a forged model. --flood R attacks every peer's listener
+    forge-model, withhold-copies, assign-colluder), and the summary says which peers banned whom through the council log, which
+    refused which coordinator, and whether anyone kept a forged model. --flood R attacks every peer's listener
     from 127.0.0.2 with R connection attempts a second (CURVE handshakes with keys from a pool
     of 256, and no hello) and --sybils N identities without proof of work that keep reconnecting, from the
     moment every peer listens to the end. --quiet prints
@@ -324,8 +324,8 @@ struct ClusterCommand {
         "peer \(banned) banned through the council log (applied by \(count) peers): "
           + (banReasons[banned] ?? ""))
     }
-    // The council's check of its coordinator: which members refused whose models, and whether
-    // any other peer held or committed a model a forger published.
+    // The council's check of its coordinator: which members refused (and deposed) which
+    // coordinator, and whether any other peer held or committed a model a forger published.
     var refusedBy: [Int: [Int]] = [:]
     for index in 0..<peerCount {
       for coordinator in Set(cluster.logged("coordinatorRefused", "coordinator", by: index)) {
@@ -335,7 +335,7 @@ struct ClusterCommand {
     }
     for (coordinator, members) in refusedBy.sorted(by: { $0.key < $1.key }) {
       output.line(
-        "peer \(coordinator)'s models refused as forged by peers "
+        "peer \(coordinator) refused as coordinator, and deposed, by peers "
           + members.sorted().map(String.init).joined(separator: ", "))
     }
     var forgedModels: [Int: Set<String>] = [:]

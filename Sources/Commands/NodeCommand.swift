@@ -40,7 +40,9 @@ struct NodeCommand {
                               members recompute them, refuse and depose it); honest peers refuse
                               and, with security.admission.banMisbehavingAggregators, ban this
                               node. withhold-copies: as an aggregator, send no copies of its
-                              partials to the council (members get them from the coordinator)
+                              partials to the council (members get them from the coordinator).
+                              assign-colluder: as coordinator, name a peer outside the council
+                              aggregator (members refuse the entry and depose it)
     The node prints its contact when it listens and writes it to DIR/contact.
     """
 
@@ -194,8 +196,8 @@ struct NodeCommand {
     settings.signing = ContributionSigning(project: projectID.bytes, keyPair: keyPair)
     // ... and, in the council, recomputes each model its coordinator publishes before it
     // stores it.
-    settings.councilChecksCombination = true
-    if fault == .forgeModel {
+    settings.councilChecksCoordinator = true
+    if fault == .forgeModel || fault == .assignColluder {
       // The forger campaigns early, so that as a founder it wins the first election.
       settings.councilOptions.electionTimeoutMilliseconds = 400...500
     }

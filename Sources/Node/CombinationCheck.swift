@@ -1,7 +1,7 @@
 import Coordination
 import Wire
 
-/// A council member's check of its coordinator (`NodeSettings.councilChecksCombination`): the
+/// A council member's check of its coordinator (`NodeSettings.councilChecksCoordinator`): the
 /// partials it received from the aggregators themselves, the coordinator's note of which ones a
 /// published model combines, and the published models waiting for both. A member stores and
 /// acknowledges a published model only once it recomputed it from those partials, bit for bit.

@@ -1,7 +1,7 @@
 import Coordination
 import Wire
 
-/// Council members check their coordinator (`NodeSettings.councilChecksCombination`): the
+/// Council members check their coordinator (`NodeSettings.councilChecksCoordinator`): the
 /// aggregators send their partials to every council member, the coordinator says which partials
 /// each published model combines, and a member stores and acknowledges the model only once it
 /// recomputed it from the partials it received itself. A member that gets another model refuses
@@ -11,7 +11,7 @@ extension NodeController {
   /// coordinator-side rule, central noise or an outer optimizer have state or randomness that
   /// members do not replicate yet).
   var checksCoordinator: Bool {
-    settings.councilChecksCombination && settings.mode == .fdfl
+    settings.councilChecksCoordinator && settings.mode == .fdfl
       && !(settings.security?.needsCoordinatorCombination ?? false)
   }
 
@@ -119,10 +119,86 @@ extension NodeController {
       combinationCheck.waiting[digest] = nil
       combinationCheck.refused[digest] = evidence
       guard let coordinator = council?.leader, coordinator != me else { return [] }
-      suspectedCoordinators[coordinator] = evidence
-      return [.coordinatorRefused(coordinator, evidence: evidence)]
-        + councilStep(.depose(coordinator))
+      return refuseCoordinator(coordinator, evidence: "forged a model: \(evidence)")
     }
+  }
+
+  /// This member caught `coordinator` misbehaving: it logs the evidence, deposes it, and bans it
+  /// once another coordinates.
+  mutating func refuseCoordinator(_ coordinator: PeerID, evidence: String) -> [NodeEffect] {
+    guard coordinator != me, suspectedCoordinators[coordinator] == nil else {
+      return councilStep(.depose(coordinator))
+    }
+    suspectedCoordinators[coordinator] = evidence
+    return [.coordinatorRefused(coordinator, evidence: evidence)]
+      + councilStep(.depose(coordinator))
+  }
+
+  /// Why the entries a leader appends after `previousIndex` cannot come from an honest
+  /// coordinator, or nil. An honest one names only council members (as of each entry's place in
+  /// the log) as coordinator and aggregators, each aggregator once and never itself, at most
+  /// `aggregatorCount` of them, and opens rounds only with the aggregators of the council or
+  /// itself. Entries this member already holds (same index and term) were checked when they
+  /// arrived, and an append this member would refuse anyway (its log differs at
+  /// `previousIndex`) is not judged.
+  /// - Complexity: O(n) in the length of the log (the membership at `previousIndex`).
+  func entryViolation(
+    in entries: [LogEntry], after previousIndex: UInt64, previousTerm: UInt64, from leader: PeerID
+  ) -> String? {
+    guard let council else { return nil }
+    let held = council.log(from: 1)
+    // Only entries this member would append: its log must hold the leader's at
+    // `previousIndex` (then, by log matching, the whole prefix is the leader's).
+    guard previousIndex <= council.lastLogIndex,
+      previousIndex == 0 || held[held.startIndex + Int(previousIndex - 1)].term == previousTerm
+    else { return nil }
+    var members = Set(council.bootstrapMembers)
+    func applyConfiguration(_ command: CouncilCommand) {
+      switch command {
+      case .addCouncilMember(let peer): members.insert(peer)
+      case .removeCouncilMember(let peer), .retireCouncilMember(let peer): members.remove(peer)
+      default: break
+      }
+    }
+    for entry in held.prefix(Int(previousIndex)) {
+      applyConfiguration(entry.command)
+    }
+    for entry in entries {
+      defer { applyConfiguration(entry.command) }
+      if entry.index <= council.lastLogIndex, held[held.startIndex + Int(entry.index - 1)] == entry
+      {
+        continue
+      }
+      switch entry.command {
+      case .assignRoles(let roles):
+        guard members.contains(roles.coordinator) else {
+          return
+            "entry \(entry.index) names \(roles.coordinator), not a council member, coordinator"
+        }
+        if let outsider = roles.aggregators.first(where: { !members.contains($0) }) {
+          return "entry \(entry.index) names \(outsider), not a council member, aggregator"
+        }
+        guard Set(roles.aggregators).count == roles.aggregators.count,
+          !roles.aggregators.contains(roles.coordinator)
+        else {
+          return "entry \(entry.index) names an aggregator twice, or the coordinator as one"
+        }
+        if let count = settings.aggregatorCount, roles.aggregators.count > count {
+          return
+            "entry \(entry.index) names \(roles.aggregators.count) aggregators, not at most \(count)"
+        }
+      case .startRound(let start):
+        if let outsider = start.assignments.map(\.aggregator).first(where: {
+          !members.contains($0) && $0 != leader
+        }) {
+          return
+            "entry \(entry.index) opens round \(start.round) with \(outsider), not a council member, as aggregator"
+        }
+      default:
+        break
+      }
+    }
+    return nil
   }
 
   /// Checks again the models that waited for a note, a partial or their base.
@@ -158,7 +234,7 @@ extension NodeController {
     var effects: [NodeEffect] = []
     for (peer, evidence) in suspectedCoordinators.sorted(by: { $0.key < $1.key })
     where bannedPeers[peer] == nil && coordinatorRole.proposedBans.insert(peer).inserted {
-      var text = "forged a model: \(evidence)"
+      var text = evidence
       while text.utf8.count > CouncilLimits.banReasonBytesMax { text.removeLast() }
       effects += councilStep(.propose(.ban(peer: peer, reason: text)))
     }

@@ -7,6 +7,15 @@ extension NodeController {
   mutating func receive(_ message: Message, from sender: PeerID) -> [NodeEffect] {
     switch message {
     case .council(let councilMessage):
+      if settings.councilChecksCoordinator, settings.mode == .fdfl,
+        case .appendEntries(_, let leader, let previousIndex, let previousTerm, let entries, _) =
+          councilMessage,
+        leader == sender, !entries.isEmpty,
+        let evidence = entryViolation(
+          in: entries, after: previousIndex, previousTerm: previousTerm, from: sender)
+      {
+        return refuseCoordinator(sender, evidence: "assigned roles against the rules: \(evidence)")
+      }
       return councilStep(.received(from: sender, councilMessage, now: now))
     case .membership(let membershipMessage):
       return membershipStep(.received(from: sender, membershipMessage, now: now))

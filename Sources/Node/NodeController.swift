@@ -79,11 +79,13 @@ public struct NodeSettings: Sendable {
   /// receipts of the updates they combined), and every signature is checked before the
   /// contribution counts. Real nodes always sign; nil (the simulator's default): unsigned.
   public var signing: ContributionSigning?
-  /// Whether council members recompute each model the coordinator publishes from the partials
-  /// they received from the aggregators themselves, and store and acknowledge it only when it
-  /// matches bit for bit (with the built-in mean; see `NodeController.checksCoordinator`). A
-  /// member that gets another model refuses it and deposes the coordinator.
-  public var councilChecksCombination = false
+  /// Whether council members check their coordinator: they recompute each model it publishes
+  /// from the partials they received from the aggregators themselves, and store and acknowledge
+  /// it only when it matches bit for bit (with the built-in mean; see
+  /// `NodeController.checksCoordinator`), and they check every role assignment and round start
+  /// it appends to the log against the council it names (`entryViolation`). A member that finds
+  /// either wrong refuses it and deposes the coordinator.
+  public var councilChecksCoordinator = false
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],

@@ -56,6 +56,11 @@ public final class NodeRuntime: @unchecked Sendable {
     /// after its partial leaves): the members must get the partial from the coordinator. It
     /// never campaigns either (as `nan-partials`).
     case withholdCopies = "withhold-copies"
+    /// As coordinator, every role assignment it appends to its followers' logs names a colluder
+    /// outside the council (the lowest ID among the peers it knows, not a council member) as an
+    /// aggregator, and it never hands its leadership over. `starling node` gives it a short
+    /// election timeout, as `forge-model`.
+    case assignColluder = "assign-colluder"
   }
 
   /// Which committed models a node evaluates: each one it commits as coordinator (the default:
@@ -98,6 +103,8 @@ public final class NodeRuntime: @unchecked Sendable {
   public private(set) var messagesSent = 0
   /// The models this node forged (fault `forge-model`), each logged once.
   var forgedModels: Set<Digest> = []
+  /// The log entries into which this node put a colluder (fault `assign-colluder`).
+  var colluders: Set<UInt64> = []
   public private(set) var bytesSent = 0
   var lastLoggedRound: UInt64 = 0
   var bandwidthProbe = BandwidthProbe()
@@ -340,6 +347,9 @@ public final class NodeRuntime: @unchecked Sendable {
             ["model": digest.contentHash.hexadecimal])
         }
       }
+      if options.fault == .assignColluder {
+        message = assigningColluder(message)
+      }
       if options.fault == .withholdCopies, case .round(.signedPartial) = message,
         peer != controller.council?.leader
       {
@@ -397,9 +407,37 @@ public final class NodeRuntime: @unchecked Sendable {
     case .coordinatorRefused(let coordinator, let evidence):
       log.event(
         "coordinatorRefused",
-        "refused the model of coordinator \(coordinator) and deposed it: \(evidence)",
+        "refused coordinator \(coordinator) and deposed it: \(evidence)",
         ["coordinator": coordinator.hexadecimal, "evidence": evidence])
     }
+  }
+
+  /// `message` with a colluder among the aggregators of every role assignment it appends
+  /// (fault `assign-colluder`).
+  func assigningColluder(_ message: Message) -> Message {
+    let members = Set(controller.council?.members ?? [])
+    guard
+      case .council(
+        .appendEntries(
+          let term, let leader, let previousIndex, let previousTerm, var entries,
+          let leaderCommit)) = message,
+      let colluder = contacts.keys.filter({ !members.contains($0) }).min()
+    else { return message }
+    for index in entries.indices {
+      guard case .assignRoles(var roles) = entries[index].command else { continue }
+      roles.aggregators = Array(roles.aggregators.dropLast()) + [colluder]
+      entries[index].command = .assignRoles(roles)
+      if colluders.insert(entries[index].index).inserted {
+        log.event(
+          "assignedColluder",
+          "appended roles naming \(colluder) aggregator at entry \(entries[index].index) (fault assign-colluder)",
+          ["colluder": colluder.hexadecimal])
+      }
+    }
+    return .council(
+      .appendEntries(
+        term: term, leader: leader, previousLogIndex: previousIndex, previousLogTerm: previousTerm,
+        entries: entries, leaderCommit: leaderCommit))
   }
 
   /// `message` as a node with `fault` sends it, or nil when that node would not send it.
@@ -433,7 +471,7 @@ public final class NodeRuntime: @unchecked Sendable {
       return .round(.partial(round: round, weight: weight, trainers: trainers, values: values))
     case (.nanPartials?, .council(.requestVote)), (.nanPartials?, .council(.requestPreVote)):
       return nil
-    case (.forgeModel?, .council(.timeoutNow)):
+    case (.forgeModel?, .council(.timeoutNow)), (.assignColluder?, .council(.timeoutNow)):
       return nil
     case (.withholdCopies?, .council(.requestVote)), (.withholdCopies?, .council(.requestPreVote)):
       return nil

@@ -13,7 +13,12 @@ public struct FaultSweepResult: Sendable {
   public var failoverMilliseconds: [UInt64]
   public var electionTimeoutMaximumMilliseconds: UInt64
 
-  public var isPassing: Bool { violations.isEmpty && roundsCommitted == roundsWanted }
+  /// Times an honest member refused its (honest) coordinator: every one is a false alarm.
+  public var refusedCoordinators = 0
+
+  public var isPassing: Bool {
+    violations.isEmpty && roundsCommitted == roundsWanted && refusedCoordinators == 0
+  }
 
   /// The command that replays this seed.
   public var replayCommand: String {
@@ -98,11 +103,13 @@ public enum FaultSweep {
     }
     settings.livenessBoundMilliseconds = 60_000
     settings.signsContributions = signsContributions
+    // A signed sweep runs as real nodes do: the council checks its coordinator too.
+    settings.node.councilChecksCoordinator = signsContributions
     settings.timeLimitMilliseconds = 200_000
     let report = Simulator(
       settings: settings, training: training, initialModel: training.initialModel
     ).run()
-    return FaultSweepResult(
+    var result = FaultSweepResult(
       seed: seed, violations: report.violations, roundsCommitted: report.rounds.count,
       roundsWanted: rounds,
       failoverMilliseconds: report.failoverMilliseconds,
@@ -110,5 +117,7 @@ public enum FaultSweep {
         .upperBound,
       usesMembership: usesMembership, isFailoverOnly: isFailoverOnly,
       signsContributions: signsContributions)
+    result.refusedCoordinators = report.coordinatorRefusals
+    return result
   }
 }

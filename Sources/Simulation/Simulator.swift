@@ -42,7 +42,7 @@ public struct SimulationSettings: Sendable {
   public var signsContributions = false
   /// Whether the first peer elected coordinator turns Byzantine: every model it publishes to the
   /// council (and its note of what the model combines) is replaced by a forged one, its values
-  /// each moved by 0.5. With `node.councilChecksCombination`, honest members refuse it.
+  /// each moved by 0.5. With `node.councilChecksCoordinator`, honest members refuse it.
   public var firstCoordinatorForgesModels = false
   /// Whether aggregators send their partials to the coordinator only, never the copies for the
   /// council members that check it (as if each aggregator died right after its partial to the
@@ -115,7 +115,7 @@ public struct SimulationReport: Sendable {
   /// how many times a council member refused one.
   public var forger: PeerID?
   public var forgedModels: Set<Digest> = []
-  public var refusedModels = 0
+  public var coordinatorRefusals = 0
   /// Signed partials the coordinators relayed to council members that lacked them.
   public var relayedPartials = 0
   public var crashes = 0
@@ -193,6 +193,10 @@ public final class Simulator {
     var effects: [NodeEffect]
     var model: [Float]
     var council: [PeerID]
+    /// The bytes of each round this step committed, as the node wrote them (one step can commit
+    /// several rounds, as when a member that caught up checks the next round's waiting model
+    /// against the base it just adopted).
+    var committedModels: [UInt64: [Float]]
   }
 
   /// How long a store takes to sync after a write.
@@ -555,9 +559,13 @@ public final class Simulator {
       !effects.dropFirst(writeCount).contains(where: \.isDurable),
       "a step lists its writes before its other effects")
     guard !effects.isEmpty else { return }
+    var committedModels: [UInt64: [Float]] = [:]
+    for case .persist(.committedModel(let round, _, let values, _)) in effects.prefix(writeCount) {
+      committedModels[round] = values
+    }
     let step = SyncedStep(
       effects: Array(effects.dropFirst(writeCount)), model: nodes[position].model,
-      council: nodes[position].council?.members ?? [])
+      council: nodes[position].council?.members ?? [], committedModels: committedModels)
     guard writeCount > 0 || !stepsAwaitingSync[position].isEmpty else {
       execute(step, at: position, now: now, onRound: onRound)
       return
@@ -648,8 +656,9 @@ public final class Simulator {
         checker.observeLeader(sender, term: term, now: now)
         report.coordinatorChanges += 1
       case .committed(let commit):
+        let held = step.committedModels[commit.round] ?? step.model
         let isNew = commit.round > checker.highestCommittedRound
-        checker.observeCommit(commit, by: sender, holding: step.model, now: now)
+        checker.observeCommit(commit, by: sender, holding: held, now: now)
         guard isNew else { continue }
         lastCommitTime = now
         trace(now, "round \(commit.round) committed by \(commit.aggregators.count) aggregators")
@@ -659,7 +668,7 @@ public final class Simulator {
         }
         let coordinator =
           nodes.indices.first { isAlive[$0] && nodes[$0].isCoordinator }.map { peers[$0] } ?? sender
-        let accuracy = training.accuracy(of: step.model)
+        let accuracy = training.accuracy(of: held)
         let round = RoundReport(
           round: commit.round, virtualMilliseconds: now, coordinator: coordinator,
           aggregators: commit.aggregators,
@@ -674,8 +683,8 @@ public final class Simulator {
       case .rejected:
         report.rejected += 1
       case .coordinatorRefused(let coordinator, let evidence):
-        trace(now, "\(sender) refused the model of \(coordinator): \(evidence)")
-        report.refusedModels += 1
+        trace(now, "\(sender) refused coordinator \(coordinator): \(evidence)")
+        report.coordinatorRefusals += 1
       case .banned(let peer, let reason):
         if nodes[position].isCoordinator, !report.banned.contains(peer) {
           trace(now, "banned \(peer): \(reason)")

@@ -157,23 +157,29 @@ import Testing
   }
 
   /// A Byzantine coordinator over real processes: peer 0, a founder that campaigns early and
-  /// never hands its leadership over, publishes a forged model for every round it coordinates.
-  /// The honest council members recompute each one from the aggregators' partials, refuse it and
-  /// depose peer 0; the next coordinator bans it through the log. No other peer holds or
+  /// never hands its leadership over, either publishes a forged model for every round it
+  /// coordinates (`forge-model`), or appends role assignments naming a colluder outside the
+  /// council as aggregator (`assign-colluder`). The honest council members recompute each model
+  /// from the aggregators' partials, or check each assignment against the council, refuse it
+  /// and depose peer 0; the next coordinator bans it through the log. No other peer holds or
   /// commits a forged model, and peer 0 coordinates no committed round.
-  @Test
-  func aForgingCoordinatorIsDeposedAndBanned() throws {
+  @Test(arguments: [
+    ("forge-model", "forged a model"), ("assign-colluder", "assigned roles against the rules"),
+  ])
+  func aByzantineCoordinatorIsDeposedAndBanned(fault: String, reason: String) throws {
     let summary = try runCluster(
-      named: "forge", peers: 5, council: 3, byzantine: ["0:forge-model"])
+      named: fault, peers: 5, council: 3, byzantine: ["0:\(fault)"])
     let comment = Comment(rawValue: "\(summary)")
     let bans = summary["bans"] as? [[String: Any]] ?? []
     #expect(bans.map { $0["peer"] as? Int } == [0], comment)
     #expect((bans.first?["appliedBy"] as? Int ?? 0) >= 4, comment)
-    #expect((bans.first?["reason"] as? String ?? "").contains("forged a model"), comment)
+    #expect((bans.first?["reason"] as? String ?? "").hasPrefix(reason), comment)
     let refused = summary["refusedCoordinators"] as? [[String: Any]] ?? []
     #expect(refused.map { $0["peer"] as? Int } == [0], comment)
     #expect(refused.first?["refusedBy"] as? [Int] == [1, 2], comment)
-    #expect((summary["forgedModels"] as? Int ?? 0) >= 1, comment)
+    if fault == "forge-model" {
+      #expect((summary["forgedModels"] as? Int ?? 0) >= 1, comment)
+    }
     #expect(summary["forgedModelsKeptByOthers"] as? Int == 0, comment)
     #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
     #expect(summary["historiesAgree"] as? Bool == true, comment)

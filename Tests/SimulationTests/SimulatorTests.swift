@@ -302,7 +302,7 @@ extension SimulatorTests {
   }
 }
 
-/// Council members that recompute their coordinator's models (`councilChecksCombination`).
+/// Council members that recompute their coordinator's models (`councilChecksCoordinator`).
 extension SimulatorTests {
   /// Honest runs: every model is reproduced, none refused, and the committed models are the same
   /// bits as without the check.
@@ -310,7 +310,7 @@ extension SimulatorTests {
     func run(checking: Bool) throws -> SimulationReport {
       try makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
         $0.node.replacesCouncilMembers = false
-        $0.node.councilChecksCombination = checking
+        $0.node.councilChecksCoordinator = checking
         $0.signsContributions = true
         $0.timeLimitMilliseconds = 900_000
       }.run()
@@ -318,7 +318,7 @@ extension SimulatorTests {
     let checked = try run(checking: true)
     let unchecked = try run(checking: false)
     #expect(checked.violations.isEmpty, "\(checked.violations)")
-    #expect(checked.refusedModels == 0 && checked.rejected == 0)
+    #expect(checked.coordinatorRefusals == 0 && checked.rejected == 0)
     #expect(checked.rounds.map(\.round) == [1, 2, 3, 4])
     // The first round is the same bits, and every round has the same trainers. Later models
     // need not be the same bits: the copies of the partials and the notes are traffic of their
@@ -336,14 +336,14 @@ extension SimulatorTests {
   @Test func membersGetMissingPartialsFromTheCoordinator() throws {
     let report = try makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
       $0.node.replacesCouncilMembers = false
-      $0.node.councilChecksCombination = true
+      $0.node.councilChecksCoordinator = true
       $0.signsContributions = true
       $0.aggregatorsWithholdCopies = true
       $0.timeLimitMilliseconds = 900_000
     }.run()
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
-    #expect(report.refusedModels == 0 && report.rejected == 0)
+    #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
     #expect(report.relayedPartials > 0)
   }
 
@@ -354,7 +354,7 @@ extension SimulatorTests {
   func aCoordinatorThatForgesModelsIsDeposedAndBanned(seed: UInt64) throws {
     let report = try makeSimulator(seed: seed, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
       $0.node.replacesCouncilMembers = false
-      $0.node.councilChecksCombination = true
+      $0.node.councilChecksCoordinator = true
       $0.node.bansMisbehavingAggregators = true
       $0.signsContributions = true
       $0.firstCoordinatorForgesModels = true
@@ -362,7 +362,7 @@ extension SimulatorTests {
     }.run()
     let forger = try #require(report.forger)
     #expect(report.violations.isEmpty, "\(report.violations)")
-    #expect(report.refusedModels > 0)
+    #expect(report.coordinatorRefusals > 0)
     #expect(!report.forgedModels.isEmpty)
     #expect(report.banned == [forger])
     #expect(report.rounds.map(\.round).count == 4)
