@@ -47,7 +47,7 @@ func messageSeeds() -> [Seed] {
     assignments: [
       TrainerAssignment(trainer: peers[2], aggregator: peers[0]),
       TrainerAssignment(trainer: peers[3], aggregator: peers[1]),
-    ])
+    ], seedCommitment: Digest.combinationSeedCommitment(round: 3, seed: 0x5EED))
   let commands: [CouncilCommand] = [
     .noOperation,
     .assignRoles(RoleAssignment(epoch: 1, coordinator: peers[0], aggregators: [peers[1]])),
@@ -130,7 +130,8 @@ func messageSeeds() -> [Seed] {
       "round-combination",
       .round(
         .combination(
-          round: 3, digest: digest, aggregators: [peers[0], peers[1]], partials: [digest, digest]))
+          round: 3, digest: digest, aggregators: [peers[0], peers[1]], partials: [digest, digest],
+          seed: 0x5EED))
     ),
     ("round-requestPartial", .round(.requestPartial(round: 3, aggregator: peers[1]))),
     (

@@ -197,6 +197,7 @@ struct NodeCommand {
     // ... and, in the council, recomputes each model its coordinator publishes before it
     // stores it.
     settings.councilChecksCoordinator = true
+    settings.drawsSecretSeed = { SecureRandom.uint64() }
     if fault == .forgeModel || fault == .assignColluder {
       // The forger campaigns early, so that as a founder it wins the first election.
       settings.councilOptions.electionTimeoutMilliseconds = 400...500
@@ -230,7 +231,10 @@ struct NodeCommand {
     settings.address = address.utf8.count <= PeerAddress.bytesMax ? PeerAddress(address) : nil
     let controller = NodeController(
       me: me, settings: settings, peers: council + [me], durable: durable,
-      seed: UInt64(truncatingIfNeeded: me.words.0) ^ configuration.model.seed)
+      // Secret: the seed of this node's local and central noise, which no other peer may
+      // predict (a seed made of its public ID and the configuration would let an aggregator
+      // subtract a trainer's local noise).
+      seed: SecureRandom.uint64())
 
     var runtimeOptions = NodeRuntime.Options()
     runtimeOptions.evaluation = evaluation

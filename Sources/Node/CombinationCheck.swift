@@ -9,13 +9,16 @@ struct CombinationCheck: Sendable {
   /// Partials received from their aggregators, by round and aggregator, with the digest of
   /// their values (hashed once, when they arrive).
   var partials: [UInt64: [PeerID: (weight: UInt64, values: [Float], digest: Digest)]] = [:]
-  /// The coordinator's notes: which aggregators' partials (by digest) each model combines.
-  var notes: [Digest: (round: UInt64, aggregators: [PeerID], partials: [Digest])] = [:]
+  /// The coordinator's notes: which aggregators' partials (by digest) each model combines, and
+  /// the round's combination seed.
+  var notes: [Digest: (round: UInt64, aggregators: [PeerID], partials: [Digest], seed: UInt64)] =
+    [:]
   /// Published models not checked yet (a note or a partial is missing, or this member does not
   /// hold the round's base yet).
   var waiting: [Digest: (round: UInt64, values: [Float])] = [:]
-  /// The base model of each started round, from the committed `startRound` entries.
-  var bases: [UInt64: Digest] = [:]
+  /// The base model and the seed commitment of each started round, from the committed
+  /// `startRound` entries.
+  var starts: [UInt64: (base: Digest, seedCommitment: Digest)] = [:]
   /// Models this member refused, with the evidence.
   var refused: [Digest: String] = [:]
 
@@ -27,15 +30,31 @@ struct CombinationCheck: Sendable {
     case forged(String)
   }
 
+  /// How far a published model may be from the member's recomputation and still count as
+  /// reproduced: each value within this fraction of the largest change the recomputed model
+  /// makes to its base. On one build and one kind of CPU the two are the same bits; a rule over
+  /// partials that calls BLAS may round otherwise on another CPU or with other thread counts.
+  static let relativeTolerance: Float = 1e-5
+
   /// Whether `values` (published as `digest` for `round`) is the combination of the partials its
-  /// note names, over `base` (this member's committed model, `baseDigest`).
+  /// note names, over `base` (this member's committed model, `baseDigest`), as `combine`
+  /// recomputes it with the note's seed. With `usesSeed` (a rule over partials or central
+  /// noise), the seed must be the one the round's start committed to.
   func check(
-    round: UInt64, digest: Digest, values: [Float], base: [Float], baseDigest: Digest
+    round: UInt64, digest: Digest, values: [Float], base: [Float], baseDigest: Digest,
+    usesSeed: Bool, combine: (_ partials: [RoundCoordinator.Partial], _ seed: UInt64) -> [Float]
   ) -> Outcome {
-    guard let note = notes[digest], note.round == round, bases[round] == baseDigest else {
-      return .waiting
+    guard let note = notes[digest], note.round == round, let start = starts[round],
+      start.base == baseDigest
+    else { return .waiting }
+    if usesSeed,
+      Digest.combinationSeedCommitment(round: round, seed: note.seed) != start.seedCommitment
+    {
+      return .forged(
+        "the seed of model \(digest) of round \(round) is not the one the round's start "
+          + "committed to (\(start.seedCommitment))")
     }
-    var combined: [(weight: UInt64, values: [Float])] = []
+    var combined: [RoundCoordinator.Partial] = []
     let received = partials[round] ?? [:]
     for (aggregator, partialDigest) in zip(note.aggregators, note.partials) {
       // A partial not received, or received with other values (the aggregator sent the
@@ -43,17 +62,38 @@ struct CombinationCheck: Sendable {
       guard let partial = received[aggregator], partial.values.count == base.count,
         partial.digest == partialDigest
       else { return .waiting }
-      combined.append((partial.weight, partial.values))
+      combined.append(
+        RoundCoordinator.Partial(
+          aggregator: aggregator, weight: partial.weight, values: partial.values))
     }
-    let recomputed = RoundCoordinator.meanCombination(base: base, partials: combined)
+    let recomputed = combine(combined, note.seed)
     let recomputedDigest = Digest.of(values: recomputed)
-    guard recomputedDigest == digest else {
+    guard recomputedDigest == digest || Self.isWithinTolerance(values, recomputed, base: base)
+    else {
       return .forged(
         "model \(digest) of round \(round) is not the combination of the partials of "
           + "\(note.aggregators.map(\.description)) over base \(baseDigest): recomputed "
           + "\(recomputedDigest)")
     }
     return .reproduced
+  }
+
+  /// Whether every value of `published` is within `relativeTolerance` of the largest change
+  /// `recomputed` makes to `base` (never, for a non-finite value).
+  static func isWithinTolerance(_ published: [Float], _ recomputed: [Float], base: [Float])
+    -> Bool
+  {
+    guard published.count == recomputed.count, recomputed.count == base.count else {
+      return false
+    }
+    var change: Float = 0
+    for index in base.indices { change = max(change, abs(recomputed[index] - base[index])) }
+    let bound = relativeTolerance * change
+    for index in published.indices {
+      let difference = abs(published[index] - recomputed[index])
+      guard difference.isFinite, difference <= bound else { return false }
+    }
+    return true
   }
 
   /// The aggregators whose partial the note for `digest` names but this member did not receive
@@ -69,6 +109,6 @@ struct CombinationCheck: Sendable {
     partials = partials.filter { $0.key > round }
     notes = notes.filter { $0.value.round > round }
     waiting = waiting.filter { $0.value.round > round }
-    bases = bases.filter { $0.key > round }
+    starts = starts.filter { $0.key > round }
   }
 }

@@ -26,6 +26,9 @@ struct CoordinatorRole: Sendable {
   /// council members that check this coordinator and ask for one they lack
   /// (`requestPartial`).
   var relayablePartials: [UInt64: [PeerID: RoundMessage]] = [:]
+  /// The combination seed of each round this coordinator opened and has not committed (the
+  /// round's `seedCommitment` names it; the `combination` notes reveal it).
+  var combinationSeeds: [UInt64: UInt64] = [:]
   /// The last combined delta (the warm start of a rule over partials).
   var previousCombinedDelta: [Float]?
   var isPrivacyBudgetExhausted = false
@@ -69,6 +72,7 @@ struct CoordinatorRole: Sendable {
     rounds = nil
     heldCommit = nil
     relayablePartials = [:]
+    combinationSeeds = [:]
   }
 
   /// Holds `commit` until a majority of the council stores its model; `holder` (this node)
@@ -90,13 +94,16 @@ struct CoordinatorRole: Sendable {
 
   /// Combines the aggregators' partials into the next model: the project's rule over partials,
   /// then the outer optimizer. The report says what ran.
+  /// When the council checks this coordinator (`isChecked`), the rule and the noise take the
+  /// round's combination seed, which the members learn, and the rule gets no warm start (the
+  /// members do not hold the last combined delta), so that they can recompute the same model.
   mutating func combine(
     _ partials: [RoundCoordinator.Partial], base: [Float], round: UInt64, security: NodeSecurity,
-    seed: UInt64
+    seed: UInt64, isChecked: Bool
   ) -> (model: [Float], report: String) {
     let (delta, report) = security.combinePartials(
-      partials, previousAggregate: previousCombinedDelta, globalModel: base,
-      seed: seed ^ round &* 0xC0FF_EE11)
+      partials, previousAggregate: isChecked ? nil : previousCombinedDelta, globalModel: base,
+      seed: isChecked ? combinationSeeds[round] ?? 0 : seed ^ round &* 0xC0FF_EE11)
     previousCombinedDelta = delta
     var next = base
     // The optimizer throws only for mismatched lengths or non-finite values: then the plain

@@ -20,12 +20,13 @@ public enum ModelForgery {
       let forgery = forgery(of: values)
       let digest = Digest.of(values: forgery)
       return (.round(.model(round: round, digest: digest, values: forgery)), digest)
-    case .round(.combination(let round, let digest, let aggregators, let partials)):
+    case .round(.combination(let round, let digest, let aggregators, let partials, let seed)):
       guard let values = node.storedModels[digest] else { return (message, nil) }
       let forged = Digest.of(values: forgery(of: values))
       return (
         .round(
-          .combination(round: round, digest: forged, aggregators: aggregators, partials: partials)),
+          .combination(
+            round: round, digest: forged, aggregators: aggregators, partials: partials, seed: seed)),
         nil
       )
     default:

@@ -7,12 +7,29 @@ import Wire
 /// recomputed it from the partials it received itself. A member that gets another model refuses
 /// it, logs the evidence and deposes the coordinator; whoever coordinates next bans it.
 extension NodeController {
-  /// Whether this node checks its coordinator's models: with the built-in mean only (a
-  /// coordinator-side rule, central noise or an outer optimizer have state or randomness that
-  /// members do not replicate yet).
+  /// Whether this node checks its coordinator's models: with the built-in mean, a rule over
+  /// partials and central noise (from the round's committed seed), not with an outer optimizer
+  /// (its state, the momentum of every round since the coordinator started, is not replicated).
   var checksCoordinator: Bool {
     settings.councilChecksCoordinator && settings.mode == .fdfl
-      && !(settings.security?.needsCoordinatorCombination ?? false)
+      && settings.security?.outerOptimizer == nil
+  }
+
+  /// The next model as the coordinator combines `partials` (in aggregator order) over `base`:
+  /// the built-in mean, or the project's rule over partials and central noise with `seed` and
+  /// no warm start (`CoordinatorRole.combine` with `isChecked`).
+  func recombine(_ partials: [RoundCoordinator.Partial], base: [Float], seed: UInt64) -> [Float] {
+    guard let security = settings.security, security.needsCoordinatorCombination,
+      !partials.isEmpty
+    else {
+      return RoundCoordinator.meanCombination(
+        base: base, partials: partials.map { ($0.weight, $0.values) })
+    }
+    let (delta, _) = security.combinePartials(
+      partials, previousAggregate: nil, globalModel: base, seed: seed)
+    var next = base
+    for index in next.indices { next[index] += delta[index] }
+    return next
   }
 
   /// Copies of an outgoing partial for the council members other than its receiver; this
@@ -48,13 +65,15 @@ extension NodeController {
   /// that still finds a named partial missing asks the coordinator for the aggregator's signed
   /// partial (the aggregator may have died before its copies left).
   mutating func recordCombination(
-    round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest], from sender: PeerID
+    round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest], seed: UInt64,
+    from sender: PeerID
   ) -> [NodeEffect] {
     guard checksCoordinator, sender == council?.leader, round > committedRound else { return [] }
     let isRepeat = combinationCheck.notes[digest].map {
       $0.round == round && $0.aggregators == aggregators && $0.partials == partials
+        && $0.seed == seed
     }
-    combinationCheck.notes[digest] = (round, aggregators, partials)
+    combinationCheck.notes[digest] = (round, aggregators, partials, seed)
     var effects = checkWaitingModels()
     if isRepeat == true, settings.signing != nil, combinationCheck.waiting[digest] != nil {
       effects += combinationCheck.missingPartials(for: digest).map {
@@ -92,7 +111,8 @@ extension NodeController {
     let received = combinationCheck.partials[commit.round] ?? [:]
     let note = RoundMessage.combination(
       round: commit.round, digest: commit.model, aggregators: commit.aggregators,
-      partials: commit.aggregators.map { received[$0]?.digest ?? Digest.of(values: []) })
+      partials: commit.aggregators.map { received[$0]?.digest ?? Digest.of(values: []) },
+      seed: coordinatorRole.combinationSeeds[commit.round] ?? 0)
     return (council?.members ?? []).filter {
       $0 != me && !coordinatorRole.modelHolders.contains($0)
     }
@@ -106,8 +126,11 @@ extension NodeController {
     -> [NodeEffect]
   {
     guard combinationCheck.refused[digest] == nil else { return [] }
+    let base = model
     switch combinationCheck.check(
-      round: round, digest: digest, values: values, base: model, baseDigest: modelDigest)
+      round: round, digest: digest, values: values, base: base, baseDigest: modelDigest,
+      usesSeed: settings.security?.needsCoordinatorCombination ?? false,
+      combine: { recombine($0, base: base, seed: $1) })
     {
     case .reproduced:
       combinationCheck.waiting[digest] = nil

@@ -68,10 +68,19 @@ extension NodeController {
         effects.append(.persist(.startedRound(start.round)))
       }
       if checksCoordinator, start.round > committedRound {
-        combinationCheck.bases[start.round] = start.baseModel
+        combinationCheck.starts[start.round] = (start.baseModel, start.seedCommitment)
         effects += checkWaitingModels()
       }
       guard isCoordinator else { return effects }
+      // A combination the council recomputes needs the seed the start commits to: without it
+      // (a predecessor's start), the round is not run, and the next opens under a new number.
+      if checksCoordinator, settings.security?.needsCoordinatorCombination == true,
+        coordinatorRole.combinationSeeds[start.round].map({
+          Digest.combinationSeedCommitment(round: start.round, seed: $0) != start.seedCommitment
+        }) ?? true
+      {
+        return effects + coordinate(coordinatorRole.rounds!.handle(.startPassed(start)))
+      }
       return effects + coordinate(coordinatorRole.rounds!.handle(.startCommitted(start)))
     case .commitRound(let commit):
       countContributions(of: commit)
@@ -118,6 +127,9 @@ extension NodeController {
     seenAttestations = []
     combinationCheck.prune(through: commit.round)
     coordinatorRole.relayablePartials = coordinatorRole.relayablePartials.filter {
+      $0.key > commit.round
+    }
+    coordinatorRole.combinationSeeds = coordinatorRole.combinationSeeds.filter {
       $0.key > commit.round
     }
     var effects: [NodeEffect] = [

@@ -81,9 +81,10 @@ extension NodeController {
           model: model, modelDigest: modelDigest, committedRound: committedRound)
     case .modelStored(let digest):
       return acknowledgeModel(digest, from: sender)
-    case .combination(let number, let digest, let aggregators, let partials):
+    case .combination(let number, let digest, let aggregators, let partials, let seed):
       return recordCombination(
-        round: number, digest: digest, aggregators: aggregators, partials: partials, from: sender)
+        round: number, digest: digest, aggregators: aggregators, partials: partials, seed: seed,
+        from: sender)
     case .requestPartial(let number, let aggregator):
       guard isCoordinator, council?.members.contains(sender) == true,
         let partial = coordinatorRole.relayablePartials[number]?[aggregator],

@@ -187,12 +187,18 @@ extension NodeController {
     seed &+= 0x9E37_79B9_7F4A_7C15
     coordinatorRole.nextOpenTime = Timestamps.adding(
       settings.plan.roundDurationMilliseconds, to: now)
+    let round = coordinatorRole.rounds!.lastStartedRound + 1
+    var derived = SplitMixGenerator(seed: seed ^ 0xC0FF_EE11_5EED)
+    let combinationSeed = settings.drawsSecretSeed?() ?? derived.next()
+    coordinatorRole.combinationSeeds[round] = combinationSeed
     return roleEffects
       + coordinate(
         coordinatorRole.rounds!.handle(
           .open(
             now: now, trainers: trainers.map { TrainerCandidate(peer: $0) },
-            aggregators: aggregators, seed: seed)))
+            aggregators: aggregators, seed: seed,
+            seedCommitment: Digest.combinationSeedCommitment(round: round, seed: combinationSeed)))
+      )
   }
 
   /// The council members other than this one heard from within the aggregator silence period
@@ -283,7 +289,8 @@ extension NodeController {
       case .combine(let round, let base, let partials):
         guard let security = settings.security, isCoordinator else { break }
         let (next, report) = coordinatorRole.combine(
-          partials, base: base, round: round, security: security, seed: seed)
+          partials, base: base, round: round, security: security, seed: seed,
+          isChecked: checksCoordinator)
         effects.append(.aggregated(round: round, report: "coordinator: " + report))
         effects += coordinate(coordinatorRole.rounds!.handle(.combined(round: round, model: next)))
       }

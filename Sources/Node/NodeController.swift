@@ -86,6 +86,11 @@ public struct NodeSettings: Sendable {
   /// it appends to the log against the council it names (`entryViolation`). A member that finds
   /// either wrong refuses it and deposes the coordinator.
   public var councilChecksCoordinator = false
+  /// Where a coordinator draws each round's combination seed (revealed to the council, so it
+  /// must not tell anything about this node's other seeds): the operating system's secure
+  /// random generator on real nodes; nil (the simulator): derived from the node's seed, for
+  /// runs that replay.
+  public var drawsSecretSeed: (@Sendable () -> UInt64)?
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],

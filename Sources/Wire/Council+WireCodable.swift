@@ -38,8 +38,8 @@ extension TrainerAssignment: WireCodable {
 }
 
 extension RoundStart: WireCodable {
-  /// Round, base model, deadline, no assignments.
-  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 8 + 4
+  /// Round, base model, deadline, no assignments, the seed commitment.
+  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 8 + 4 + Digest.encodedBytesMin
 
   public func encode(to encoder: inout WireEncoder) {
     encoder.encode(round)
@@ -48,6 +48,7 @@ extension RoundStart: WireCodable {
     encoder.encode(
       assignments, field: "RoundStart.assignments",
       countMax: CouncilLimits.assignmentsPerRoundMax)
+    encoder.encode(seedCommitment)
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
@@ -56,7 +57,8 @@ extension RoundStart: WireCodable {
       deadlineMilliseconds: try decoder.decode(UInt64.self),
       assignments: try decoder.decode(
         [TrainerAssignment].self, field: "RoundStart.assignments",
-        countMax: CouncilLimits.assignmentsPerRoundMax))
+        countMax: CouncilLimits.assignmentsPerRoundMax),
+      seedCommitment: try decoder.decode(Digest.self))
   }
 }
 

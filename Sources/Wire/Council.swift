@@ -18,13 +18,21 @@ public struct RoundStart: Hashable, Sendable {
   public var deadlineMilliseconds: UInt64
   /// Trainer -> aggregator assignment.
   public var assignments: [TrainerAssignment]
+  /// The coordinator's commitment to the seed of the round's combination (the randomness of a
+  /// rule over partials and of central noise): `Digest.combinationSeedCommitment(round:seed:)`.
+  /// It is in the log before any partial exists, so the coordinator cannot pick the seed
+  /// afterwards; it reveals the seed to the council members with its `combination` note, and
+  /// they recompute the combination with it. `zero` when none was drawn.
+  public var seedCommitment: Digest
   public init(
-    round: UInt64, baseModel: Digest, deadlineMilliseconds: UInt64, assignments: [TrainerAssignment]
+    round: UInt64, baseModel: Digest, deadlineMilliseconds: UInt64,
+    assignments: [TrainerAssignment], seedCommitment: Digest = .zero
   ) {
     self.round = round
     self.baseModel = baseModel
     self.deadlineMilliseconds = deadlineMilliseconds
     self.assignments = assignments
+    self.seedCommitment = seedCommitment
   }
 }
 

@@ -13,4 +13,13 @@ extension Digest {
 
   /// The digest's 32 bytes as a content hash (the inverse of `init(_:)`).
   public var contentHash: ContentHash { ContentHash(littleEndianWords: words) }
+
+  /// The commitment to a round's combination seed (`RoundStart.seedCommitment`): BLAKE2b-256 of
+  /// a domain tag, the round and the seed, each word little-endian.
+  public static func combinationSeedCommitment(round: UInt64, seed: UInt64) -> Digest {
+    var bytes = Array("starling combination seed v1".utf8)
+    withUnsafeBytes(of: round.littleEndian) { bytes += $0 }
+    withUnsafeBytes(of: seed.littleEndian) { bytes += $0 }
+    return Digest(ContentHash.of(bytes: bytes))
+  }
 }

@@ -58,7 +58,7 @@ extension RoundMessage: WireCodable {
       encoder.encode(
         values, field: "RoundMessage.signedUpdate.values", countMax: RoundLimits.valuesMax)
       encoder.encode(attestation)
-    case .combination(let round, let digest, let aggregators, let partials):
+    case .combination(let round, let digest, let aggregators, let partials, let seed):
       encoder.encode(Tag.combination.rawValue)
       encoder.encode(round)
       encoder.encode(digest)
@@ -68,6 +68,7 @@ extension RoundMessage: WireCodable {
       encoder.encode(
         partials, field: "RoundMessage.combination.partials", countMax: CouncilLimits.aggregatorsMax
       )
+      encoder.encode(seed)
     case .signedPartial(let round, let weight, let receipts, let values, let attestation):
       encoder.encode(Tag.signedPartial.rawValue)
       Self.encodePartial(round, weight, receipts, values, attestation, to: &encoder)
@@ -149,7 +150,8 @@ extension RoundMessage: WireCodable {
           reason: "\(partials.count) digests for \(aggregators.count) aggregators")
       }
       self = .combination(
-        round: round, digest: digest, aggregators: aggregators, partials: partials)
+        round: round, digest: digest, aggregators: aggregators, partials: partials,
+        seed: try decoder.decode(UInt64.self))
     case .signedPartial:
       let (round, weight, receipts, values, attestation) = try Self.decodePartial(from: &decoder)
       self = .signedPartial(

@@ -29,7 +29,11 @@ public enum RoundMessage: Hashable, Sendable {
   /// coordinator can recompute the combination from the partials it received itself; with the
   /// digest of each partial's values (in the same order), so that an aggregator that sent the
   /// coordinator and the member different partials is not taken for a forging coordinator.
-  case combination(round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest])
+  /// With the `seed` of the round's combination, which the round's `seedCommitment` names (a
+  /// member checks the one against the other, then recomputes a rule over partials or central
+  /// noise with it; 0 with the built-in mean).
+  case combination(
+    round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest], seed: UInt64)
   /// Council member -> coordinator: send me `aggregator`'s signed partial of `round` as you
   /// received it. A member that checks its coordinator asks when a note names a partial it did
   /// not get from the aggregator itself (the aggregator died before its copies left, or sent
@@ -82,7 +86,7 @@ extension RoundMessage {
     case .model(let round, let digest, _): "model round \(round) \(digest)"
     case .requestModel(let digest): "request model \(digest)"
     case .modelStored(let digest): "model stored \(digest)"
-    case .combination(let round, let digest, let aggregators, _):
+    case .combination(let round, let digest, let aggregators, _, _):
       "combination round \(round) \(digest) of \(aggregators.map(\.description))"
     case .signedUpdate(let round, let weight, _, let attestation):
       "signed update round \(round) weight \(weight) by \(attestation.author)"

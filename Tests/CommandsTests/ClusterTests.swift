@@ -163,12 +163,21 @@ import Testing
   /// from the aggregators' partials, or check each assignment against the council, refuse it
   /// and depose peer 0; the next coordinator bans it through the log. No other peer holds or
   /// commits a forged model, and peer 0 coordinates no committed round.
+  /// The forgery is caught with a median over partials and central noise too: the members
+  /// recompute both with the seed the round's start committed to.
   @Test(arguments: [
-    ("forge-model", "forged a model"), ("assign-colluder", "assigned roles against the rules"),
+    ("forge-model", "forged a model", ""),
+    ("assign-colluder", "assigned roles against the rules", ""),
+    (
+      "forge-model", "forged a model",
+      #", "partialAggregation": "median", "privacy": {"noiseMultiplier": 0.3, "clipNorm": 5}"#
+    ),
   ])
-  func aByzantineCoordinatorIsDeposedAndBanned(fault: String, reason: String) throws {
+  func aByzantineCoordinatorIsDeposedAndBanned(fault: String, reason: String, security: String)
+    throws
+  {
     let summary = try runCluster(
-      named: fault, peers: 5, council: 3, byzantine: ["0:\(fault)"])
+      named: fault, peers: 5, council: 3, byzantine: ["0:\(fault)"], security: security)
     let comment = Comment(rawValue: "\(summary)")
     let bans = summary["bans"] as? [[String: Any]] ?? []
     #expect(bans.map { $0["peer"] as? Int } == [0], comment)
@@ -208,9 +217,9 @@ import Testing
 
   /// `starling cluster --json` over a small project (5 rounds of a 2,000-sample slice, bans on),
   /// with `byzantine` peers; its summary.
-  func runCluster(named name: String, peers: Int, council: Int, byzantine: [String]) throws
-    -> [String: Any]
-  {
+  func runCluster(
+    named name: String, peers: Int, council: Int, byzantine: [String], security: String = ""
+  ) throws -> [String: Any] {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "starling-\(name)-\(UUID().uuidString)"
     ).path
@@ -225,7 +234,7 @@ import Testing
                 "partition": {"kind": "dirichlet", "alpha": 0.5}},
        "topology": {"mode": "fdfl", "council": \(council), "aggregators": 2,
                     "roundDeadlineSeconds": 10},
-       "security": {"admission": {"banMisbehavingAggregators": true}},
+       "security": {"admission": {"banMisbehavingAggregators": true}\(security)},
        "training": {"rounds": 6, "batchSize": 64}}
       """
     try configuration.write(toFile: directory + "/project.json", atomically: true, encoding: .utf8)

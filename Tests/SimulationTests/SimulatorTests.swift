@@ -1,3 +1,4 @@
+import Aggregation
 import Coordination
 import Datasets
 import Learning
@@ -304,6 +305,44 @@ extension SimulatorTests {
 
 /// Council members that recompute their coordinator's models (`councilChecksCoordinator`).
 extension SimulatorTests {
+  /// What the coordinator combines that the members recompute: the built-in mean, a median over
+  /// partials with central Gaussian noise (from the round's committed seed), or robust
+  /// pipelines over group sums.
+  static func checkedSecurity(_ name: String) -> NodeSecurity? {
+    switch name {
+    case "median+noise":
+      var security = NodeSecurity(
+        pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+      security.partialRule = .median
+      security.centralPrivacy = CentralPrivacy(
+        clipNorm: 10, noiseMultiplier: 0.5, delta: 1e-5, epsilonBudget: nil)
+      return security
+    case "sums":
+      var security = NodeSecurity(
+        pipelines: [AggregationPipeline(rules: [.median])], byzantineFraction: 0.25)
+      security.aggregatorsSeeOnlySums = true
+      return security
+    default:
+      return nil
+    }
+  }
+
+  /// An honest run with a rule over partials and central noise, or robust pipelines over sums,
+  /// checked by the council: every model is reproduced and nothing refused.
+  @Test(arguments: ["median+noise", "sums"])
+  func checkingARuleAndNoiseOverPartialsRefusesNoHonestModel(security: String) throws {
+    let report = try makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
+      $0.node.replacesCouncilMembers = false
+      $0.node.councilChecksCoordinator = true
+      $0.node.security = Self.checkedSecurity(security)
+      $0.signsContributions = true
+      $0.timeLimitMilliseconds = 900_000
+    }.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
+    #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
+  }
+
   /// Honest runs: every model is reproduced, none refused, and the committed models are the same
   /// bits as without the check.
   @Test func checkingTheCoordinatorRefusesNoHonestModel() throws {
@@ -350,11 +389,13 @@ extension SimulatorTests {
   /// The first coordinator forges every model it publishes. The honest members recompute each
   /// one from the partials, refuse it, depose that coordinator and elect another, which bans it
   /// through the log; no forged model is ever committed.
-  @Test(arguments: [21, 22, 23] as [UInt64])
-  func aCoordinatorThatForgesModelsIsDeposedAndBanned(seed: UInt64) throws {
+  /// The same with a median over partials and central noise, and with pipelines over sums.
+  @Test(arguments: [21, 22, 23] as [UInt64], ["mean", "median+noise", "sums"])
+  func aCoordinatorThatForgesModelsIsDeposedAndBanned(seed: UInt64, security: String) throws {
     let report = try makeSimulator(seed: seed, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
       $0.node.replacesCouncilMembers = false
       $0.node.councilChecksCoordinator = true
+      $0.node.security = Self.checkedSecurity(security)
       $0.node.bansMisbehavingAggregators = true
       $0.signsContributions = true
       $0.firstCoordinatorForgesModels = true

@@ -76,7 +76,7 @@ import Testing
       CouncilCommand.startRound(start).wireBytes
         == hex(
           "02", Self.u64Two, sampleDigestHex, "E8 03 00 00 00 00 00 00", "01 00 00 00",
-          samplePeerHex, samplePeerHex))
+          samplePeerHex, samplePeerHex, String(repeating: "00", count: 32)))
     #expect(
       CouncilCommand.commitRound(commit).wireBytes
         == hex(

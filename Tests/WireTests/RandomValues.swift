@@ -97,7 +97,7 @@ struct RandomValues {
     RoundStart(
       round: uint64(), baseModel: digest(), deadlineMilliseconds: uint64(),
       assignments: (0..<count(3)).map { _ in TrainerAssignment(trainer: peer(), aggregator: peer())
-      })
+      }, seedCommitment: digest())
   }
 
   mutating func roundCommit() -> RoundCommit {
@@ -168,7 +168,7 @@ struct RandomValues {
         receipts: receipts(3), values: values(), attestation: attestation()),
       .combination(
         round: uint64(), digest: digest(), aggregators: [peer(), peer()],
-        partials: [digest(), digest()]),
+        partials: [digest(), digest()], seed: uint64()),
       .requestPartial(round: uint64(), aggregator: peer()),
       .relayedPartial(
         round: uint64(), weight: uint64(), receipts: receipts(2), values: values(),

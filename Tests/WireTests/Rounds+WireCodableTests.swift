@@ -15,12 +15,13 @@ import Testing
 
   @Test func aggregateGolden() {
     let start = RoundStart(
-      round: 2, baseModel: sampleDigest, deadlineMilliseconds: 1_000, assignments: [])
+      round: 2, baseModel: sampleDigest, deadlineMilliseconds: 1_000, assignments: [],
+      seedCommitment: sampleDigest)
     #expect(
       RoundMessage.aggregate(start).wireBytes
         == hex(
           "00", "02 00 00 00 00 00 00 00", sampleDigestHex, "E8 03 00 00 00 00 00 00",
-          "00 00 00 00"))
+          "00 00 00 00", sampleDigestHex))
   }
 
   @Test func trainGolden() {

@@ -34,10 +34,17 @@ public struct TrainerCandidate: Hashable, Sendable {
 /// last committed model, so no committed round ever changes.
 public struct RoundCoordinator: Sendable {
   public enum Event: Sendable {
-    /// Open the next round now, with these trainers and aggregators available.
-    case open(now: UInt64, trainers: [TrainerCandidate], aggregators: [PeerID], seed: UInt64)
+    /// Open the next round now, with these trainers and aggregators available; the start
+    /// carries `seedCommitment` (`RoundStart.seedCommitment`).
+    case open(
+      now: UInt64, trainers: [TrainerCandidate], aggregators: [PeerID], seed: UInt64,
+      seedCommitment: Digest = .zero)
     /// The council committed a `startRound` (this coordinator's or a predecessor's).
     case startCommitted(RoundStart)
+    /// The council committed a `startRound` that this coordinator cannot run (a predecessor's,
+    /// whose combination seed it does not hold): it only counts for the numbering, and the next
+    /// round opens under a new number.
+    case startPassed(RoundStart)
     case partial(
       from: PeerID, round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], now: UInt64)
     /// `now` passed; `unreachable` are aggregators that stopped answering. When every assigned
@@ -59,6 +66,11 @@ public struct RoundCoordinator: Sendable {
     public var aggregator: PeerID
     public var weight: UInt64
     public var values: [Float]
+    public init(aggregator: PeerID, weight: UInt64, values: [Float]) {
+      self.aggregator = aggregator
+      self.weight = weight
+      self.values = values
+    }
   }
 
   public enum Action: Hashable, Sendable {
@@ -109,14 +121,18 @@ public struct RoundCoordinator: Sendable {
 
   public mutating func handle(_ event: Event) -> [Action] {
     switch event {
-    case .open(let now, let trainers, let aggregators, let seed):
+    case .open(let now, let trainers, let aggregators, let seed, let seedCommitment):
       guard open == nil, !aggregators.isEmpty, !trainers.isEmpty else { return [] }
       populations = [lastStartedRound + 1: UInt32(clamping: trainers.count)]
       let start = RoundStart(
         round: lastStartedRound + 1, baseModel: modelDigest,
         deadlineMilliseconds: Timestamps.adding(plan.roundDurationMilliseconds, to: now),
-        assignments: Self.assign(sample(trainers, seed: seed), to: aggregators.sorted()))
+        assignments: Self.assign(sample(trainers, seed: seed), to: aggregators.sorted()),
+        seedCommitment: seedCommitment)
       return [.propose(.startRound(start))]
+    case .startPassed(let start):
+      lastStartedRound = max(lastStartedRound, start.round)
+      return []
     case .startCommitted(let start):
       lastStartedRound = max(lastStartedRound, start.round)
       guard start.round > committedRound, start.baseModel == modelDigest else { return [] }
