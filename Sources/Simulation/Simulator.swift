@@ -109,6 +109,8 @@ public struct SimulationReport: Sendable {
   public var membershipMessages = 0
   public var bytes = 0
   public var rejected = 0
+  /// `rejected` by the reason's text.
+  public var rejectedByReason: [String: Int] = [:]
   /// Peers banned through the council log (as the committing nodes applied it), in order.
   public var banned: [PeerID] = []
   /// The peer that forged models (`firstCoordinatorForgesModels`), the digests it forged, and
@@ -680,8 +682,9 @@ public final class Simulator {
         if nodes[position].isCoordinator {
           trace(now, "council is now \(members.map(\.description).sorted())")
         }
-      case .rejected:
+      case .rejected(_, let reason):
         report.rejected += 1
+        report.rejectedByReason[reason.description, default: 0] += 1
       case .coordinatorRefused(let coordinator, let evidence):
         trace(now, "\(sender) refused coordinator \(coordinator): \(evidence)")
         report.coordinatorRefusals += 1

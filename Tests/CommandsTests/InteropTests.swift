@@ -69,9 +69,11 @@ import Testing
       of: node, in: nodeDirectory, output: directory + "/node.out")
     let log = { Comment(rawValue: Self.contents(directory + "/node.err")) }
 
+    // Options before `--`: a contact's Z85 key may begin with '-', which argparse would take for
+    // an option.
     let client = try StarlingProcess.run(
       executable: try #require(Self.python),
-      [Self.clientScript, contact, projectID, "--timeout", "10", "--check-wrong-project"],
+      [Self.clientScript, "--timeout", "10", "--check-wrong-project", "--", contact, projectID],
       secondsMax: Self.clientSecondsMax)
     let clientComment = Comment(
       rawValue: "status \(client.status)\nstdout: \(client.standardOutput)\nstderr: "

@@ -174,6 +174,7 @@ import Wire
     guard
       case .signedPartial(let round, let weight, var receipts, var values, _) = try honestPartial()
     else { return }
+    let honestReceipts = receipts
     var checker = node(coordinatorKey)
     // The aggregator alters the first trainer's update and signs the partial again itself.
     for index in values.indices { values[index] += 1 }
@@ -195,15 +196,17 @@ import Wire
         round: round, weight: weight, receipts: receipts, valuesDigest: Digest.of(values: values),
         attestation: signed(by: coordinatorKey, nonce: 101), from: aggregatorPeer)
         == .forgedSignature)
-    // A receipt moved to another round: the trainer signed round 1.
+    // The honest receipts moved to another round, under a partial the aggregator signs for
+    // round 2: the trainers signed round 1, so the first receipt no longer verifies.
     let moved = SignedStatement.partial(
-      project: Self.project, round: 2, weight: weight, receipts: receipts,
+      project: Self.project, round: 2, weight: weight, receipts: honestReceipts,
       valuesDigest: Digest.of(values: values), nonce: 102)
     #expect(
       checker.checkSignedPartial(
-        round: 2, weight: weight, receipts: receipts, valuesDigest: Digest.of(values: values),
+        round: 2, weight: weight, receipts: honestReceipts,
+        valuesDigest: Digest.of(values: values),
         attestation: Attestation(
           publicKey: aggregatorKey.publicKey, nonce: 102, signature: aggregatorKey.sign(moved)),
-        from: aggregatorPeer) != nil)
+        from: aggregatorPeer) == .alteredUpdate(first))
   }
 }
