@@ -10,9 +10,11 @@
 /// This is the history-aware cousin of FLTrust's ReLU-cosine trust score (Cao et al. 2021),
 /// with the previous robust aggregate in place of a server's root dataset.
 ///
-/// The state is the aggregator's own and not replicated: a restarted or newly elected aggregator
-/// starts with an empty book, and a trainer's record moves with it only as far as its aggregator
-/// does.
+/// A node keeps one book, replicated through the council log: each aggregator scores its
+/// group's updates (`cosines`), the scores travel in its signed partial, the coordinator's
+/// commit lists them, and every member applies them (`apply`) when it applies the commit. So a
+/// trainer is judged on all its rounds, whichever aggregator had it, and every aggregator
+/// leaves out the same trainers.
 public struct ReputationBook<Peer: Hashable & Sendable>: Sendable {
   /// One trainer's record.
   public struct Record: Sendable, Equatable {
@@ -49,12 +51,32 @@ public struct ReputationBook<Peer: Hashable & Sendable>: Sendable {
   /// Scores each update against the round's aggregate. A zero aggregate or update scores 0.
   /// - Complexity: O(k d) for k updates of d values.
   public mutating func record(_ updates: [(peer: Peer, values: [Float])], aggregate: [Float]) {
-    guard !aggregate.isEmpty else { return }
-    let aggregateNorm = RowKernels.norm(aggregate)
-    for (peer, values) in updates where values.count == aggregate.count && !values.isEmpty {
-      let norm = RowKernels.norm(values)
-      let product = aggregateNorm * norm
+    let scores = Self.cosines(of: updates.map(\.values), with: aggregate)
+    var scored: [(peer: Peer, score: Double)] = []
+    for (update, score) in zip(updates, scores) {
+      if let score { scored.append((update.peer, score)) }
+    }
+    apply(scored)
+  }
+
+  /// Each update's cosine with the aggregate, clamped to [-1, 1] (0 for a zero aggregate or
+  /// update; nil for an update of another length, which is not scored).
+  /// - Complexity: O(k d) for k updates of d values.
+  public static func cosines(of updates: [[Float]], with aggregate: [Float]) -> [Double?] {
+    let aggregateNorm = aggregate.isEmpty ? 0 : RowKernels.norm(aggregate)
+    return updates.map { values in
+      guard !aggregate.isEmpty, values.count == aggregate.count, !values.isEmpty else {
+        return nil
+      }
+      let product = aggregateNorm * RowKernels.norm(values)
       let cosine = product > 0 ? RowKernels.dot(values, aggregate) / product : 0
+      return min(max(cosine, -1), 1)
+    }
+  }
+
+  /// Moves each peer's average by one round's score.
+  public mutating func apply(_ scores: [(peer: Peer, score: Double)]) {
+    for (peer, cosine) in scores {
       if var record = records[peer] {
         record.score = decay * record.score + (1 - decay) * cosine
         record.rounds += 1

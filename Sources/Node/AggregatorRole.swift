@@ -3,13 +3,11 @@ import Coordination
 import Wire
 
 /// An aggregator's side of rounds: its group's updates (`GroupAggregation`), and the state of
-/// its robust pipeline across rounds (CenteredClip's warm start, trainer reputation).
+/// its robust pipeline across rounds (CenteredClip's warm start).
 struct AggregatorRole: Sendable {
   var group: GroupAggregation
   /// This aggregator's last robust aggregate (CenteredClip's warm start).
   var previousAggregate: [Float]?
-  /// This aggregator's record of its trainers, when the project uses reputation.
-  var reputation: ReputationBook<PeerID>?
   /// The receipt of each trainer's last signed update that verified (signed projects): the
   /// partial forwards those of the trainers it combines.
   var receipts: [PeerID: UpdateReceipt] = [:]
@@ -21,18 +19,18 @@ struct AggregatorRole: Sendable {
 
   /// Combines a group with the project's robust pipeline into the partial for the coordinator:
   /// the robust aggregate scaled by the group's total weight, so the coordinator's weighted
-  /// combination of partials stays what it is for plain sums. The report says what ran.
+  /// combination of partials stays what it is for plain sums. With trainer reputation, the
+  /// replicated `reputation` decides who is left out, and the partial carries this
+  /// aggregator's judgement of every update (its cosine with the aggregate). The report says
+  /// what ran.
   mutating func combine(
     round: UInt64, updates: [GroupAggregation.ContributedUpdate], security: NodeSecurity,
-    globalModel: [Float], seed: UInt64
+    globalModel: [Float], seed: UInt64, reputation: ReputationBook<PeerID>?
   ) -> (partial: RoundMessage, report: String) {
     let totalWeight = updates.reduce(UInt64(0)) { $0 + UInt64($1.weight) }
     let previous = previousAggregate.flatMap { $0.count == globalModel.count ? $0 : nil }
     // Trainers whose updates have pointed against the aggregate for rounds are left out (all
     // of them never are).
-    if reputation == nil, let decay = security.reputationDecay {
-      reputation = ReputationBook(decay: decay)
-    }
     let distrusted = Set(updates.map(\.trainer).filter { reputation?.isDistrusted($0) ?? false })
     let trusted =
       distrusted.count == updates.count
@@ -44,12 +42,14 @@ struct AggregatorRole: Sendable {
     if trusted.count < updates.count {
       report = "reputation left out \(distrusted.map(\.description).sorted()); " + report
     }
-    reputation?.record(updates.map { ($0.trainer, $0.values) }, aggregate: aggregate)
+    let scores =
+      reputation == nil
+      ? [] : ReputationBook<PeerID>.cosines(of: updates.map(\.values), with: aggregate)
     previousAggregate = aggregate
     let scale = Float(totalWeight)
     let partial = RoundMessage.partial(
       round: round, weight: totalWeight, trainers: updates.map(\.trainer),
-      values: aggregate.map { $0 * scale })
+      values: aggregate.map { $0 * scale }, scores: scores.map { Float($0 ?? 0) })
     return (partial, report)
   }
 }

@@ -7,8 +7,11 @@ import Wire
 /// acknowledges a published model only once it recomputed it from those partials, bit for bit.
 struct CombinationCheck: Sendable {
   /// Partials received from their aggregators, by round and aggregator, with the digest of
-  /// their values (hashed once, when they arrive).
-  var partials: [UInt64: [PeerID: (weight: UInt64, values: [Float], digest: Digest)]] = [:]
+  /// their values (hashed once, when they arrive) and their judgements of their trainers.
+  var partials:
+    [UInt64: [PeerID: (
+      weight: UInt64, values: [Float], digest: Digest, judgements: [TrainerJudgement]
+    )]] = [:]
   /// The coordinator's notes: which aggregators' partials (by digest) each model combines, and
   /// the round's combination seed.
   var notes: [Digest: (round: UInt64, aggregators: [PeerID], partials: [Digest], seed: UInt64)] =

@@ -37,25 +37,41 @@ extension NodeController {
   mutating func councilCopies(of message: RoundMessage, besides receiver: PeerID) -> [NodeEffect] {
     guard checksCoordinator else { return [] }
     switch message {
-    case .partial(let round, let weight, _, let values),
-      .signedPartial(let round, let weight, _, let values, _):
-      return recordPartial(round: round, weight: weight, values: values, digest: nil, from: me)
-        + (council?.members ?? []).filter { $0 != me && $0 != receiver }.map {
-          .send(to: $0, .round(message))
-        }
+    case .partial(let round, let weight, let trainers, let values, let scores):
+      return recordPartial(
+        round: round, weight: weight, values: values, digest: nil,
+        judgements: RoundCoordinator.judgements([(trainers, scores)]), from: me)
+        + copies(of: message, besides: receiver)
+    case .signedPartial(let round, let weight, let receipts, let values, _):
+      return recordPartial(
+        round: round, weight: weight, values: values, digest: nil,
+        judgements: judgements(in: receipts), from: me) + copies(of: message, besides: receiver)
     default:
       return []
     }
   }
 
+  private func copies(of message: RoundMessage, besides receiver: PeerID) -> [NodeEffect] {
+    (council?.members ?? []).filter { $0 != me && $0 != receiver }.map {
+      .send(to: $0, .round(message))
+    }
+  }
+
+  /// The judgements a signed partial's receipts carry (none when the project does not judge).
+  func judgements(in receipts: [UpdateReceipt]) -> [TrainerJudgement] {
+    guard reputation != nil else { return [] }
+    return RoundCoordinator.judgements([(trainers(of: receipts), receipts.map(\.score))])
+  }
+
   /// A partial as a checking member keeps it, with the digest of its values (hashed here when
-  /// the caller has not), then the models that waited for it.
+  /// the caller has not) and its judgements, then the models that waited for it.
   mutating func recordPartial(
-    round: UInt64, weight: UInt64, values: [Float], digest: Digest?, from aggregator: PeerID
+    round: UInt64, weight: UInt64, values: [Float], digest: Digest?,
+    judgements: [TrainerJudgement], from aggregator: PeerID
   ) -> [NodeEffect] {
     guard checksCoordinator, round > committedRound else { return [] }
     combinationCheck.partials[round, default: [:]][aggregator] = (
-      weight, values, digest ?? Digest.of(values: values)
+      weight, values, digest ?? Digest.of(values: values), judgements
     )
     return checkWaitingModels()
   }
@@ -102,7 +118,8 @@ extension NodeController {
       return [.rejected(from: sender, rejection)]
     }
     return recordPartial(
-      round: round, weight: weight, values: values, digest: digest, from: aggregator)
+      round: round, weight: weight, values: values, digest: digest,
+      judgements: judgements(in: receipts), from: aggregator)
   }
 
   /// The notes for the held commit's model, for the members that have not stored it.
@@ -209,6 +226,20 @@ extension NodeController {
         if let count = settings.aggregatorCount, roles.aggregators.count > count {
           return
             "entry \(entry.index) names \(roles.aggregators.count) aggregators, not at most \(count)"
+        }
+      case .commitRound(let commit):
+        // The judgements must be the combined partials' own, as this member holds them (it
+        // does when it stored the round's model: it checked those very partials).
+        guard reputation != nil, replication.published[commit.model] != nil,
+          let held = combinationCheck.partials[commit.round],
+          commit.aggregators.allSatisfy({ held[$0] != nil })
+        else { break }
+        let expected = commit.aggregators.flatMap { held[$0]!.judgements }.sorted {
+          $0.trainer < $1.trainer
+        }
+        guard expected == commit.judgements else {
+          return "entry \(entry.index) commits round \(commit.round) with judgements that are "
+            + "not its aggregators' signed ones"
         }
       case .startRound(let start):
         if let outsider = start.assignments.map(\.aggregator).first(where: {

@@ -65,11 +65,11 @@ extension NodeController {
       }
       return acceptPartial(
         round: number, weight: weight, trainers: trainers(of: receipts), values: values,
-        digest: digest, from: sender)
-    case .partial(let number, let weight, let trainers, let values):
+        scores: reputation == nil ? [] : receipts.map(\.score), digest: digest, from: sender)
+    case .partial(let number, let weight, let trainers, let values, let scores):
       return acceptPartial(
-        round: number, weight: weight, trainers: trainers, values: values, digest: nil,
-        from: sender)
+        round: number, weight: weight, trainers: trainers, values: values, scores: scores,
+        digest: nil, from: sender)
     case .model(let number, let digest, let values):
       guard values.count == settings.modelLength, Digest.of(values: values) == digest else {
         return []
@@ -117,18 +117,19 @@ extension NodeController {
   /// A partial that passed its signature checks (or an unsigned project's): kept for the check
   /// of the coordinator, and counted by the coordinator.
   mutating func acceptPartial(
-    round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], digest: Digest?,
-    from sender: PeerID
+    round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], scores: [Float],
+    digest: Digest?, from sender: PeerID
   ) -> [NodeEffect] {
     let recorded = recordPartial(
-      round: round, weight: weight, values: values, digest: digest, from: sender)
+      round: round, weight: weight, values: values, digest: digest,
+      judgements: RoundCoordinator.judgements([(trainers, scores)]), from: sender)
     guard isCoordinator else { return recorded }
     return recorded
       + coordinate(
         coordinatorRole.rounds!.handle(
           .partial(
             from: sender, round: round, weight: weight, trainers: trainers, values: values,
-            now: now)))
+            now: now, scores: scores)))
   }
 
   mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {

@@ -127,6 +127,7 @@ extension NodeController {
     guard commit.round > contributionsCountedRound else { return }
     contributionsCountedRound = commit.round
     for trainer in commit.trainers { contributedRounds[trainer, default: 0] += 1 }
+    reputation?.apply(commit.judgements.map { ($0.trainer, Double($0.score)) })
   }
 
   /// Whether `peer` may join the council: a founding member, or a peer that trained in
@@ -247,7 +248,8 @@ extension NodeController {
       case .combine(let round, let coordinator, let updates):
         guard let security = settings.security else { break }
         let (partial, report) = aggregatorRole.combine(
-          round: round, updates: updates, security: security, globalModel: model, seed: seed)
+          round: round, updates: updates, security: security, globalModel: model, seed: seed,
+          reputation: reputation)
         effects.append(.aggregated(round: round, report: report))
         let sent = signed(partial)
         effects +=

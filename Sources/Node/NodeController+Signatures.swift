@@ -84,11 +84,15 @@ extension NodeController {
   /// signed, when the project signs.
   mutating func signed(_ partial: RoundMessage) -> RoundMessage {
     guard let signing = settings.signing,
-      case .partial(let round, let weight, let trainers, let values) = partial
+      case .partial(let round, let weight, let trainers, let values, let scores) = partial
     else { return partial }
+    let receipts = trainers.enumerated().compactMap { index, trainer -> UpdateReceipt? in
+      guard var receipt = aggregatorRole.receipts[trainer] else { return nil }
+      receipt.score = index < scores.count ? scores[index] : 0
+      return receipt
+    }
     return signing.signedPartial(
-      round: round, weight: weight, receipts: trainers.compactMap { aggregatorRole.receipts[$0] },
-      values: values, nonce: takeNonce())
+      round: round, weight: weight, receipts: receipts, values: values, nonce: takeNonce())
   }
 
   /// The trainers a signed partial's receipts name, in order.

@@ -201,6 +201,9 @@ public struct NodeController: Sendable {
   /// Peers banned through the council log, with the reason (replicated state).
   public internal(set) var bannedPeers: [PeerID: String] = [:]
   var contributionsCountedRound: UInt64 = 0
+  /// Trainer reputation (with `security.reputationDecay`), replicated: the judgements of every
+  /// committed round, applied in log order, so every aggregator leaves out the same trainers.
+  public internal(set) var reputation: ReputationBook<PeerID>?
   /// Signed messages received since the last commit, by author and nonce (replays are refused;
   /// a signature from an earlier round fails its round check anyway).
   var seenAttestations: Set<AttestationKey> = []
@@ -232,6 +235,7 @@ public struct NodeController: Sendable {
     modelDigest = Digest.of(values: durable.model)
     lastStartedRound = durable.lastStartedRound
     replication = ModelReplication(published: durable.storedModels)
+    reputation = settings.security?.reputationDecay.map { ReputationBook(decay: $0) }
     liveness = PeerLiveness(me: me, setAsideMilliseconds: settings.setAsideMilliseconds)
     if let configuration = settings.membership {
       let record = MemberRecord(

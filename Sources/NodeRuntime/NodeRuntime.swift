@@ -466,9 +466,13 @@ public final class NodeRuntime: @unchecked Sendable {
           nonce: .random(in: 0...UInt64.max)))
     case (.alterUpdates?, .council(.requestVote)), (.alterUpdates?, .council(.requestPreVote)):
       return nil
-    case (.nanPartials?, .round(.partial(let round, let weight, let trainers, var values))):
+    case (
+      .nanPartials?, .round(.partial(let round, let weight, let trainers, var values, let scores))
+    ):
       if !values.isEmpty { values[0] = .nan }
-      return .round(.partial(round: round, weight: weight, trainers: trainers, values: values))
+      return .round(
+        .partial(
+          round: round, weight: weight, trainers: trainers, values: values, scores: scores))
     case (.nanPartials?, .council(.requestVote)), (.nanPartials?, .council(.requestPreVote)):
       return nil
     case (.forgeModel?, .council(.timeoutNow)), (.assignColluder?, .council(.timeoutNow)):

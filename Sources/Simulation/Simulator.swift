@@ -109,6 +109,12 @@ public struct SimulationReport: Sendable {
   public var membershipMessages = 0
   public var bytes = 0
   public var rejected = 0
+  /// With trainer reputation: the trainers each live council member's replicated book leaves
+  /// out at the end of the run.
+  public var distrusted: [PeerID: Set<PeerID>] = [:]
+  /// With trainer reputation: each live council member's committed round and book (its
+  /// average score by trainer).
+  public var reputationScores: [PeerID: (round: UInt64, scores: [PeerID: Double])] = [:]
   /// `rejected` by the reason's text.
   public var rejectedByReason: [String: Int] = [:]
   /// Peers banned through the council log (as the committing nodes applied it), in order.
@@ -333,6 +339,13 @@ public final class Simulator {
     // The newest committed model any live peer holds.
     report.finalModel = nodes.indices.filter { isAlive[$0] }
       .max { nodes[$0].committedRound < nodes[$1].committedRound }.map { nodes[$0].model }
+    for position in nodes.indices where isAlive[position] && nodes[position].isCouncilMember {
+      guard let book = nodes[position].reputation else { continue }
+      report.distrusted[peers[position]] = Set(book.records.keys.filter(book.isDistrusted))
+      report.reputationScores[peers[position]] = (
+        nodes[position].committedRound, book.records.mapValues(\.score)
+      )
+    }
     return report
   }
 
@@ -595,12 +608,13 @@ public final class Simulator {
       case .send(let receiver, var message):
         guard let target = index[receiver] else { continue }
         if settings.maliciousAggregators.contains(position),
-          case .round(.partial(let round, let weight, let trainers, let values)) = message
+          case .round(.partial(let round, let weight, let trainers, let values, let scores)) =
+            message
         {
           message = .round(
             .partial(
               round: round, weight: weight, trainers: trainers,
-              values: values.map { $0 * settings.maliciousAggregatorScale }))
+              values: values.map { $0 * settings.maliciousAggregatorScale }, scores: scores))
         }
         if settings.maliciousAggregators.contains(position),
           case .round(.signedPartial(let round, let weight, let receipts, let values, _)) = message

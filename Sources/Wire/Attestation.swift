@@ -31,10 +31,15 @@ public struct UpdateReceipt: Hashable, Sendable {
   public var weight: UInt32
   public var valuesDigest: Digest
   public var attestation: Attestation
-  public init(weight: UInt32, valuesDigest: Digest, attestation: Attestation) {
+  /// The aggregator's judgement of the update (with trainer reputation): the cosine between it
+  /// and the group's robust aggregate, in [-1, 1]; 0 when the project does not judge. The
+  /// trainer's signature does not cover it; the aggregator's partial signature does.
+  public var score: Float
+  public init(weight: UInt32, valuesDigest: Digest, attestation: Attestation, score: Float = 0) {
     self.weight = weight
     self.valuesDigest = valuesDigest
     self.attestation = attestation
+    self.score = score
   }
 
   public var trainer: PeerID { attestation.author }
@@ -104,18 +109,19 @@ extension Attestation: WireCodable {
 }
 
 extension UpdateReceipt: WireCodable {
-  /// Weight, digest, attestation.
-  public static let encodedBytesMin = 4 + Digest.encodedBytesMin + Attestation.encodedBytesMin
+  /// Weight, digest, attestation, score.
+  public static let encodedBytesMin = 4 + Digest.encodedBytesMin + Attestation.encodedBytesMin + 4
 
   public func encode(to encoder: inout WireEncoder) {
     encoder.encode(weight)
     encoder.encode(valuesDigest)
     encoder.encode(attestation)
+    encoder.encode(score)
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
     self.init(
       weight: try decoder.decode(UInt32.self), valuesDigest: try decoder.decode(Digest.self),
-      attestation: try decoder.decode(Attestation.self))
+      attestation: try decoder.decode(Attestation.self), score: try decoder.decode(Float.self))
   }
 }

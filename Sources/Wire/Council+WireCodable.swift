@@ -63,8 +63,8 @@ extension RoundStart: WireCodable {
 }
 
 extension RoundCommit: WireCodable {
-  /// Round, model, no aggregators, no trainers, the sample and its population.
-  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 4 + 4 + 4 + 4
+  /// Round, model, no aggregators, no trainers, the sample and its population, no judgements.
+  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 4 + 4 + 4 + 4 + 4
 
   public func encode(to encoder: inout WireEncoder) {
     encoder.encode(round)
@@ -75,6 +75,8 @@ extension RoundCommit: WireCodable {
       trainers, field: "RoundCommit.trainers", countMax: CouncilLimits.trainersPerCommitMax)
     encoder.encode(sampledTrainers)
     encoder.encode(population)
+    encoder.encode(
+      judgements, field: "RoundCommit.judgements", countMax: CouncilLimits.trainersPerCommitMax)
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
@@ -85,7 +87,24 @@ extension RoundCommit: WireCodable {
       trainers: try decoder.decode(
         [PeerID].self, field: "RoundCommit.trainers",
         countMax: CouncilLimits.trainersPerCommitMax),
-      sampledTrainers: try decoder.decode(UInt32.self), population: try decoder.decode(UInt32.self))
+      sampledTrainers: try decoder.decode(UInt32.self), population: try decoder.decode(UInt32.self),
+      judgements: try decoder.decode(
+        [TrainerJudgement].self, field: "RoundCommit.judgements",
+        countMax: CouncilLimits.trainersPerCommitMax))
+  }
+}
+
+extension TrainerJudgement: WireCodable {
+  /// Trainer, score.
+  public static let encodedBytesMin = PeerID.encodedBytesMin + 4
+
+  public func encode(to encoder: inout WireEncoder) {
+    encoder.encode(trainer)
+    encoder.encode(score)
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    self.init(trainer: try decoder.decode(PeerID.self), score: try decoder.decode(Float.self))
   }
 }
 

@@ -56,9 +56,12 @@ public struct RoundCommit: Hashable, Sendable {
   /// applies the log. A population of 0 (unknown) counts as a sampling rate of 1.
   public var sampledTrainers: UInt32
   public var population: UInt32
+  /// The aggregators' judgements of the round's trainers (with trainer reputation), by trainer:
+  /// every member applies them to its replicated reputation when it applies the commit.
+  public var judgements: [TrainerJudgement]
   public init(
     round: UInt64, model: Digest, aggregators: [PeerID], trainers: [PeerID],
-    sampledTrainers: UInt32 = 0, population: UInt32 = 0
+    sampledTrainers: UInt32 = 0, population: UInt32 = 0, judgements: [TrainerJudgement] = []
   ) {
     self.round = round
     self.model = model
@@ -66,6 +69,7 @@ public struct RoundCommit: Hashable, Sendable {
     self.trainers = trainers
     self.sampledTrainers = sampledTrainers
     self.population = population
+    self.judgements = judgements
   }
 
   /// The share of the candidates this round sampled (1 when the population is unknown or
@@ -73,6 +77,17 @@ public struct RoundCommit: Hashable, Sendable {
   public var samplingRate: Double {
     guard population > 0, sampledTrainers < population else { return 1 }
     return Double(sampledTrainers) / Double(population)
+  }
+}
+
+/// An aggregator's judgement of one trainer's update in a round: the cosine between the update
+/// and its group's robust aggregate (`ReputationBook`).
+public struct TrainerJudgement: Hashable, Sendable {
+  public var trainer: PeerID
+  public var score: Float
+  public init(trainer: PeerID, score: Float) {
+    self.trainer = trainer
+    self.score = score
   }
 }
 

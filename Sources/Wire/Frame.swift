@@ -78,7 +78,7 @@ extension Message {
   /// Floats carried by this message, to size the encoding buffer once.
   fileprivate var floatCount: Int {
     switch self {
-    case .round(.update(_, _, let values)), .round(.partial(_, _, _, let values)),
+    case .round(.update(_, _, let values)), .round(.partial(_, _, _, let values, _)),
       .round(.model(_, _, let values)):
       values.count
     case .membership, .council, .round:

@@ -32,7 +32,7 @@ extension RoundMessage: WireCodable {
       encoder.encode(round)
       encoder.encode(weight)
       encoder.encode(values, field: "RoundMessage.update.values", countMax: RoundLimits.valuesMax)
-    case .partial(let round, let weight, let trainers, let values):
+    case .partial(let round, let weight, let trainers, let values, let scores):
       encoder.encode(Tag.partial.rawValue)
       encoder.encode(round)
       encoder.encode(weight)
@@ -40,6 +40,8 @@ extension RoundMessage: WireCodable {
         trainers, field: "RoundMessage.partial.trainers",
         countMax: RoundLimits.trainersPerPartialMax)
       encoder.encode(values, field: "RoundMessage.partial.values", countMax: RoundLimits.valuesMax)
+      encoder.encode(
+        scores, field: "RoundMessage.partial.scores", countMax: RoundLimits.trainersPerPartialMax)
     case .model(let round, let digest, let values):
       encoder.encode(Tag.model.rawValue)
       encoder.encode(round)
@@ -112,13 +114,24 @@ extension RoundMessage: WireCodable {
         values: try decoder.decode(
           [Float].self, field: "RoundMessage.update.values", countMax: RoundLimits.valuesMax))
     case .partial:
+      let round = try decoder.decode(UInt64.self)
+      let weight = try decoder.decode(UInt64.self)
+      let trainers = try decoder.decode(
+        [PeerID].self, field: "RoundMessage.partial.trainers",
+        countMax: RoundLimits.trainersPerPartialMax)
+      let values = try decoder.decode(
+        [Float].self, field: "RoundMessage.partial.values", countMax: RoundLimits.valuesMax)
+      let scores = try decoder.decode(
+        [Float].self, field: "RoundMessage.partial.scores",
+        countMax: RoundLimits.trainersPerPartialMax)
+      // One score per trainer, or none: anything else has a second reading.
+      guard scores.isEmpty || scores.count == trainers.count else {
+        throw .invalidValue(
+          field: "RoundMessage.partial.scores",
+          reason: "\(scores.count) scores for \(trainers.count) trainers")
+      }
       self = .partial(
-        round: try decoder.decode(UInt64.self), weight: try decoder.decode(UInt64.self),
-        trainers: try decoder.decode(
-          [PeerID].self, field: "RoundMessage.partial.trainers",
-          countMax: RoundLimits.trainersPerPartialMax),
-        values: try decoder.decode(
-          [Float].self, field: "RoundMessage.partial.values", countMax: RoundLimits.valuesMax))
+        round: round, weight: weight, trainers: trainers, values: values, scores: scores)
     case .model:
       self = .model(
         round: try decoder.decode(UInt64.self), digest: try decoder.decode(Digest.self),

@@ -6,8 +6,11 @@ public enum RoundMessage: Hashable, Sendable {
   case train(round: UInt64, baseModel: Digest, deadlineMilliseconds: UInt64)
   /// Trainer -> aggregator: an update (a parameter delta) and its weight (samples used).
   case update(round: UInt64, weight: UInt32, values: [Float])
-  /// Aggregator -> coordinator: the weighted sum of its group and who is in it.
-  case partial(round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float])
+  /// Aggregator -> coordinator: the weighted sum of its group and who is in it, with its
+  /// judgement of each trainer's update (`UpdateReceipt.score`; empty when the project does not
+  /// judge).
+  case partial(
+    round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], scores: [Float] = [])
   /// Anyone -> anyone: a model's bytes (the committed model after `round`).
   case model(round: UInt64, digest: Digest, values: [Float])
   /// Request for the model with `digest`.
@@ -81,7 +84,7 @@ extension RoundMessage {
       "aggregate round \(start.round) base \(start.baseModel) assignments \(start.assignments.map { "\($0.trainer)->\($0.aggregator)" })"
     case .train(let round, let base, _): "train round \(round) base \(base)"
     case .update(let round, let weight, _): "update round \(round) weight \(weight)"
-    case .partial(let round, let weight, let trainers, _):
+    case .partial(let round, let weight, let trainers, _, _):
       "partial round \(round) weight \(weight) trainers \(trainers.map(\.description))"
     case .model(let round, let digest, _): "model round \(round) \(digest)"
     case .requestModel(let digest): "request model \(digest)"

@@ -13,7 +13,7 @@ struct FaultInjectionTests {
     let partial = Message.round(
       .partial(round: 3, weight: 2, trainers: [Self.peer], values: [1, 2]))
     guard
-      case .round(.partial(_, _, _, let values))? = NodeRuntime.injecting(
+      case .round(.partial(_, _, _, let values, _))? = NodeRuntime.injecting(
         .nanPartials, into: partial)
     else {
       Issue.record("a partial is still sent")

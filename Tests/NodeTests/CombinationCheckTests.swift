@@ -18,8 +18,8 @@ import Wire
   func check(seed: UInt64 = 7, noteSeed: UInt64 = 7) -> (CombinationCheck, [Float], Digest) {
     var check = CombinationCheck()
     check.partials[1] = [
-      first: (1, firstValues, Digest.of(values: firstValues)),
-      second: (1, secondValues, Digest.of(values: secondValues)),
+      first: (1, firstValues, Digest.of(values: firstValues), []),
+      second: (1, secondValues, Digest.of(values: secondValues), []),
     ]
     check.starts[1] = (
       Digest.of(values: base), Digest.combinationSeedCommitment(round: 1, seed: seed)
@@ -95,7 +95,7 @@ import Wire
     check.partials[1]![second] = nil
     #expect(outcome(check, published: model, as: digest) == .waiting)
     #expect(check.missingPartials(for: digest) == [second])
-    check.partials[1]![second] = (1, firstValues, Digest.of(values: firstValues))
+    check.partials[1]![second] = (1, firstValues, Digest.of(values: firstValues), [])
     #expect(outcome(check, published: model, as: digest) == .waiting)
     #expect(check.missingPartials(for: digest) == [second])
   }

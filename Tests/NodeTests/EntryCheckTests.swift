@@ -1,3 +1,4 @@
+import Aggregation
 import Coordination
 import Testing
 import Wire
@@ -13,11 +14,12 @@ import Wire
 
   /// Founder 1 of a 3-member fdfl council that checks its coordinator, founder 0, with two
   /// aggregators at most.
-  func member() -> NodeController {
+  func member(security: NodeSecurity? = nil) -> NodeController {
     var settings = NodeSettings(
       mode: .fdfl, plan: RoundPlan(trainersPerRound: 2, roundDurationMilliseconds: 5_000),
       modelLength: 4, council: founders)
     settings.councilChecksCoordinator = true
+    settings.security = security
     settings.aggregatorCount = 2
     return NodeController(
       me: founders[1], settings: settings, peers: founders + [outsider, late],
@@ -101,5 +103,40 @@ import Wire
     #expect(node.council?.deposed.contains(founders[0]) == true)
     #expect(node.council?.lastLogIndex == 0)
     #expect(node.suspectedCoordinators[founders[0]] != nil)
+  }
+
+  /// With trainer reputation, a commit's judgements must be its aggregators' signed ones, as a
+  /// member that stored the round's model holds them.
+  @Test func aCommitWithJudgementsOtherThanTheAggregatorsIsRefused() throws {
+    var security = NodeSecurity(
+      pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+    security.reputationDecay = 0.8
+    var node = member(security: security)
+    let values: [Float] = [1, 1, 1, 1]
+    let judged = [TrainerJudgement(trainer: outsider, score: -0.9)]
+    node.combinationCheck.partials[1] = [
+      founders[2]: (1, values, Digest.of(values: values), judged)
+    ]
+    let model = Digest.of(values: [1, 2, 3, 4])
+    node.replication.published[model] = [1, 2, 3, 4]
+    func commit(_ judgements: [TrainerJudgement]) -> CouncilCommand {
+      .commitRound(
+        RoundCommit(
+          round: 1, model: model, aggregators: [founders[2]], trainers: [outsider],
+          judgements: judgements))
+    }
+    #expect(
+      node.entryViolation(
+        in: entries([commit(judged)]), after: 0, previousTerm: 0, from: founders[0]) == nil)
+    let evidence = try #require(
+      node.entryViolation(
+        in: entries([commit([TrainerJudgement(trainer: outsider, score: 0.9)])]), after: 0,
+        previousTerm: 0, from: founders[0]))
+    #expect(evidence.contains("not its aggregators' signed ones"))
+    // A member that did not store the model (so may hold other partials) does not judge.
+    node.replication.published = [:]
+    #expect(
+      node.entryViolation(
+        in: entries([commit([])]), after: 0, previousTerm: 0, from: founders[0]) == nil)
   }
 }

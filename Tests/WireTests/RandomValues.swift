@@ -104,8 +104,12 @@ struct RandomValues {
     RoundCommit(
       round: uint64(), model: digest(), aggregators: peers(3), trainers: peers(4),
       sampledTrainers: UInt32(truncatingIfNeeded: uint64()),
-      population: UInt32(truncatingIfNeeded: uint64()))
+      population: UInt32(truncatingIfNeeded: uint64()),
+      judgements: [peer(), peer()].map { TrainerJudgement(trainer: $0, score: score()) })
   }
+
+  /// A judgement score in [-1, 1].
+  mutating func score() -> Float { Float(uint64() % 2_001) / 1_000 - 1 }
 
   /// One command of each `CouncilCommand` case.
   mutating func councilCommands() -> [CouncilCommand] {
@@ -157,6 +161,9 @@ struct RandomValues {
       .train(round: uint64(), baseModel: digest(), deadlineMilliseconds: uint64()),
       .update(round: uint64(), weight: UInt32(truncatingIfNeeded: uint64()), values: values()),
       .partial(round: uint64(), weight: uint64(), trainers: peers(3), values: values()),
+      .partial(
+        round: uint64(), weight: uint64(), trainers: [peer(), peer()], values: values(),
+        scores: [score(), score()]),
       .model(round: uint64(), digest: digest(), values: values()),
       .requestModel(digest: digest()),
       .modelStored(digest: digest()),
@@ -181,7 +188,7 @@ struct RandomValues {
     (0..<count).map { _ in
       UpdateReceipt(
         weight: UInt32(truncatingIfNeeded: uint64()), valuesDigest: digest(),
-        attestation: attestation())
+        attestation: attestation(), score: score())
     }
   }
 

@@ -39,12 +39,27 @@ import Testing
   }
 
   @Test func partialGolden() {
-    let message = RoundMessage.partial(round: 1, weight: 5, trainers: [samplePeer], values: [0.5])
+    let message = RoundMessage.partial(
+      round: 1, weight: 5, trainers: [samplePeer], values: [0.5], scores: [-0.5])
     #expect(
       message.wireBytes
         == hex(
           "03", Self.u64One, "05 00 00 00 00 00 00 00", "01 00 00 00", samplePeerHex,
-          "01 00 00 00", "00 00 00 3F"))
+          "01 00 00 00", "00 00 00 3F", "01 00 00 00", "00 00 00 BF"))
+  }
+
+  /// Scores are one per trainer, or none.
+  @Test func aPartialWithAScoreCountOtherThanItsTrainersIsRefused() {
+    let bytes = RoundMessage.partial(
+      round: 1, weight: 5, trainers: [samplePeer, samplePeer], values: [0.5], scores: [0.1, 0.2]
+    ).wireBytes
+    var tampered = bytes
+    // The score count (the 4 bytes before the two scores) claims 1.
+    tampered[tampered.count - 12] = 1
+    tampered.removeLast(4)
+    #expect(
+      decodeResult(RoundMessage.self, tampered).failure
+        == .invalidValue(field: "RoundMessage.partial.scores", reason: "1 scores for 2 trainers"))
   }
 
   @Test func modelGolden() {

@@ -20,6 +20,8 @@ public enum ContributionRejection: Hashable, Sendable, CustomStringConvertible {
   case alteredUpdate(PeerID)
   /// A signed message this node already received (the same author and nonce).
   case replayed
+  /// An aggregator's judgements of its trainers: not one per trainer, or not a cosine in [-1, 1].
+  case judgementOutOfRange
 
   public var description: String {
     switch self {
@@ -37,6 +39,7 @@ public enum ContributionRejection: Hashable, Sendable, CustomStringConvertible {
     case .forgedSignature: "signature does not verify under the sender's key"
     case .alteredUpdate(let peer): "update of \(peer) altered: its signature does not verify"
     case .replayed: "replayed: this signed message was already received"
+    case .judgementOutOfRange: "judgements not one per trainer, or outside [-1, 1]"
     }
   }
 }
@@ -48,7 +51,7 @@ extension ContributionRejection {
   public var closesTheSendersTurn: Bool {
     switch self {
     case .wrongLength, .nonFinite, .weightOutOfRange, .trainerNotInGroup, .trainerCountedTwice,
-      .unsigned, .forgedSignature, .alteredUpdate:
+      .unsigned, .forgedSignature, .alteredUpdate, .judgementOutOfRange:
       true
     case .wrongRound, .notAssigned, .duplicate, .late, .replayed: false
     }

@@ -45,8 +45,11 @@ public struct RoundCoordinator: Sendable {
     /// whose combination seed it does not hold): it only counts for the numbering, and the next
     /// round opens under a new number.
     case startPassed(RoundStart)
+    /// An aggregator's partial, with its judgement of each trainer (`scores`, in `trainers`'
+    /// order; empty when the project does not judge).
     case partial(
-      from: PeerID, round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], now: UInt64)
+      from: PeerID, round: UInt64, weight: UInt64, trainers: [PeerID], values: [Float], now: UInt64,
+      scores: [Float] = [])
     /// `now` passed; `unreachable` are aggregators that stopped answering. When every assigned
     /// aggregator has either delivered or is unreachable, the round commits without waiting for
     /// the deadline (their trainers are left out and sampled again next round; if no aggregator
@@ -99,7 +102,8 @@ public struct RoundCoordinator: Sendable {
   public private(set) var lastStartedRound: UInt64
   private var open: RoundStart?
   private var isProposed = false
-  private var received: [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float])] = [:]
+  private var received:
+    [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float], scores: [Float])] = [:]
   /// Aggregators of the open round whose partial was refused for its content.
   private var refusedAggregators: Set<PeerID> = []
   private var countedTrainers: Set<PeerID> = []
@@ -143,16 +147,17 @@ public struct RoundCoordinator: Sendable {
       countedTrainers = []
       let aggregators = Set(start.assignments.map(\.aggregator)).sorted()
       return aggregators.map { .send(to: $0, .aggregate(start)) }
-    case .partial(let sender, let round, let weight, let trainers, let values, let now):
+    case .partial(let sender, let round, let weight, let trainers, let values, let now, let scores):
       if let rejection = check(
         sender: sender, round: round, trainers: trainers, values: values, now: now)
+        ?? Self.checkScores(scores, trainers: trainers)
       {
         // An assigned aggregator whose partial is unusable has had its turn: the round stops
         // waiting for it rather than for the deadline.
         if rejection.closesTheSendersTurn { refusedAggregators.insert(sender) }
         return [.rejected(from: sender, rejection)] + (isEveryGroupIn ? proposeCommit() : [])
       }
-      received[sender] = (weight, trainers, values)
+      received[sender] = (weight, trainers, values, scores)
       countedTrainers.formUnion(trainers)
       return isEveryGroupIn ? proposeCommit() : []
     case .tick(let now, let unreachable):
@@ -236,6 +241,24 @@ public struct RoundCoordinator: Sendable {
     return commitProposal(next, round: open.round, contributors: contributors)
   }
 
+  /// The judgements of the partials combined, by trainer: what a commit records and every
+  /// member's replicated reputation applies.
+  public static func judgements(_ partials: [(trainers: [PeerID], scores: [Float])])
+    -> [TrainerJudgement]
+  {
+    partials.flatMap { partial in
+      zip(partial.trainers, partial.scores).map { TrainerJudgement(trainer: $0, score: $1) }
+    }.sorted { $0.trainer < $1.trainer }
+  }
+
+  /// Why an aggregator's judgements cannot count: one per trainer or none, each a cosine.
+  static func checkScores(_ scores: [Float], trainers: [PeerID]) -> ContributionRejection? {
+    guard scores.isEmpty || scores.count == trainers.count,
+      scores.allSatisfy({ $0.isFinite && $0 >= -1 && $0 <= 1 })
+    else { return .judgementOutOfRange }
+    return nil
+  }
+
   /// `base + Σ partial / Σ weight`, summed in the order given: the built-in combination, which a
   /// council member that checks its coordinator recomputes bit for bit from the same partials.
   public static func meanCombination(
@@ -253,14 +276,15 @@ public struct RoundCoordinator: Sendable {
 
   private func commitProposal(
     _ next: [Float], round: UInt64,
-    contributors: [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float])]
+    contributors: [PeerID: (weight: UInt64, trainers: [PeerID], values: [Float], scores: [Float])]
   ) -> [Action] {
     let sampled = UInt32(clamping: open?.assignments.count ?? 0)
     let commit = RoundCommit(
       round: round, model: Digest.of(values: next), aggregators: contributors.keys.sorted(),
       trainers: contributors.values.flatMap(\.trainers).sorted(), sampledTrainers: sampled,
       // Unknown (a round this coordinator did not open): counted as a sampling rate of 1.
-      population: populations[round] ?? sampled)
+      population: populations[round] ?? sampled,
+      judgements: Self.judgements(contributors.values.map { ($0.trainers, $0.scores) }))
     return [
       .publishModel(round: round, digest: commit.model, values: next),
       .propose(.commitRound(commit)),
