@@ -71,7 +71,11 @@ extension SQLiteStore {
     }
     guard version == StoreSchema.version else {
       throw .invalidRecord(
-        path: path, table: "schema_version", reason: "no schema has version \(version)")
+        path: path, table: "schema_version",
+        reason: version == 1
+          ? "schema version 1 is an earlier development version's, whose log entries this "
+            + "version cannot read; start the node in a new data directory"
+          : "no schema has version \(version)")
     }
   }
 }

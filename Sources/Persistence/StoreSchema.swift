@@ -5,13 +5,15 @@
 /// and digests are their 32-byte wire encoding. Tables are `STRICT`, so SQLite itself refuses a
 /// value of the wrong type.
 enum StoreSchema {
-  /// The schema this version writes, and the newest it reads.
-  static let version: Int64 = 1
+  /// The schema this version writes, and the only one it reads. Version 2 has the tables of
+  /// version 1; its log entries carry a round start's seed commitment and a commit's
+  /// judgements, which a version-1 log lacks (nothing migrates one: there was no release).
+  static let version: Int64 = 2
 
   /// "STLG": the header's application ID, which marks a file as a Starling store.
   static let applicationID: Int32 = 0x5354_4C47
 
-  /// Creates version 1 (run once, in the transaction that creates the file).
+  /// Creates the current version (run once, in the transaction that creates the file).
   static let creation = """
     CREATE TABLE schema_version (
       version INTEGER NOT NULL

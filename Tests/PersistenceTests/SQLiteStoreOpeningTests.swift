@@ -119,11 +119,23 @@ import Wire
     defer { directory.remove() }
     try writeStore(in: directory)
     let connection = try SQLiteConnection(path: directory.databasePath, isCreating: false)
-    try connection.execute("UPDATE schema_version SET version = 2")
+    try connection.execute("UPDATE schema_version SET version = 3")
     connection.close()
     let error = openingError(directory)
-    #expect(error == .futureSchemaVersion(path: directory.databasePath, found: 2, supported: 1))
-    #expect(error?.description.contains("schema version 2") == true)
+    #expect(error == .futureSchemaVersion(path: directory.databasePath, found: 3, supported: 2))
+    #expect(error?.description.contains("schema version 3") == true)
+  }
+
+  /// A store of the earlier development schema: its log entries have another encoding.
+  @Test func aStoreOfSchemaVersion1IsRefusedWithTheReason() throws {
+    let directory = ScratchDirectory()
+    defer { directory.remove() }
+    try writeStore(in: directory)
+    let connection = try SQLiteConnection(path: directory.databasePath, isCreating: false)
+    try connection.execute("UPDATE schema_version SET version = 1")
+    connection.close()
+    let error = openingError(directory)
+    #expect(error?.description.contains("start the node in a new data directory") == true)
   }
 
   @Test func anotherApplicationsDatabaseIsRefused() throws {
