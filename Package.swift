@@ -62,7 +62,10 @@ let package = Package(
       dependencies: ["Node", "Transport", "Persistence", "Identity", "Wire", "Coordination"]),
     .target(
       name: "Simulation",
-      dependencies: ["Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors", "Identity"]),
+      dependencies: [
+        "Aggregation", "Node", "Coordination", "Wire", "Datasets", "Learning", "Tensors",
+        "Identity",
+      ]),
     .target(
       name: "Commands",
       dependencies: [

@@ -53,7 +53,9 @@ func messageSeeds() -> [Seed] {
     .assignRoles(RoleAssignment(epoch: 1, coordinator: peers[0], aggregators: [peers[1]])),
     .startRound(start),
     .commitRound(
-      RoundCommit(round: 3, model: digest, aggregators: [peers[1]], trainers: [peers[2], peers[3]])
+      RoundCommit(
+        round: 3, model: digest, aggregators: [peers[1]], trainers: [peers[2], peers[3]],
+        judgements: [TrainerJudgement(trainer: peers[2], score: -0.5)])
     ),
     .ban(peer: peers[3], reason: "sent non-finite values"),
     .addCouncilMember(peers[2]),
@@ -111,7 +113,10 @@ func messageSeeds() -> [Seed] {
     ("round-update", .round(.update(round: 3, weight: 600, values: values))),
     (
       "round-partial",
-      .round(.partial(round: 3, weight: 1_200, trainers: [peers[2], peers[3]], values: values))
+      .round(
+        .partial(
+          round: 3, weight: 1_200, trainers: [peers[2], peers[3]], values: values,
+          scores: [0.75, -1]))
     ),
     ("round-model", .round(.model(round: 3, digest: digest, values: values))),
     ("round-requestModel", .round(.requestModel(digest: digest))),

@@ -1,3 +1,4 @@
+import Aggregation
 import Coordination
 import Node
 import Wire
@@ -103,8 +104,30 @@ public enum FaultSweep {
     }
     settings.livenessBoundMilliseconds = 60_000
     settings.signsContributions = signsContributions
-    // A signed sweep runs as real nodes do: the council checks its coordinator too.
+    // A signed sweep runs as real nodes do: the council checks its coordinator too, and, from a
+    // generator of its own (the unsigned sweep stays as it was), one seed in three combines
+    // with a median over partials and central noise, and one in three with a median over group
+    // sums: what the members recompute with the round's committed seed.
     settings.node.councilChecksCoordinator = signsContributions
+    if signsContributions {
+      var securityGenerator = SplitMixGenerator(seed: seed ^ 0x5EC0_417E)
+      switch Int.random(in: 0..<3, using: &securityGenerator) {
+      case 1:
+        var security = NodeSecurity(
+          pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+        security.partialRule = .median
+        security.centralPrivacy = CentralPrivacy(
+          clipNorm: 10, noiseMultiplier: 0.3, delta: 1e-5, epsilonBudget: nil)
+        settings.node.security = security
+      case 2:
+        var security = NodeSecurity(
+          pipelines: [AggregationPipeline(rules: [.median])], byzantineFraction: 0.25)
+        security.aggregatorsSeeOnlySums = true
+        settings.node.security = security
+      default:
+        break
+      }
+    }
     settings.timeLimitMilliseconds = 200_000
     let report = Simulator(
       settings: settings, training: training, initialModel: training.initialModel

@@ -1,0 +1,38 @@
+import Foundation
+import Identity
+import Testing
+import Transport
+import Wire
+
+/// The attacker `starling cluster --flood` and `make flood-bench` run: it makes its attempts at
+/// the rate asked, keeps its Sybils, every listener refuses all of it at admission, and an
+/// honest peer is served meanwhile.
+@Suite(.timeLimit(.minutes(2)))
+struct ConnectionFloodTests {
+  @Test func attemptsAtTheRateAndSybilsAreAllRefusedWhileAnHonestPeerIsServed() async throws {
+    var limits = testLimits
+    limits.handshakeTimeoutMilliseconds = 5_000
+    var rules = AdmissionRules()
+    rules.proofOfWorkBits = 8
+    let listener = try TestPeer(limits: limits, admission: AdmissionPolicy(rules: rules))
+    defer { listener.transport.close() }
+    let flood = ConnectionFlood(targets: [listener.contact], attemptsPerSecond: 100, sybils: 10)
+    flood.start()
+    try await Task.sleep(for: .milliseconds(1_500))
+    try await expectHonestExchange(with: listener, keyPair: keyPairWithProofOfWork(bits: 8))
+    let report = flood.stop()
+    // About 100 a second for the time it ran (the rate is kept by catching up, so the count
+    // is never above it).
+    #expect(report.sybils == 10)
+    #expect(report.seconds >= 1.5)
+    #expect(report.attempts <= Int(100 * report.seconds) + 1)
+    #expect(report.attempts >= Int(80 * report.seconds), "\(report)")
+    #expect(abs(report.attemptsPerSecond - 100) < 20, "\(report)")
+    // Nothing of the flood was admitted: the honest peer is the only admission.
+    #expect(
+      await eventually(within: 10_000) {
+        listener.transport.statistics.snapshot.refusedAdmissions >= 10
+      })
+    #expect(listener.transport.statistics.snapshot.admittedAdmissions == 1)
+  }
+}
