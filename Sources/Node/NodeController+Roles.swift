@@ -7,15 +7,17 @@ extension NodeController {
   /// What the ranking knows of `peer`: the capacity and uptime it declared when it joined (its
   /// uptime as SWIM sees it when the project runs membership); a peer that declared nothing (a
   /// simulated one) counts with `PeerProfile.assumedCapacity` and the uptime of this node's
-  /// clock.
+  /// clock; and whether the replicated trainer reputation distrusts it.
   func roleCandidate(_ peer: PeerID) -> RoleCandidate {
     let declared = directory.profiles[peer]?.profile
     let uptime =
       liveness.membership?.member(peer).map { $0.uptimeMilliseconds(now: now) }
       ?? directory.uptimeMilliseconds(of: peer, now: now) ?? now
+    // A trainer the replicated reputation leaves out weighs nothing: it is ranked last, after
+    // every peer in good standing, and never into the council while another can go.
     return RoleCandidate(
       peer: peer, capacity: declared?.capacity ?? PeerProfile.assumedCapacity,
-      uptimeMilliseconds: uptime)
+      uptimeMilliseconds: uptime, reputation: reputation?.isDistrusted(peer) == true ? 0 : 1)
   }
 
   /// The ranking of `peers`, seeded by the last committed model's digest: state every member

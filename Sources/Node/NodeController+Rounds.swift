@@ -130,10 +130,11 @@ extension NodeController {
     reputation?.apply(commit.judgements.map { ($0.trainer, Double($0.score)) })
   }
 
-  /// Whether `peer` may join the council: a founding member, or a peer that trained in
-  /// `councilEligibleAfterRounds` committed rounds.
+  /// Whether `peer` may join the council: not banned, not distrusted by the replicated trainer
+  /// reputation, and a founding member or a peer that trained in `councilEligibleAfterRounds`
+  /// committed rounds.
   func isEligibleForCouncil(_ peer: PeerID) -> Bool {
-    bannedPeers[peer] == nil
+    bannedPeers[peer] == nil && reputation?.isDistrusted(peer) != true
       && (settings.council.contains(peer)
         || contributedRounds[peer, default: 0] >= settings.councilEligibleAfterRounds)
   }
