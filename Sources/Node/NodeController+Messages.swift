@@ -14,7 +14,8 @@ extension NodeController {
         let evidence = entryViolation(
           in: entries, after: previousIndex, previousTerm: previousTerm, from: sender)
       {
-        return refuseCoordinator(sender, evidence: "assigned roles against the rules: \(evidence)")
+        return refuseCoordinator(
+          sender, evidence: "appended an entry against the rules: \(evidence)")
       }
       return councilStep(.received(from: sender, councilMessage, now: now))
     case .membership(let membershipMessage):

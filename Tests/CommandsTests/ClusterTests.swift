@@ -167,7 +167,7 @@ import Testing
   /// recompute both with the seed the round's start committed to.
   @Test(arguments: [
     ("forge-model", "forged a model", ""),
-    ("assign-colluder", "assigned roles against the rules", ""),
+    ("assign-colluder", "appended an entry against the rules", ""),
     (
       "forge-model", "forged a model",
       #", "partialAggregation": "median", "privacy": {"noiseMultiplier": 0.3, "clipNorm": 5}"#

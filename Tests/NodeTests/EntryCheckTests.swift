@@ -99,7 +99,7 @@ import Wire
       if case .coordinatorRefused(let peer, let evidence) = $0 { (peer, evidence) } else { nil }
     }
     #expect(refusals.map(\.0) == [founders[0]])
-    #expect(refusals.first?.1.hasPrefix("assigned roles against the rules") == true)
+    #expect(refusals.first?.1.hasPrefix("appended an entry against the rules") == true)
     #expect(node.council?.deposed.contains(founders[0]) == true)
     #expect(node.council?.lastLogIndex == 0)
     #expect(node.suspectedCoordinators[founders[0]] != nil)
