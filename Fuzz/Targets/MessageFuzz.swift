@@ -139,6 +139,14 @@ func messageSeeds() -> [Seed] {
           seed: 0x5EED))
     ),
     ("round-requestPartial", .round(.requestPartial(round: 3, aggregator: peers[1]))),
+    ("round-auditRequest", .round(.auditRequest(round: 3))),
+    (
+      "round-auditResponse",
+      .round(
+        .auditResponse(
+          round: 3,
+          updates: [AuditedUpdate(weight: 600, values: values, attestation: attestation)]))
+    ),
     (
       "round-relayedPartial",
       .round(

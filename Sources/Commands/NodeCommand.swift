@@ -42,7 +42,9 @@ struct NodeCommand {
                               node. withhold-copies: as an aggregator, send no copies of its
                               partials to the council (members get them from the coordinator).
                               assign-colluder: as coordinator, name a peer outside the council
-                              aggregator (members refuse the entry and depose it)
+                              aggregator (members refuse the entry and depose it).
+                              sum-other-values: as an aggregator, sum other values than its
+                              trainers' signed updates (caught by security.auditFraction)
     The node prints its contact when it listens and writes it to DIR/contact.
     """
 

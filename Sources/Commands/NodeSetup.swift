@@ -32,6 +32,7 @@ enum NodeSetup {
     node.councilMembersTrain = topology.councilTrains
     node.councilEligibleAfterRounds = topology.councilEligibleAfterRounds
     node.bansMisbehavingAggregators = configuration.security.admission.banMisbehavingAggregators
+    node.auditFraction = configuration.security.auditFraction
     node.security = try SecuritySetup.nodeSecurity(configuration, samplingRate: samplingRate)
     return node
   }

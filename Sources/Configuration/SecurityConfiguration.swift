@@ -30,6 +30,10 @@ public struct SecurityConfiguration: Sendable, Equatable {
   /// Trainer reputation at the aggregators: the decay of each trainer's moving average of
   /// cosines with the aggregate (a trainer whose average stays negative is left out); nil: off.
   public let reputationDecay: Double?
+  /// The share of plain-sum signed partials the coordinator audits: it asks the aggregator for
+  /// the signed updates and recomputes the sum (0: none).
+  public let auditFraction: Double
+  static let auditFractionDefault = 0.1
   /// Client-level differential privacy: aggregators clip each update to `clipNorm`, the
   /// coordinator adds Gaussian noise (`noiseMultiplier` x `clipNorm`, over the mean) and stops
   /// before a round that would take epsilon past `epsilonBudget`; nil: off.
@@ -56,7 +60,7 @@ public struct SecurityConfiguration: Sendable, Equatable {
   static let fieldNames = [
     "aggregation", "byzantineFraction", "workerMomentum", "bucketSize", "clipThreshold",
     "partialAggregation", "aggregatorsSee", "reputationDecay", "privacy", "localPrivacy",
-    "admission",
+    "admission", "auditFraction",
   ]
 
   /// Why a text is not a pipeline.
@@ -117,6 +121,8 @@ extension SecurityConfiguration: ConfigurationSection {
     }
     self.aggregatorsSee = aggregatorsSee
     reputationDecay = try fields.optionalNumber("reputationDecay", in: .open(0, 1))
+    auditFraction = try fields.number(
+      "auditFraction", default: Self.auditFractionDefault, in: .closed(0, 1))
     privacy =
       fields.contains("privacy")
       ? try PrivacyConfiguration(
@@ -161,6 +167,10 @@ extension SecurityConfiguration: ConfigurationSection {
     if !admission.isOff { members["admission"] = admission.jsonValue }
     if let workerMomentum { members["workerMomentum"] = .double(workerMomentum) }
     if let reputationDecay { members["reputationDecay"] = .double(reputationDecay) }
+    // Left out at its default, as `admission` when off.
+    if auditFraction != Self.auditFractionDefault {
+      members["auditFraction"] = .double(auditFraction)
+    }
     return .object(members)
   }
 }

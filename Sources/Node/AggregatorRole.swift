@@ -11,6 +11,10 @@ struct AggregatorRole: Sendable {
   /// The receipt of each trainer's last signed update that verified (signed projects): the
   /// partial forwards those of the trainers it combines.
   var receipts: [PeerID: UpdateReceipt] = [:]
+  /// With audits: each trainer's last signed update that verified, and the round and trainers
+  /// of this aggregator's last signed partial, to answer the coordinator's audit request.
+  var audited: [PeerID: AuditedUpdate] = [:]
+  var lastPartial: (round: UInt64, trainers: [PeerID])?
 
   init(me: PeerID, modelLength: Int, security: NodeSecurity?) {
     group = GroupAggregation(me: me, modelLength: modelLength)

@@ -29,6 +29,8 @@ struct CoordinatorRole: Sendable {
   /// The combination seed of each round this coordinator opened and has not committed (the
   /// round's `seedCommitment` names it; the `combination` notes reveal it).
   var combinationSeeds: [UInt64: UInt64] = [:]
+  /// Partials this coordinator audits, by round and aggregator, until the answer comes.
+  var audits: [UInt64: [PeerID: (receipts: [UpdateReceipt], values: [Float])]] = [:]
   /// The last combined delta (the warm start of a rule over partials).
   var previousCombinedDelta: [Float]?
   var isPrivacyBudgetExhausted = false
@@ -73,6 +75,7 @@ struct CoordinatorRole: Sendable {
     heldCommit = nil
     relayablePartials = [:]
     combinationSeeds = [:]
+    audits = [:]
   }
 
   /// Holds `commit` until a majority of the council stores its model; `holder` (this node)

@@ -132,6 +132,8 @@ extension NodeController {
     coordinatorRole.combinationSeeds = coordinatorRole.combinationSeeds.filter {
       $0.key > commit.round
     }
+    // An audit's answer may come after its round committed; one that never comes is dropped.
+    coordinatorRole.audits = coordinatorRole.audits.filter { $0.key + 2 > commit.round }
     var effects: [NodeEffect] = [
       .persist(
         .committedModel(

@@ -64,9 +64,15 @@ extension NodeController {
       if isCoordinator, checksCoordinator, number > committedRound {
         coordinatorRole.relayablePartials[number, default: [:]][sender] = message
       }
-      return acceptPartial(
+      let accepted = acceptPartial(
         round: number, weight: weight, trainers: trainers(of: receipts), values: values,
         scores: reputation == nil ? [] : receipts.map(\.score), digest: digest, from: sender)
+      let counted = !accepted.contains {
+        if case .rejected(sender, _) = $0 { true } else { false }
+      }
+      return accepted
+        + (counted
+          ? auditIfPicked(round: number, receipts: receipts, values: values, from: sender) : [])
     case .partial(let number, let weight, let trainers, let values, let scores):
       return acceptPartial(
         round: number, weight: weight, trainers: trainers, values: values, scores: scores,
@@ -99,6 +105,10 @@ extension NodeController {
               round: number, weight: weight, receipts: receipts, values: values,
               attestation: attestation)))
       ]
+    case .auditRequest(let number):
+      return answerAudit(round: number, from: sender)
+    case .auditResponse(let number, let updates):
+      return checkAudit(round: number, updates: updates, from: sender)
     case .relayedPartial(let number, let weight, let receipts, let values, let attestation):
       return receiveRelayedPartial(
         round: number, weight: weight, receipts: receipts, values: values,

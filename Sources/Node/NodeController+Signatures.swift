@@ -86,6 +86,7 @@ extension NodeController {
     guard let signing = settings.signing,
       case .partial(let round, let weight, let trainers, let values, let scores) = partial
     else { return partial }
+    aggregatorRole.lastPartial = (round, trainers)
     let receipts = trainers.enumerated().compactMap { index, trainer -> UpdateReceipt? in
       guard var receipt = aggregatorRole.receipts[trainer] else { return nil }
       receipt.score = index < scores.count ? scores[index] : 0
@@ -117,6 +118,10 @@ extension NodeController {
     seenAttestations.insert(key)
     aggregatorRole.receipts[sender] = UpdateReceipt(
       weight: weight, valuesDigest: digest, attestation: attestation)
+    if settings.auditFraction > 0 {
+      aggregatorRole.audited[sender] = AuditedUpdate(
+        weight: weight, values: values, attestation: attestation)
+    }
     return nil
   }
 

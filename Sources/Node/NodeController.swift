@@ -91,6 +91,9 @@ public struct NodeSettings: Sendable {
   /// random generator on real nodes; nil (the simulator): derived from the node's seed, for
   /// runs that replay.
   public var drawsSecretSeed: (@Sendable () -> UInt64)?
+  /// The share of plain-sum signed partials the coordinator audits (`security.auditFraction`;
+  /// 0, the simulator's default: none). See `NodeController+Audit`.
+  public var auditFraction: Double = 0
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],

@@ -61,6 +61,11 @@ public final class NodeRuntime: @unchecked Sendable {
     /// aggregator, and it never hands its leadership over. `starling node` gives it a short
     /// election timeout, as `forge-model`.
     case assignColluder = "assign-colluder"
+    /// As an aggregator, every signed partial it sends sums other values (1 is added to each)
+    /// while it keeps its trainers' receipts as they are, and signs the partial again; asked for
+    /// an audit, it answers with the updates it did receive. It never campaigns (as
+    /// `nan-partials`).
+    case sumOtherValues = "sum-other-values"
   }
 
   /// Which committed models a node evaluates: each one it commits as coordinator (the default:
@@ -457,6 +462,17 @@ public final class NodeRuntime: @unchecked Sendable {
         signing.signedPartial(
           round: round, weight: weight, receipts: receipts, values: values,
           nonce: .random(in: 0...UInt64.max)))
+    case (
+      .sumOtherValues?, .round(.signedPartial(let round, let weight, let receipts, var values, _))
+    ):
+      guard let signing else { return message }
+      for index in values.indices { values[index] += 1 }
+      return .round(
+        signing.signedPartial(
+          round: round, weight: weight, receipts: receipts, values: values,
+          nonce: .random(in: 0...UInt64.max)))
+    case (.sumOtherValues?, .council(.requestVote)), (.sumOtherValues?, .council(.requestPreVote)):
+      return nil
     case (.nanPartials?, .round(.signedPartial(let round, let weight, let receipts, var values, _))):
       guard let signing, !values.isEmpty else { return message }
       values[0] = .nan

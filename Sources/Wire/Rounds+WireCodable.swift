@@ -15,6 +15,8 @@ extension RoundMessage: WireCodable {
     case combination = 9
     case requestPartial = 10
     case relayedPartial = 11
+    case auditRequest = 12
+    case auditResponse = 13
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -81,6 +83,15 @@ extension RoundMessage: WireCodable {
     case .relayedPartial(let round, let weight, let receipts, let values, let attestation):
       encoder.encode(Tag.relayedPartial.rawValue)
       Self.encodePartial(round, weight, receipts, values, attestation, to: &encoder)
+    case .auditRequest(let round):
+      encoder.encode(Tag.auditRequest.rawValue)
+      encoder.encode(round)
+    case .auditResponse(let round, let updates):
+      encoder.encode(Tag.auditResponse.rawValue)
+      encoder.encode(round)
+      encoder.encode(
+        updates, field: "RoundMessage.auditResponse.updates",
+        countMax: RoundLimits.trainersPerPartialMax)
     }
   }
 
@@ -178,6 +189,14 @@ extension RoundMessage: WireCodable {
       self = .relayedPartial(
         round: round, weight: weight, receipts: receipts, values: values,
         attestation: attestation)
+    case .auditRequest:
+      self = .auditRequest(round: try decoder.decode(UInt64.self))
+    case .auditResponse:
+      self = .auditResponse(
+        round: try decoder.decode(UInt64.self),
+        updates: try decoder.decode(
+          [AuditedUpdate].self, field: "RoundMessage.auditResponse.updates",
+          countMax: RoundLimits.trainersPerPartialMax))
     case nil:
       throw .unknownTag(type: "RoundMessage", tag: tag)
     }

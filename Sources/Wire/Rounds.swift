@@ -48,6 +48,43 @@ public enum RoundMessage: Hashable, Sendable {
   case relayedPartial(
     round: UInt64, weight: UInt64, receipts: [UpdateReceipt], values: [Float],
     attestation: Attestation)
+  /// Coordinator -> aggregator: send me the signed updates your partial of `round` summed (an
+  /// audit of a plain-sum partial, which its receipts alone do not prove).
+  case auditRequest(round: UInt64)
+  /// Aggregator -> coordinator: the signed updates of its partial of `round`, in its receipts'
+  /// order; the coordinator checks each against its receipt and recomputes the sum.
+  case auditResponse(round: UInt64, updates: [AuditedUpdate])
+}
+
+/// One trainer's signed update as its aggregator kept it for an audit.
+public struct AuditedUpdate: Hashable, Sendable {
+  public var weight: UInt32
+  public var values: [Float]
+  public var attestation: Attestation
+  public init(weight: UInt32, values: [Float], attestation: Attestation) {
+    self.weight = weight
+    self.values = values
+    self.attestation = attestation
+  }
+}
+
+extension AuditedUpdate: WireCodable {
+  /// Weight, no values, attestation.
+  public static let encodedBytesMin = 4 + 4 + Attestation.encodedBytesMin
+
+  public func encode(to encoder: inout WireEncoder) {
+    encoder.encode(weight)
+    encoder.encode(values, field: "AuditedUpdate.values", countMax: RoundLimits.valuesMax)
+    encoder.encode(attestation)
+  }
+
+  public init(from decoder: inout WireDecoder) throws(WireError) {
+    self.init(
+      weight: try decoder.decode(UInt32.self),
+      values: try decoder.decode(
+        [Float].self, field: "AuditedUpdate.values", countMax: RoundLimits.valuesMax),
+      attestation: try decoder.decode(Attestation.self))
+  }
 }
 
 /// Bounds on round messages.
@@ -99,6 +136,9 @@ extension RoundMessage {
       "request partial round \(round) of \(aggregator)"
     case .relayedPartial(let round, let weight, _, _, let attestation):
       "relayed partial round \(round) weight \(weight) by \(attestation.author)"
+    case .auditRequest(let round): "audit request round \(round)"
+    case .auditResponse(let round, let updates):
+      "audit response round \(round) of \(updates.count) updates"
     }
   }
 }

@@ -110,6 +110,22 @@ import Testing
   /// council, its transport connections are refused, and the rounds go on without it.
   /// The same with `alter-updates`: peer 2 alters a trainer's update inside each signed partial,
   /// and the trainer's signature in the partial's receipt no longer verifies.
+  /// The same with `sum-other-values` and every partial audited: peer 2 keeps its trainers'
+  /// receipts but sends another sum, and the coordinator's audit (the signed updates, summed
+  /// again) finds it.
+  @Test func anAggregatorThatSumsOtherValuesIsCaughtByTheAuditAndBanned() throws {
+    let summary = try runCluster(
+      named: "audit", peers: 5, council: 3, byzantine: ["2:sum-other-values"],
+      security: #", "auditFraction": 1"#)
+    let comment = Comment(rawValue: "\(summary)")
+    let bans = summary["bans"] as? [[String: Any]] ?? []
+    #expect(bans.map { $0["peer"] as? Int } == [2], comment)
+    #expect((bans.first?["appliedBy"] as? Int ?? 0) >= 4, comment)
+    #expect((bans.first?["reason"] as? String ?? "").contains("audit failed"), comment)
+    #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
+  }
+
   @Test(arguments: [("nan-partials", "NaN"), ("alter-updates", "altered: its signature")])
   func misbehavingAggregatorIsBannedThroughTheLog(fault: String, reason: String) throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -180,6 +180,14 @@ struct RandomValues {
       .relayedPartial(
         round: uint64(), weight: uint64(), receipts: receipts(2), values: values(),
         attestation: attestation()),
+      .auditRequest(round: uint64()),
+      .auditResponse(
+        round: uint64(),
+        updates: (0..<2).map { _ in
+          AuditedUpdate(
+            weight: UInt32(truncatingIfNeeded: uint64()), values: values(),
+            attestation: attestation())
+        }),
     ]
   }
 
@@ -248,6 +256,8 @@ func caseName(_ message: Message) -> String {
     case .combination: "combination"
     case .requestPartial: "requestPartial"
     case .relayedPartial: "relayedPartial"
+    case .auditRequest: "auditRequest"
+    case .auditResponse: "auditResponse"
     }
   }
 }

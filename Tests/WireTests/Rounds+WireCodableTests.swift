@@ -130,7 +130,7 @@ import Testing
 
   @Test func anUnknownTagIsRejected() {
     #expect(
-      decodeResult(RoundMessage.self, hex("0c")).failure
-        == .unknownTag(type: "RoundMessage", tag: 12))
+      decodeResult(RoundMessage.self, hex("0e")).failure
+        == .unknownTag(type: "RoundMessage", tag: 14))
   }
 }

@@ -22,6 +22,9 @@ public enum ContributionRejection: Hashable, Sendable, CustomStringConvertible {
   case replayed
   /// An aggregator's judgements of its trainers: not one per trainer, or not a cosine in [-1, 1].
   case judgementOutOfRange
+  /// An audited partial is not the sum of the signed updates its aggregator sent for it (or
+  /// one of them is not the update its receipt names).
+  case auditFailed
 
   public var description: String {
     switch self {
@@ -40,6 +43,7 @@ public enum ContributionRejection: Hashable, Sendable, CustomStringConvertible {
     case .alteredUpdate(let peer): "update of \(peer) altered: its signature does not verify"
     case .replayed: "replayed: this signed message was already received"
     case .judgementOutOfRange: "judgements not one per trainer, or outside [-1, 1]"
+    case .auditFailed: "audit failed: the partial is not the sum of its signed updates"
     }
   }
 }
@@ -51,7 +55,7 @@ extension ContributionRejection {
   public var closesTheSendersTurn: Bool {
     switch self {
     case .wrongLength, .nonFinite, .weightOutOfRange, .trainerNotInGroup, .trainerCountedTwice,
-      .unsigned, .forgedSignature, .alteredUpdate, .judgementOutOfRange:
+      .unsigned, .forgedSignature, .alteredUpdate, .judgementOutOfRange, .auditFailed:
       true
     case .wrongRound, .notAssigned, .duplicate, .late, .replayed: false
     }
