@@ -360,6 +360,12 @@ public final class NodeRuntime: @unchecked Sendable {
       {
         return
       }
+      if case .round(.auditResponse(let round, let updates)) = message {
+        log.event(
+          "auditAnswered",
+          "answered the coordinator's audit of round \(round) with \(updates.count) signed updates",
+          ["round": round, "updates": updates.count])
+      }
       if case .round(.relayedPartial(let round, _, _, _, let attestation)) = message {
         log.event(
           "relayedPartial",
