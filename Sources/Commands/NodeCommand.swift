@@ -200,7 +200,7 @@ struct NodeCommand {
     // stores it.
     settings.councilChecksCoordinator = true
     settings.drawsSecretSeed = { SecureRandom.uint64() }
-    if fault == .forgeModel || fault == .assignColluder {
+    if fault?.campaignsEarly == true {
       // The forger campaigns early, so that as a founder it wins the first election.
       settings.councilOptions.electionTimeoutMilliseconds = 400...500
     }

@@ -114,9 +114,16 @@ struct CoordinatorRole: Sendable {
     if outerOptimizer == nil
       || (try? outerOptimizer!.step(model: &next, aggregatedDelta: delta)) == nil
     {
-      next = base
-      for index in next.indices { next[index] += delta[index] }
+      next = Self.adding(delta, to: base)
     }
     return (next, report)
+  }
+
+  /// `base + delta`, value by value: the next model without an outer optimizer, as the
+  /// coordinator makes it and a checking council member recomputes it.
+  static func adding(_ delta: [Float], to base: [Float]) -> [Float] {
+    var next = base
+    for index in next.indices { next[index] += delta[index] }
+    return next
   }
 }

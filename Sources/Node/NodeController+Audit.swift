@@ -63,8 +63,7 @@ extension NodeController {
         update.values.count == values.count,
         Digest.of(values: update.values) == receipt.valuesDigest
       else { return false }
-      let scale = Float(update.weight)
-      for index in sum.indices { sum[index] += scale * update.values[index] }
+      GroupAggregation.add(update.values, weight: update.weight, to: &sum)
     }
     return zip(sum, values).allSatisfy { $0.bitPattern == $1.bitPattern }
   }

@@ -27,28 +27,30 @@ extension NodeController {
     }
     let (delta, _) = security.combinePartials(
       partials, previousAggregate: nil, globalModel: base, seed: seed)
-    var next = base
-    for index in next.indices { next[index] += delta[index] }
-    return next
+    return CoordinatorRole.adding(delta, to: base)
   }
 
   /// Copies of an outgoing partial for the council members other than its receiver; this
   /// aggregator keeps its own partial too, to check the model that combines it.
   mutating func councilCopies(of message: RoundMessage, besides receiver: PeerID) -> [NodeEffect] {
     guard checksCoordinator else { return [] }
+    // Sent to itself (this aggregator coordinates), the partial was recorded on its arrival.
+    let recorded: [NodeEffect]
     switch message {
-    case .partial(let round, let weight, let trainers, let values, let scores):
-      return recordPartial(
+    case .partial(let round, let weight, let trainers, let values, let scores) where receiver != me:
+      recorded = recordPartial(
         round: round, weight: weight, values: values, digest: nil,
         judgements: RoundCoordinator.judgements([(trainers, scores)]), from: me)
-        + copies(of: message, besides: receiver)
-    case .signedPartial(let round, let weight, let receipts, let values, _):
-      return recordPartial(
+    case .signedPartial(let round, let weight, let receipts, let values, _) where receiver != me:
+      recorded = recordPartial(
         round: round, weight: weight, values: values, digest: nil,
-        judgements: judgements(in: receipts), from: me) + copies(of: message, besides: receiver)
+        judgements: judgements(in: receipts), from: me)
+    case .partial, .signedPartial:
+      recorded = []
     default:
       return []
     }
+    return recorded + copies(of: message, besides: receiver)
   }
 
   private func copies(of message: RoundMessage, besides receiver: PeerID) -> [NodeEffect] {
@@ -181,7 +183,8 @@ extension NodeController {
   /// itself. Entries this member already holds (same index and term) were checked when they
   /// arrived, and an append this member would refuse anyway (its log differs at
   /// `previousIndex`) is not judged.
-  /// - Complexity: O(n) in the length of the log (the membership at `previousIndex`).
+  /// - Complexity: O(entries) when the append extends the log; O(n) in the log's length when it
+  /// overwrites a suffix (the membership at `previousIndex` is replayed then).
   func entryViolation(
     in entries: [LogEntry], after previousIndex: UInt64, previousTerm: UInt64, from leader: PeerID
   ) -> String? {
@@ -192,19 +195,24 @@ extension NodeController {
     guard previousIndex <= council.lastLogIndex,
       previousIndex == 0 || held[held.startIndex + Int(previousIndex - 1)].term == previousTerm
     else { return nil }
-    var members = Set(council.bootstrapMembers)
-    func applyConfiguration(_ command: CouncilCommand) {
+    func applyConfiguration(_ command: CouncilCommand, to members: inout Set<PeerID>) {
       switch command {
       case .addCouncilMember(let peer): members.insert(peer)
       case .removeCouncilMember(let peer), .retireCouncilMember(let peer): members.remove(peer)
       default: break
       }
     }
-    for entry in held.prefix(Int(previousIndex)) {
-      applyConfiguration(entry.command)
+    // The membership at `previousIndex`: the council's own when the append extends the whole
+    // log (its members are the configuration of the log as held), else replayed to there.
+    var members = Set(council.members)
+    if previousIndex < council.lastLogIndex {
+      members = Set(council.bootstrapMembers)
+      for entry in held.prefix(Int(previousIndex)) {
+        applyConfiguration(entry.command, to: &members)
+      }
     }
     for entry in entries {
-      defer { applyConfiguration(entry.command) }
+      defer { applyConfiguration(entry.command, to: &members) }
       if entry.index <= council.lastLogIndex, held[held.startIndex + Int(entry.index - 1)] == entry
       {
         continue

@@ -66,6 +66,19 @@ public final class NodeRuntime: @unchecked Sendable {
     /// an audit, it answers with the updates it did receive. It never campaigns (as
     /// `nan-partials`).
     case sumOtherValues = "sum-other-values"
+
+    /// The aggregator faults never campaign, so that as founders they stay aggregators instead
+    /// of winning the first election and sending no partial at all.
+    /// The coordinator faults campaign early (a short election timeout), so that as founders
+    /// they win the first election.
+    public var campaignsEarly: Bool { self == .forgeModel || self == .assignColluder }
+
+    var neverCampaigns: Bool {
+      switch self {
+      case .nanPartials, .alterUpdates, .withholdCopies, .sumOtherValues: true
+      case .forgeModel, .assignColluder: false
+      }
+    }
   }
 
   /// Which committed models a node evaluates: each one it commits as coordinator (the default:
@@ -455,55 +468,59 @@ public final class NodeRuntime: @unchecked Sendable {
   static func injecting(
     _ fault: Fault?, into message: Message, signing: ContributionSigning? = nil
   ) -> Message? {
+    guard let fault else { return message }
     switch (fault, message) {
-    case (
-      .alterUpdates?, .round(.signedPartial(let round, let weight, var receipts, var values, _))
-    ):
-      guard let signing, !receipts.isEmpty else { return message }
-      for index in values.indices { values[index] += 1 }
-      receipts[0].valuesDigest = Digest.of(values: values)
-      // Signed again with this node's key, so that the check that catches the fault is the one
-      // it is meant for, not the partial's own signature.
-      return .round(
-        signing.signedPartial(
-          round: round, weight: weight, receipts: receipts, values: values,
-          nonce: .random(in: 0...UInt64.max)))
-    case (
-      .sumOtherValues?, .round(.signedPartial(let round, let weight, let receipts, var values, _))
-    ):
-      guard let signing else { return message }
-      for index in values.indices { values[index] += 1 }
-      return .round(
-        signing.signedPartial(
-          round: round, weight: weight, receipts: receipts, values: values,
-          nonce: .random(in: 0...UInt64.max)))
-    case (.sumOtherValues?, .council(.requestVote)), (.sumOtherValues?, .council(.requestPreVote)):
+    case (_, .council(.requestVote)) where fault.neverCampaigns,
+      (_, .council(.requestPreVote)) where fault.neverCampaigns:
       return nil
-    case (.nanPartials?, .round(.signedPartial(let round, let weight, let receipts, var values, _))):
-      guard let signing, !values.isEmpty else { return message }
-      values[0] = .nan
-      return .round(
-        signing.signedPartial(
-          round: round, weight: weight, receipts: receipts, values: values,
-          nonce: .random(in: 0...UInt64.max)))
-    case (.alterUpdates?, .council(.requestVote)), (.alterUpdates?, .council(.requestPreVote)):
+    case (.forgeModel, .council(.timeoutNow)), (.assignColluder, .council(.timeoutNow)):
       return nil
+    case (.alterUpdates, .round(.signedPartial)):
+      return resigned(message, signing: signing) { receipts, values in
+        guard !receipts.isEmpty else { return }
+        for index in values.indices { values[index] += 1 }
+        receipts[0].valuesDigest = Digest.of(values: values)
+      }
+    case (.sumOtherValues, .round(.signedPartial)):
+      return resigned(message, signing: signing) { _, values in
+        for index in values.indices { values[index] += 1 }
+      }
+    case (.nanPartials, .round(.signedPartial)):
+      return resigned(message, signing: signing) { _, values in
+        if !values.isEmpty { values[0] = .nan }
+      }
     case (
-      .nanPartials?, .round(.partial(let round, let weight, let trainers, var values, let scores))
+      .nanPartials, .round(.partial(let round, let weight, let trainers, var values, let scores))
     ):
       if !values.isEmpty { values[0] = .nan }
       return .round(
         .partial(
           round: round, weight: weight, trainers: trainers, values: values, scores: scores))
-    case (.nanPartials?, .council(.requestVote)), (.nanPartials?, .council(.requestPreVote)):
-      return nil
-    case (.forgeModel?, .council(.timeoutNow)), (.assignColluder?, .council(.timeoutNow)):
-      return nil
-    case (.withholdCopies?, .council(.requestVote)), (.withholdCopies?, .council(.requestPreVote)):
-      return nil
     default:
       return message
     }
+  }
+
+  /// A signed partial with its receipts and values changed by `change`, signed again with this
+  /// node's key, so that the check that catches the fault is the one it is meant for, not the
+  /// partial's own signature (unchanged when there is no key, or `change` changes nothing).
+  static func resigned(
+    _ message: Message, signing: ContributionSigning?,
+    _ change: (inout [UpdateReceipt], inout [Float]) -> Void
+  ) -> Message {
+    guard let signing,
+      case .round(.signedPartial(let round, let weight, let original, let sent, _)) = message
+    else { return message }
+    var receipts = original
+    var values = sent
+    change(&receipts, &values)
+    guard receipts != original || values.map(\.bitPattern) != sent.map(\.bitPattern) else {
+      return message
+    }
+    return .round(
+      signing.signedPartial(
+        round: round, weight: weight, receipts: receipts, values: values,
+        nonce: .random(in: 0...UInt64.max)))
   }
 
   func send(_ frame: RuntimeFrame, to peer: PeerID) {

@@ -105,56 +105,17 @@ import Testing
   }
 
   /// A Byzantine aggregator over real processes: peer 2 (a founder that never campaigns, so an
-  /// aggregator while peer 0 or 1 coordinates) sends partials with NaN in them. The coordinator refuses the first one,
-  /// proposes a ban through the council log, and every honest peer applies it: peer 2 leaves the
-  /// council, its transport connections are refused, and the rounds go on without it.
+  /// aggregator while peer 0 or 1 coordinates) sends partials with NaN in them. The coordinator
+  /// refuses the first one, proposes a ban through the council log, and every honest peer
+  /// applies it: peer 2 leaves the council, its transport connections are refused, and the
+  /// rounds go on without it.
   /// The same with `alter-updates`: peer 2 alters a trainer's update inside each signed partial,
   /// and the trainer's signature in the partial's receipt no longer verifies.
-  /// The same with `sum-other-values` and every partial audited: peer 2 keeps its trainers'
-  /// receipts but sends another sum, and the coordinator's audit (the signed updates, summed
-  /// again) finds it.
-  @Test func anAggregatorThatSumsOtherValuesIsCaughtByTheAuditAndBanned() throws {
-    let summary = try runCluster(
-      named: "audit", peers: 5, council: 3, byzantine: ["2:sum-other-values"],
-      security: #", "auditFraction": 1"#)
-    let comment = Comment(rawValue: "\(summary)")
-    let bans = summary["bans"] as? [[String: Any]] ?? []
-    #expect(bans.map { $0["peer"] as? Int } == [2], comment)
-    #expect((bans.first?["appliedBy"] as? Int ?? 0) >= 4, comment)
-    #expect((bans.first?["reason"] as? String ?? "").contains("audit failed"), comment)
-    #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
-    #expect(summary["historiesAgree"] as? Bool == true, comment)
-  }
-
   @Test(arguments: [("nan-partials", "NaN"), ("alter-updates", "altered: its signature")])
   func misbehavingAggregatorIsBannedThroughTheLog(fault: String, reason: String) throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "starling-ban-\(UUID().uuidString)"
-    ).path
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    defer {
-      Self.killNodes(in: directory + "/cluster")
-      try? FileManager.default.removeItem(atPath: directory)
-    }
-    let configuration = """
-      {"extends": "fmnist-mlp", "project": {"name": "ban-test"},
-       "data": {"trainLimit": 2000, "testLimit": 500, "peers": 5,
-                "partition": {"kind": "dirichlet", "alpha": 0.5}},
-       "topology": {"mode": "fdfl", "council": 3, "aggregators": 2, "roundDeadlineSeconds": 10},
-       "security": {"admission": {"banMisbehavingAggregators": true}},
-       "training": {"rounds": 6, "batchSize": 64}}
-      """
-    try configuration.write(toFile: directory + "/project.json", atomically: true, encoding: .utf8)
-    let result = try StarlingProcess.run(
-      [
-        "cluster", "--config", "project.json", "--peers", "5", "--dir", "cluster",
-        "--byzantine", "2:\(fault)", "--json",
-      ], in: directory, secondsMax: 300)
-    let comment = Comment(rawValue: result.summary + "\n" + result.standardOutput)
-    #expect(result.status == 0, comment)
-    let last = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
-    let summary = try #require(
-      try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], comment)
+    let summary = try runCluster(
+      named: fault, peers: 5, council: 3, byzantine: ["2:\(fault)"])
+    let comment = Comment(rawValue: "\(summary)")
     let bans = summary["bans"] as? [[String: Any]] ?? []
     // Only peer 2 is banned, by the four honest peers at least, for the NaN in its partial.
     #expect(bans.map { $0["peer"] as? Int } == [2], comment)
@@ -170,6 +131,22 @@ import Testing
       #expect(line["coordinator"] as? Int != 2, comment)
       #expect(!(line["aggregators"] as? [Int] ?? []).contains(2), comment)
     }
+  }
+
+  /// The same with `sum-other-values` and every partial audited: peer 2 keeps its trainers'
+  /// receipts but sends another sum, and the coordinator's audit (the signed updates, summed
+  /// again) finds it.
+  @Test func anAggregatorThatSumsOtherValuesIsCaughtByTheAuditAndBanned() throws {
+    let summary = try runCluster(
+      named: "audit", peers: 5, council: 3, byzantine: ["2:sum-other-values"],
+      security: #", "auditFraction": 1"#)
+    let comment = Comment(rawValue: "\(summary)")
+    let bans = summary["bans"] as? [[String: Any]] ?? []
+    #expect(bans.map { $0["peer"] as? Int } == [2], comment)
+    #expect((bans.first?["appliedBy"] as? Int ?? 0) >= 4, comment)
+    #expect((bans.first?["reason"] as? String ?? "").contains("audit failed"), comment)
+    #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
   }
 
   /// A Byzantine coordinator over real processes: peer 0, a founder that campaigns early and

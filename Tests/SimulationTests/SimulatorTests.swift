@@ -306,6 +306,20 @@ extension SimulatorTests {
 
 /// Council members that recompute their coordinator's models (`councilChecksCoordinator`).
 extension SimulatorTests {
+  /// 10 signing peers, a council of 4 that stays as it is and checks its coordinator (unless
+  /// `checking` is false), 4 rounds.
+  func checkedCouncil(
+    seed: UInt64, checking: Bool = true, configure: (inout SimulationSettings) -> Void = { _ in }
+  ) throws -> Simulator {
+    try makeSimulator(seed: seed, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
+      $0.node.replacesCouncilMembers = false
+      $0.node.councilChecksCoordinator = checking
+      $0.signsContributions = true
+      $0.timeLimitMilliseconds = 900_000
+      configure(&$0)
+    }
+  }
+
   /// What the coordinator combines that the members recompute: the built-in mean, a median over
   /// partials with central Gaussian noise (from the round's committed seed), or robust
   /// pipelines over group sums.
@@ -332,12 +346,8 @@ extension SimulatorTests {
   /// checked by the council: every model is reproduced and nothing refused.
   @Test(arguments: ["median+noise", "sums"])
   func checkingARuleAndNoiseOverPartialsRefusesNoHonestModel(security: String) throws {
-    let report = try makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
-      $0.node.replacesCouncilMembers = false
-      $0.node.councilChecksCoordinator = true
+    let report = try checkedCouncil(seed: 21) {
       $0.node.security = Self.checkedSecurity(security)
-      $0.signsContributions = true
-      $0.timeLimitMilliseconds = 900_000
     }.run()
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
@@ -348,12 +358,7 @@ extension SimulatorTests {
   /// bits as without the check.
   @Test func checkingTheCoordinatorRefusesNoHonestModel() throws {
     func run(checking: Bool) throws -> SimulationReport {
-      try makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
-        $0.node.replacesCouncilMembers = false
-        $0.node.councilChecksCoordinator = checking
-        $0.signsContributions = true
-        $0.timeLimitMilliseconds = 900_000
-      }.run()
+      try checkedCouncil(seed: 21, checking: checking).run()
     }
     let checked = try run(checking: true)
     let unchecked = try run(checking: false)
@@ -374,12 +379,8 @@ extension SimulatorTests {
   /// to the coordinator left): the members get each signed partial from the coordinator, check
   /// the aggregator's signature on it, and every round commits with nothing refused.
   @Test func membersGetMissingPartialsFromTheCoordinator() throws {
-    let report = try makeSimulator(seed: 21, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
-      $0.node.replacesCouncilMembers = false
-      $0.node.councilChecksCoordinator = true
-      $0.signsContributions = true
+    let report = try checkedCouncil(seed: 21) {
       $0.aggregatorsWithholdCopies = true
-      $0.timeLimitMilliseconds = 900_000
     }.run()
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
@@ -393,14 +394,10 @@ extension SimulatorTests {
   /// The same with a median over partials and central noise, and with pipelines over sums.
   @Test(arguments: [21, 22, 23] as [UInt64], ["mean", "median+noise", "sums"])
   func aCoordinatorThatForgesModelsIsDeposedAndBanned(seed: UInt64, security: String) throws {
-    let report = try makeSimulator(seed: seed, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
-      $0.node.replacesCouncilMembers = false
-      $0.node.councilChecksCoordinator = true
+    let report = try checkedCouncil(seed: seed) {
       $0.node.security = Self.checkedSecurity(security)
       $0.node.bansMisbehavingAggregators = true
-      $0.signsContributions = true
       $0.firstCoordinatorForgesModels = true
-      $0.timeLimitMilliseconds = 900_000
     }.run()
     let forger = try #require(report.forger)
     #expect(report.violations.isEmpty, "\(report.violations)")

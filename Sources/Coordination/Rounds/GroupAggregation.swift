@@ -147,6 +147,12 @@ public struct GroupAggregation: Sendable {
       kept.append(ContributedUpdate(trainer: sender, weight: weight, values: values))
       return
     }
+    Self.add(values, weight: weight, to: &sum)
+  }
+
+  /// `sum += weight × values`, value by value: how a group's plain sum grows with each update,
+  /// and what an audit of that sum recomputes, bit for bit.
+  public static func add(_ values: [Float], weight: UInt32, to sum: inout [Float]) {
     let scale = Float(weight)
     sum.withUnsafeMutableBufferPointer { total in
       values.withUnsafeBufferPointer { update in
