@@ -165,6 +165,29 @@ extension NodeController {
     }
   }
 
+  /// This member's leader listed it absent from a role assignment while the member heard from
+  /// it without a gap: it logs the evidence and deposes it, so that the council elects another
+  /// and the roles are drawn again. It does not ban it: a leader that lost this member's answers
+  /// would make the same claim honestly.
+  mutating func objectToCoordinator(_ coordinator: PeerID, evidence: String) -> [NodeEffect] {
+    guard coordinator != me else { return [] }
+    return [.coordinatorRefused(coordinator, evidence: evidence)]
+      + councilStep(.depose(coordinator))
+  }
+
+  /// Records a message of `leader`'s in `term`: the contact goes on when the last one came
+  /// within half an aggregator silence period, and starts again otherwise.
+  mutating func heardFromLeader(_ leader: PeerID, term: UInt64) {
+    if var contact = leaderContact, contact.leader == leader, contact.term == term,
+      Timestamps.elapsed(from: contact.last, to: now) <= settings.aggregatorSilenceMilliseconds / 2
+    {
+      contact.last = now
+      leaderContact = contact
+    } else {
+      leaderContact = LeaderContact(leader: leader, term: term, since: now, last: now)
+    }
+  }
+
   /// This member caught `coordinator` misbehaving: it logs the evidence, deposes it, and bans it
   /// once another coordinates.
   mutating func refuseCoordinator(_ coordinator: PeerID, evidence: String) -> [NodeEffect] {
@@ -180,14 +203,16 @@ extension NodeController {
   /// coordinator, or nil. An honest one names only council members (as of each entry's place in
   /// the log) as coordinator and aggregators, each aggregator once and never itself, at most
   /// `aggregatorCount` of them, and opens rounds only with the aggregators of the council or
-  /// itself. Entries this member already holds (same index and term) were checked when they
+  /// itself. With `handsOverToRankedCoordinator`, its roles are also the committed ranking's
+  /// (`CommittedRoles.violation`); and it lists this member absent only when it may believe so
+  /// (`EntryRefusal.absentClaim`). Entries this member already holds (same index and term) were checked when they
   /// arrived, and an append this member would refuse anyway (its log differs at
   /// `previousIndex`) is not judged.
   /// - Complexity: O(entries) when the append extends the log; O(n) in the log's length when it
   /// overwrites a suffix (the membership at `previousIndex` is replayed then).
-  func entryViolation(
+  mutating func entryRefusal(
     in entries: [LogEntry], after previousIndex: UInt64, previousTerm: UInt64, from leader: PeerID
-  ) -> String? {
+  ) -> EntryRefusal? {
     guard let council else { return nil }
     let held = council.log(from: 1)
     // Only entries this member would append: its log must hold the leader's at
@@ -211,29 +236,55 @@ extension NodeController {
         applyConfiguration(entry.command, to: &members)
       }
     }
+    func isHeld(_ entry: LogEntry) -> Bool {
+      entry.index <= council.lastLogIndex && held[held.startIndex + Int(entry.index - 1)] == entry
+    }
+    // The committed roles state, replayed only for an append with new roles to check.
+    var rolesState =
+      settings.handsOverToRankedCoordinator
+        && entries.contains(where: {
+          if case .assignRoles = $0.command { !isHeld($0) } else { false }
+        })
+      ? committedRoles(through: previousIndex) : nil
     for entry in entries {
-      defer { applyConfiguration(entry.command, to: &members) }
-      if entry.index <= council.lastLogIndex, held[held.startIndex + Int(entry.index - 1)] == entry
-      {
-        continue
+      defer {
+        applyConfiguration(entry.command, to: &members)
+        rolesState?.apply(entry.command)
       }
+      if isHeld(entry) { continue }
       switch entry.command {
       case .assignRoles(let roles):
         guard members.contains(roles.coordinator) else {
-          return
-            "entry \(entry.index) names \(roles.coordinator), not a council member, coordinator"
+          return .rule(
+            "entry \(entry.index) names \(roles.coordinator), not a council member, coordinator")
         }
         if let outsider = roles.aggregators.first(where: { !members.contains($0) }) {
-          return "entry \(entry.index) names \(outsider), not a council member, aggregator"
+          return .rule("entry \(entry.index) names \(outsider), not a council member, aggregator")
         }
         guard Set(roles.aggregators).count == roles.aggregators.count,
           !roles.aggregators.contains(roles.coordinator)
         else {
-          return "entry \(entry.index) names an aggregator twice, or the coordinator as one"
+          return .rule("entry \(entry.index) names an aggregator twice, or the coordinator as one")
         }
         if let count = settings.aggregatorCount, roles.aggregators.count > count {
-          return
+          return .rule(
             "entry \(entry.index) names \(roles.aggregators.count) aggregators, not at most \(count)"
+          )
+        }
+        if let violation = rolesState?.violation(
+          of: roles, appendedBy: leader, rotateEvery: settings.rotateEvery,
+          aggregatorCount: settings.aggregatorCount, councilSize: settings.council.count)
+        {
+          return .rule("entry \(entry.index) \(violation)")
+        }
+        if rolesState != nil, roles.absent.contains(me), bannedPeers[me] == nil,
+          let contact = leaderContact, contact.leader == leader,
+          Timestamps.elapsed(from: contact.since, to: now)
+            >= 2 * settings.aggregatorSilenceMilliseconds
+        {
+          return .absentClaim(
+            "entry \(entry.index) lists this member absent after "
+              + "\(Timestamps.elapsed(from: contact.since, to: now)) ms of steady contact")
         }
       case .commitRound(let commit):
         // The judgements must be the combined partials' own, as this member holds them (it
@@ -246,15 +297,17 @@ extension NodeController {
           $0.trainer < $1.trainer
         }
         guard expected == commit.judgements else {
-          return "entry \(entry.index) commits round \(commit.round) with judgements that are "
-            + "not its aggregators' signed ones"
+          return .rule(
+            "entry \(entry.index) commits round \(commit.round) with judgements that are "
+              + "not its aggregators' signed ones")
         }
       case .startRound(let start):
         if let outsider = start.assignments.map(\.aggregator).first(where: {
           !members.contains($0) && $0 != leader
         }) {
-          return
+          return .rule(
             "entry \(entry.index) opens round \(start.round) with \(outsider), not a council member, as aggregator"
+          )
         }
       default:
         break
@@ -302,4 +355,23 @@ extension NodeController {
     }
     return effects
   }
+}
+
+/// Why a member refuses what its leader appended.
+enum EntryRefusal: Equatable {
+  /// An entry no honest coordinator appends: the member deposes the leader, and the next
+  /// coordinator bans it.
+  case rule(String)
+  /// A role assignment lists this member absent although it has heard from the leader without
+  /// a gap for two aggregator silence periods, so the leader heard its answers: the member
+  /// deposes the leader, without a ban.
+  case absentClaim(String)
+}
+
+/// A leader a member hears from without a gap (`NodeController.heardFromLeader`).
+struct LeaderContact: Sendable {
+  var leader: PeerID
+  var term: UInt64
+  var since: UInt64
+  var last: UInt64
 }

@@ -8,14 +8,26 @@ extension NodeController {
     switch message {
     case .council(let councilMessage):
       if settings.councilChecksCoordinator, settings.mode == .fdfl,
-        case .appendEntries(_, let leader, let previousIndex, let previousTerm, let entries, _) =
+        case .appendEntries(
+          let term, let leader, let previousIndex, let previousTerm, let entries, _) =
           councilMessage,
-        leader == sender, !entries.isEmpty,
-        let evidence = entryViolation(
-          in: entries, after: previousIndex, previousTerm: previousTerm, from: sender)
+        leader == sender
       {
-        return refuseCoordinator(
-          sender, evidence: "appended an entry against the rules: \(evidence)")
+        heardFromLeader(sender, term: term)
+        switch entries.isEmpty
+          ? nil
+          : entryRefusal(
+            in: entries, after: previousIndex, previousTerm: previousTerm, from: sender)
+        {
+        case .rule(let evidence):
+          return refuseCoordinator(
+            sender, evidence: "appended an entry against the rules: \(evidence)")
+        case .absentClaim(let evidence):
+          return objectToCoordinator(
+            sender, evidence: "listed a member absent that answers it: \(evidence)")
+        case nil:
+          break
+        }
       }
       return councilStep(.received(from: sender, councilMessage, now: now))
     case .membership(let membershipMessage):

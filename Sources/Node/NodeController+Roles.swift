@@ -28,41 +28,52 @@ extension NodeController {
 
   var roleEpoch: UInt64 { committedRound / UInt64(max(settings.rotateEvery, 1)) }
 
-  /// The roles for the next round. A new epoch ranks the live council members, this coordinator
-  /// included: the first-ranked coordinates and the next ones aggregate (when every member is
-  /// live; otherwise this coordinator stays). While the epoch lasts
-  /// its roles stay, except that a failed aggregator is replaced at once (a new ranking of the
-  /// live members with this node as coordinator), and so is a ranked coordinator that did not
-  /// take over when leadership was handed to it.
+  /// The roles for the next round, from the committed ranking (`CommittedRoles`) of the council
+  /// members this coordinator does not list as absent: silent, banned or believed down. With
+  /// none absent and no rotation under way, the first-ranked coordinates (leadership is handed
+  /// to it) and the next ones aggregate. Otherwise this coordinator keeps the role, with the
+  /// others in ranked order, and says whom it left out. While the epoch lasts its roles stay,
+  /// except that a failed aggregator is replaced at once, and so is a ranked coordinator that
+  /// did not take over when leadership was handed to it (it is listed absent). Every follower
+  /// re-derives these roles and refuses others (`entryRefusal`).
   mutating func chooseRoles(among live: [PeerID]) -> RoleAssignment {
-    let epoch = roleEpoch
-    let count = settings.aggregatorCount ?? live.count
+    guard let state = committedRoles(through: council?.lastLogIndex ?? 0), state.seed != nil
+    else {
+      // No seed: a node restarted before the first commit ranks by what it observes.
+      let count = settings.aggregatorCount ?? live.count
+      return RoleAssignment(
+        epoch: roleEpoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
+    }
+    let epoch = state.epoch(rotateEvery: settings.rotateEvery)
+    let count = settings.aggregatorCount ?? state.members.count
+    var absent = state.members.subtracting(live + [me])
+    var holdsRole = false
     if let current = coordinatorRole.proposedRoles ?? roles, current.epoch == epoch {
-      if current.coordinator == me, settings.aggregatorCount == nil {
-        return RoleAssignment(epoch: epoch, coordinator: me, aggregators: rank(live))
-      }
-      if current.coordinator == me, Set(current.aggregators).isSubset(of: live) {
+      holdsRole = current.coordinator == me
+      if current.coordinator == me, settings.aggregatorCount != nil,
+        Set(current.aggregators).isSubset(of: live)
+      {
         return current
       }
-      if current.coordinator != me, coordinatorRole.handoverEpoch != epoch,
-        isCouncilWhole(live: live),
+      if current.coordinator != me, coordinatorRole.handoverEpoch != epoch, absent.isEmpty,
         !isRotating
       {
         return current
       }
-      return RoleAssignment(
-        epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
+      if current.coordinator != me, coordinatorRole.handoverEpoch == epoch {
+        absent.insert(current.coordinator)
+      }
     }
-    // A council with a silent member keeps its coordinator: a new one would have to wait a
-    // whole silence period before it could tell that member is gone and replace it.
-    guard settings.handsOverToRankedCoordinator, isCouncilWhole(live: live), !isRotating else {
+    let ranked = state.ranking(excluding: absent) ?? []
+    if settings.handsOverToRankedCoordinator, !holdsRole, absent.isEmpty, !isRotating,
+      let first = ranked.first, first != me
+    {
       return RoleAssignment(
-        epoch: epoch, coordinator: me, aggregators: Array(rank(live).prefix(count)))
+        epoch: epoch, coordinator: first, aggregators: Array(ranked.dropFirst().prefix(count)))
     }
-    let ranked = rank([me] + live)
     return RoleAssignment(
-      epoch: epoch, coordinator: ranked[0],
-      aggregators: Array(ranked.dropFirst().prefix(count)))
+      epoch: epoch, coordinator: me, aggregators: Array(ranked.filter { $0 != me }.prefix(count)),
+      absent: absent.sorted())
   }
 
   /// Whether every council member is live, as far as this coordinator can tell: it has

@@ -216,6 +216,13 @@ public struct NodeController: Sendable {
   var combinationCheck = CombinationCheck()
   /// Coordinators this member caught publishing a forged model, with the evidence.
   public internal(set) var suspectedCoordinators: [PeerID: String] = [:]
+  /// The digest of the initial model (the first epoch's ranking seed), when this node started
+  /// from it; nil for a node restarted from a committed round.
+  let genesisDigest: Digest?
+  /// The committed roles state as of a log index (`committedRoles(through:)`).
+  var committedRolesCache = CommittedRolesCache()
+  /// The leader this member has heard from without a gap, in one term, and since when.
+  var leaderContact: LeaderContact?
 
   var trainerRole = TrainerRole()
   var aggregatorRole: AggregatorRole
@@ -236,6 +243,7 @@ public struct NodeController: Sendable {
     committedRound = durable.committedRound
     model = durable.model
     modelDigest = Digest.of(values: durable.model)
+    genesisDigest = durable.committedRound == 0 ? modelDigest : nil
     lastStartedRound = durable.lastStartedRound
     replication = ModelReplication(published: durable.storedModels)
     reputation = settings.security?.reputationDecay.map { ReputationBook(decay: $0) }

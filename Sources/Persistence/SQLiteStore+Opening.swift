@@ -72,9 +72,9 @@ extension SQLiteStore {
     guard version == StoreSchema.version else {
       throw .invalidRecord(
         path: path, table: "schema_version",
-        reason: version == 1
-          ? "schema version 1 is an earlier development version's, whose log entries this "
-            + "version cannot read; start the node in a new data directory"
+        reason: version >= 1
+          ? "schema version \(version) is an earlier development version's, whose log entries "
+            + "this version cannot read; start the node in a new data directory"
           : "no schema has version \(version)")
     }
   }

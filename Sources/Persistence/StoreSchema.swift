@@ -5,10 +5,11 @@
 /// and digests are their 32-byte wire encoding. Tables are `STRICT`, so SQLite itself refuses a
 /// value of the wrong type.
 enum StoreSchema {
-  /// The schema this version writes, and the only one it reads. Version 2 has the tables of
-  /// version 1; its log entries carry a round start's seed commitment and a commit's
-  /// judgements, which a version-1 log lacks (nothing migrates one: there was no release).
-  static let version: Int64 = 2
+  /// The schema this version writes, and the only one it reads. Versions 2 and 3 have the
+  /// tables of version 1; in version 2 log entries carry a round start's seed commitment and a
+  /// commit's judgements, in version 3 a role assignment's absent members, which an older log
+  /// lacks (nothing migrates one: there was no release).
+  static let version: Int64 = 3
 
   /// "STLG": the header's application ID, which marks a file as a Starling store.
   static let applicationID: Int32 = 0x5354_4C47

@@ -4,14 +4,15 @@ extension CouncilLimits {
 }
 
 extension RoleAssignment: WireCodable {
-  /// Epoch, coordinator, no aggregators.
-  public static let encodedBytesMin = 8 + PeerID.encodedBytesMin + 4
+  /// Epoch, coordinator, no aggregators, no absent members.
+  public static let encodedBytesMin = 8 + PeerID.encodedBytesMin + 4 + 4
 
   public func encode(to encoder: inout WireEncoder) {
     encoder.encode(epoch)
     encoder.encode(coordinator)
     encoder.encode(
       aggregators, field: "RoleAssignment.aggregators", countMax: CouncilLimits.aggregatorsMax)
+    encoder.encode(absent, field: "RoleAssignment.absent", countMax: CouncilLimits.aggregatorsMax)
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
@@ -19,7 +20,9 @@ extension RoleAssignment: WireCodable {
       epoch: try decoder.decode(UInt64.self), coordinator: try decoder.decode(PeerID.self),
       aggregators: try decoder.decode(
         [PeerID].self, field: "RoleAssignment.aggregators",
-        countMax: CouncilLimits.aggregatorsMax))
+        countMax: CouncilLimits.aggregatorsMax),
+      absent: try decoder.decode(
+        [PeerID].self, field: "RoleAssignment.absent", countMax: CouncilLimits.aggregatorsMax))
   }
 }
 

@@ -3,10 +3,15 @@ public struct RoleAssignment: Hashable, Sendable {
   public var epoch: UInt64
   public var coordinator: PeerID
   public var aggregators: [PeerID]
-  public init(epoch: UInt64, coordinator: PeerID, aggregators: [PeerID]) {
+  /// The council members the coordinator left out as unresponsive, in peer order. Every member
+  /// re-derives the roles from the committed ranking of the others (`CommittedRoles`), and a
+  /// member named here while it is in steady contact with the coordinator objects.
+  public var absent: [PeerID]
+  public init(epoch: UInt64, coordinator: PeerID, aggregators: [PeerID], absent: [PeerID] = []) {
     self.epoch = epoch
     self.coordinator = coordinator
     self.aggregators = aggregators
+    self.absent = absent
   }
 }
 

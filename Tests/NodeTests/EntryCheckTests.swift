@@ -6,7 +6,7 @@ import Wire
 @testable import Node
 
 /// A council member's check of the roles and round starts its coordinator appends
-/// (`NodeController.entryViolation`), and what the member does when one is wrong.
+/// (`NodeController.entryRefusal`), and what the member does when one is wrong.
 @Suite struct EntryCheckTests {
   let founders = (0..<3).map { PeerID(simulatedIndex: $0) }
   let outsider = PeerID(simulatedIndex: 7)
@@ -14,11 +14,13 @@ import Wire
 
   /// Founder 1 of a 3-member fdfl council that checks its coordinator, founder 0, with two
   /// aggregators at most.
-  func member(security: NodeSecurity? = nil) -> NodeController {
+  /// With `ranked`, the member also checks the roles against the committed ranking.
+  func member(security: NodeSecurity? = nil, ranked: Bool = false) -> NodeController {
     var settings = NodeSettings(
       mode: .fdfl, plan: RoundPlan(trainersPerRound: 2, roundDurationMilliseconds: 5_000),
       modelLength: 4, council: founders)
     settings.councilChecksCoordinator = true
+    settings.handsOverToRankedCoordinator = ranked
     settings.security = security
     settings.aggregatorCount = 2
     return NodeController(
@@ -46,8 +48,9 @@ import Wire
   }
 
   func violation(_ commands: [CouncilCommand]) -> String? {
-    member().entryViolation(
-      in: entries(commands), after: 0, previousTerm: 0, from: founders[0])
+    var node = member()
+    return node.entryRefusal(
+      in: entries(commands), after: 0, previousTerm: 0, from: founders[0])?.evidence
   }
 
   @Test func honestRolesAndRoundStartsPass() {
@@ -80,9 +83,9 @@ import Wire
   /// An append this member would refuse (its log differs at the previous index) is not judged:
   /// another leader's entries are not this one's.
   @Test func anAppendThatDoesNotMatchTheLogIsNotJudged() {
-    let node = member()
+    var node = member()
     #expect(
-      node.entryViolation(
+      node.entryRefusal(
         in: entries([roles(founders[0], [outsider])], from: 5), after: 4, previousTerm: 1,
         from: founders[0]) == nil)
   }
@@ -126,17 +129,173 @@ import Wire
           judgements: judgements))
     }
     #expect(
-      node.entryViolation(
+      node.entryRefusal(
         in: entries([commit(judged)]), after: 0, previousTerm: 0, from: founders[0]) == nil)
     let evidence = try #require(
-      node.entryViolation(
+      node.entryRefusal(
         in: entries([commit([TrainerJudgement(trainer: outsider, score: 0.9)])]), after: 0,
-        previousTerm: 0, from: founders[0]))
+        previousTerm: 0, from: founders[0])?.evidence)
     #expect(evidence.contains("not its aggregators' signed ones"))
     // A member that did not store the model (so may hold other partials) does not judge.
     node.replication.published = [:]
     #expect(
-      node.entryViolation(
+      node.entryRefusal(
         in: entries([commit([])]), after: 0, previousTerm: 0, from: founders[0]) == nil)
+  }
+
+  // MARK: The committed ranking
+
+  /// The founders as the committed ranking orders them before any commit (seeded by the
+  /// initial model's digest), less `absent`.
+  func ranking(excluding absent: Set<PeerID> = []) -> [PeerID] {
+    var node = member(ranked: true)
+    return node.committedRoles(through: 0)!.ranking(excluding: absent)!
+  }
+
+  func refusal(
+    _ commands: [CouncilCommand], from leader: PeerID, node: inout NodeController
+  ) -> EntryRefusal? {
+    node.entryRefusal(in: entries(commands), after: 0, previousTerm: 0, from: leader)
+  }
+
+  func refusal(_ commands: [CouncilCommand], from leader: PeerID) -> EntryRefusal? {
+    var node = member(ranked: true)
+    return refusal(commands, from: leader, node: &node)
+  }
+
+  func roles(_ coordinator: PeerID, _ aggregators: [PeerID], absent: [PeerID]) -> CouncilCommand {
+    .assignRoles(
+      RoleAssignment(epoch: 0, coordinator: coordinator, aggregators: aggregators, absent: absent))
+  }
+
+  /// The ranked coordinator and aggregators pass, appended by any leader (a handover); so do
+  /// a leader's own roles when it lists a member absent, with the others in ranked order.
+  @Test func theCommittedRankingsRolesPass() {
+    let ranked = ranking()
+    #expect(refusal([roles(ranked[0], [ranked[1], ranked[2]])], from: ranked[2]) == nil)
+    #expect(refusal([roles(ranked[0], [ranked[1], ranked[2]])], from: ranked[0]) == nil)
+    // The leader ranked last keeps the role while the first-ranked is absent.
+    #expect(refusal([roles(ranked[2], [ranked[1]], absent: [ranked[0]])], from: ranked[2]) == nil)
+    // ... and it stays through the epoch once it holds it.
+    #expect(
+      refusal(
+        [
+          roles(ranked[2], [ranked[1]], absent: [ranked[0]]),
+          roles(ranked[2], [ranked[0], ranked[1]]),
+        ],
+        from: ranked[2]) == nil)
+  }
+
+  /// A leader that assigns itself (or reorders the ranking in favour of a colluder) without a
+  /// member absent is refused with the ranking it broke; so is one that leaves out the member
+  /// it names absent in other than ranked order, or names another epoch.
+  @Test func rolesTheRankingDoesNotGiveAreRefused() throws {
+    let ranked = ranking()
+    guard
+      case .rule(let itself) = refusal([roles(ranked[2], [ranked[0], ranked[1]])], from: ranked[2])
+    else {
+      Issue.record("a leader that assigns itself is not refused")
+      return
+    }
+    #expect(itself.contains("where the committed ranking gives coordinator \(ranked[0])"))
+    guard case .rule = refusal([roles(ranked[0], [ranked[2], ranked[1]])], from: ranked[0]) else {
+      Issue.record("aggregators out of ranked order are not refused")
+      return
+    }
+    // Keeping the role with an absent member, aggregators must still follow the ranking.
+    let absentOthers = ranking(excluding: [ranked[1]]).filter { $0 != ranked[2] }
+    #expect(refusal([roles(ranked[2], absentOthers, absent: [ranked[1]])], from: ranked[2]) == nil)
+    #expect(refusal([roles(ranked[2], [ranked[1]], absent: [ranked[1]])], from: ranked[2]) != nil)
+    // The leader cannot list itself absent, nor a peer outside the council.
+    #expect(refusal([roles(ranked[0], [ranked[1]], absent: [ranked[2]])], from: ranked[2]) != nil)
+    #expect(refusal([roles(ranked[2], [ranked[0]], absent: [outsider])], from: ranked[2]) != nil)
+    let epoch = try #require(
+      refusal(
+        [
+          .assignRoles(
+            RoleAssignment(epoch: 1, coordinator: ranked[0], aggregators: [ranked[1], ranked[2]]))
+        ],
+        from: ranked[0])?.evidence)
+    #expect(epoch.contains("epoch 1 after round 0 committed"))
+  }
+
+  /// A commit earlier in the append reseeds the ranking with its model's digest: the roles of
+  /// the entry after it must follow the new ranking.
+  @Test func aCommitReseedsTheRanking() throws {
+    let model = Digest.of(values: [9, 9, 9, 9])
+    var node = member(ranked: true)
+    let initial = node.committedRoles(through: 0)
+    var state = try #require(initial)
+    state.apply(
+      .commitRound(
+        RoundCommit(round: 1, model: model, aggregators: [], trainers: [], judgements: [])))
+    let reseeded = try #require(state.ranking(excluding: []))
+    let commit = CouncilCommand.commitRound(
+      RoundCommit(round: 1, model: model, aggregators: [], trainers: [], judgements: []))
+    #expect(
+      refusal(
+        [commit, roles(reseeded[0], [reseeded[1], reseeded[2]])], from: reseeded[0], node: &node)
+        == nil)
+    let before = ranking()
+    if before != reseeded {
+      var other = member(ranked: true)
+      #expect(
+        refusal([commit, roles(before[0], [before[1], before[2]])], from: before[0], node: &other)
+          != nil)
+    }
+  }
+
+  /// A member listed absent objects (deposes the leader, no ban) only after two aggregator
+  /// silence periods of steady contact with that leader in one term.
+  @Test func aMemberListedAbsentObjectsOnlyAfterSteadyContact() throws {
+    let ranked = ranking()
+    let me = founders[1]
+    let leader = ranked.first { $0 != me }!
+    let others = ranking(excluding: [me]).filter { $0 != leader }
+    let claim = roles(leader, others, absent: [me])
+    var node = member(ranked: true)
+    func heartbeat(at time: UInt64) {
+      _ = node.handle(
+        .received(
+          from: leader,
+          .council(
+            .appendEntries(
+              term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0, entries: [],
+              leaderCommit: 0)), now: time))
+    }
+    for time in stride(from: UInt64(1_000), through: 2_000, by: 100) { heartbeat(at: time) }
+    #expect(refusal([claim], from: leader, node: &node) == nil, "1 s of contact")
+    for time in stride(from: UInt64(2_100), through: 3_100, by: 100) { heartbeat(at: time) }
+    guard case .absentClaim(let evidence) = refusal([claim], from: leader, node: &node) else {
+      Issue.record("no objection after 2.1 s of contact")
+      return
+    }
+    #expect(evidence.contains("lists this member absent after 2100 ms of steady contact"))
+    // A gap longer than half a silence period starts the contact again.
+    heartbeat(at: 4_000)
+    #expect(refusal([claim], from: leader, node: &node) == nil)
+    // Through the message path: the objection deposes the leader but does not suspect it.
+    for time in stride(from: UInt64(4_100), through: 6_200, by: 100) { heartbeat(at: time) }
+    let effects = node.handle(
+      .received(
+        from: leader,
+        .council(
+          .appendEntries(
+            term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0,
+            entries: entries([claim]), leaderCommit: 0)), now: 6_300))
+    #expect(
+      effects.contains {
+        if case .coordinatorRefused(leader, _) = $0 { true } else { false }
+      })
+    #expect(node.council?.deposed.contains(leader) == true)
+    #expect(node.suspectedCoordinators[leader] == nil)
+  }
+}
+
+extension EntryRefusal {
+  var evidence: String {
+    switch self {
+    case .rule(let text), .absentClaim(let text): text
+    }
   }
 }

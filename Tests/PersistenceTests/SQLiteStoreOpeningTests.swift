@@ -119,22 +119,24 @@ import Wire
     defer { directory.remove() }
     try writeStore(in: directory)
     let connection = try SQLiteConnection(path: directory.databasePath, isCreating: false)
-    try connection.execute("UPDATE schema_version SET version = 3")
+    try connection.execute("UPDATE schema_version SET version = 4")
     connection.close()
     let error = openingError(directory)
-    #expect(error == .futureSchemaVersion(path: directory.databasePath, found: 3, supported: 2))
-    #expect(error?.description.contains("schema version 3") == true)
+    #expect(error == .futureSchemaVersion(path: directory.databasePath, found: 4, supported: 3))
+    #expect(error?.description.contains("schema version 4") == true)
   }
 
-  /// A store of the earlier development schema: its log entries have another encoding.
-  @Test func aStoreOfSchemaVersion1IsRefusedWithTheReason() throws {
+  /// A store of an earlier development schema: its log entries have another encoding.
+  @Test(arguments: [1, 2])
+  func aStoreOfAnEarlierSchemaVersionIsRefusedWithTheReason(version: Int) throws {
     let directory = ScratchDirectory()
     defer { directory.remove() }
     try writeStore(in: directory)
     let connection = try SQLiteConnection(path: directory.databasePath, isCreating: false)
-    try connection.execute("UPDATE schema_version SET version = 1")
+    try connection.execute("UPDATE schema_version SET version = \(version)")
     connection.close()
     let error = openingError(directory)
+    #expect(error?.description.contains("schema version \(version) is an earlier") == true)
     #expect(error?.description.contains("start the node in a new data directory") == true)
   }
 
