@@ -43,6 +43,8 @@ struct NodeCommand {
                               partials to the council (members get them from the coordinator).
                               assign-colluder: as coordinator, name a peer outside the council
                               aggregator (members refuse the entry and depose it).
+                              assign-self: as coordinator, take the role the committed ranking
+                              gives another member (members re-derive the ranking and refuse).
                               sum-other-values: as an aggregator, sum other values than its
                               trainers' signed updates (caught by security.auditFraction)
     The node prints its contact when it listens and writes it to DIR/contact.

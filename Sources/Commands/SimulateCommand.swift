@@ -327,6 +327,8 @@ struct SimulateCommand {
   private func sweep(count: UInt64, output: Output) -> [String: Any] {
     var failures: [[String: Any]] = []
     var failovers: [UInt64] = []
+    var objections = 0
+    var objectingSeeds = 0
     var timeout: UInt64 = 1
     let started = ProcessMetrics.now()
     // `init` checked that `seed + count - 1` fits.
@@ -335,6 +337,8 @@ struct SimulateCommand {
         seed: current, isFailoverOnly: isFailoverOnly, usesMembership: usesMembership,
         signsContributions: signsContributions)
       failovers += result.failoverMilliseconds
+      objections += result.objectedCoordinators
+      objectingSeeds += result.objectedCoordinators > 0 ? 1 : 0
       timeout = result.electionTimeoutMaximumMilliseconds
       if !result.isPassing {
         failures.append([
@@ -357,10 +361,13 @@ struct SimulateCommand {
     output.line(
       "\(count) seeds, \(failures.count) failed; \(failovers.count) coordinator failovers: median "
         + "\(format(percentile(0.5), digits: 2)) s, 99th percentile \(format(percentile(0.99), digits: 2)) s "
-        + "(election timeout at most \(format(Double(timeout) / 1000, digits: 1)) s)")
+        + "(election timeout at most \(format(Double(timeout) / 1000, digits: 1)) s)"
+        + (objections > 0
+          ? "; \(objections) objections to a coordinator that listed a live member absent, in "
+            + "\(objectingSeeds) seeds" : ""))
     return [
       "command": "simulate", "sweep": count, "firstSeed": seed, "failed": failures.count,
-      "failures": failures,
+      "failures": failures, "objections": objections, "objectingSeeds": objectingSeeds,
       "failovers": failovers.count, "failoverMedianSeconds": percentile(0.5),
       "failoverP99Seconds": percentile(0.99),
       "electionTimeoutMaximumSeconds": Double(timeout) / 1000,

@@ -17,14 +17,16 @@ extension NodeController {
         switch entries.isEmpty
           ? nil
           : entryRefusal(
-            in: entries, after: previousIndex, previousTerm: previousTerm, from: sender)
+            in: entries, after: previousIndex, previousTerm: previousTerm, from: sender,
+            term: term)
         {
         case .rule(let evidence):
           return refuseCoordinator(
             sender, evidence: "appended an entry against the rules: \(evidence)")
-        case .absentClaim(let evidence):
+        case .absentClaim(let evidence, let entry):
           return objectToCoordinator(
-            sender, evidence: "listed a member absent that answers it: \(evidence)")
+            sender, evidence: "listed a member absent that answers it: \(evidence)", entry: entry)
+            + councilStep(.received(from: sender, councilMessage, now: now))
         case nil:
           break
         }

@@ -60,7 +60,9 @@ extension NodeController {
       {
         return current
       }
-      if current.coordinator != me, coordinatorRole.handoverEpoch == epoch {
+      if current.coordinator != me, coordinatorRole.handoverEpoch == epoch,
+        state.members.contains(current.coordinator)
+      {
         absent.insert(current.coordinator)
       }
     }

@@ -151,6 +151,10 @@ public enum NodeEffect: Sendable {
   /// This council member refused `coordinator`'s published model: it is not the combination of
   /// the partials the coordinator named (the evidence says what was recomputed).
   case coordinatorRefused(PeerID, evidence: String)
+  /// `coordinator` listed this council member absent from a role assignment while the member
+  /// heard from it without a gap. Only logged: an honest coordinator whose view of the member's
+  /// answers is late (a congested link) makes the same claim.
+  case coordinatorObjected(PeerID, evidence: String)
   /// This aggregator combined its group with a robust rule: which rule ran, what it dropped or
   /// clipped, and why it skipped the rules before it (for the log).
   case aggregated(round: UInt64, report: String)
@@ -223,6 +227,8 @@ public struct NodeController: Sendable {
   var committedRolesCache = CommittedRolesCache()
   /// The leader this member has heard from without a gap, in one term, and since when.
   var leaderContact: LeaderContact?
+  /// The log entries this member objected to (`coordinatorObjected`, once each).
+  var objectedEntries: Set<UInt64> = []
 
   var trainerRole = TrainerRole()
   var aggregatorRole: AggregatorRole

@@ -61,6 +61,12 @@ public final class NodeRuntime: @unchecked Sendable {
     /// aggregator, and it never hands its leadership over. `starling node` gives it a short
     /// election timeout, as `forge-model`.
     case assignColluder = "assign-colluder"
+    /// As coordinator, every role assignment it appends to its followers' logs names itself
+    /// coordinator, with the aggregators the ranking gave (the ranked coordinator in its own
+    /// place); when the ranking does give it the role, it lists the aggregators in reverse
+    /// order, so that a member other than the ranked one aggregates first. It never hands its
+    /// leadership over, and campaigns early (as `forge-model`).
+    case assignSelf = "assign-self"
     /// As an aggregator, every signed partial it sends sums other values (1 is added to each)
     /// while it keeps its trainers' receipts as they are, and signs the partial again; asked for
     /// an audit, it answers with the updates it did receive. It never campaigns (as
@@ -71,12 +77,14 @@ public final class NodeRuntime: @unchecked Sendable {
     /// of winning the first election and sending no partial at all.
     /// The coordinator faults campaign early (a short election timeout), so that as founders
     /// they win the first election.
-    public var campaignsEarly: Bool { self == .forgeModel || self == .assignColluder }
+    public var campaignsEarly: Bool {
+      self == .forgeModel || self == .assignColluder || self == .assignSelf
+    }
 
     var neverCampaigns: Bool {
       switch self {
       case .nanPartials, .alterUpdates, .withholdCopies, .sumOtherValues: true
-      case .forgeModel, .assignColluder: false
+      case .forgeModel, .assignColluder, .assignSelf: false
       }
     }
   }
@@ -365,7 +373,7 @@ public final class NodeRuntime: @unchecked Sendable {
             ["model": digest.contentHash.hexadecimal])
         }
       }
-      if options.fault == .assignColluder {
+      if options.fault == .assignColluder || options.fault == .assignSelf {
         message = assigningColluder(message)
       }
       if options.fault == .withholdCopies, case .round(.signedPartial) = message,
@@ -433,29 +441,49 @@ public final class NodeRuntime: @unchecked Sendable {
         "coordinatorRefused",
         "refused coordinator \(coordinator) and deposed it: \(evidence)",
         ["coordinator": coordinator.hexadecimal, "evidence": evidence])
+    case .coordinatorObjected(let coordinator, let evidence):
+      log.event(
+        "coordinatorObjected",
+        "objected to coordinator \(coordinator): \(evidence)",
+        ["coordinator": coordinator.hexadecimal, "evidence": evidence])
     }
   }
 
-  /// `message` with a colluder among the aggregators of every role assignment it appends
-  /// (fault `assign-colluder`).
+  /// `message` with the role assignments it appends rewritten: a colluder among the
+  /// aggregators (fault `assign-colluder`), or this node as coordinator (fault `assign-self`).
   func assigningColluder(_ message: Message) -> Message {
     let members = Set(controller.council?.members ?? [])
     guard
       case .council(
         .appendEntries(
           let term, let leader, let previousIndex, let previousTerm, var entries,
-          let leaderCommit)) = message,
-      let colluder = contacts.keys.filter({ !members.contains($0) }).min()
+          let leaderCommit)) = message
     else { return message }
+    let colluder = contacts.keys.filter({ !members.contains($0) }).min()
     for index in entries.indices {
       guard case .assignRoles(var roles) = entries[index].command else { continue }
-      roles.aggregators = Array(roles.aggregators.dropLast()) + [colluder]
+      let named: PeerID
+      if options.fault == .assignSelf {
+        if roles.coordinator == me {
+          guard roles.aggregators.count >= 2 else { continue }
+          roles.aggregators.reverse()
+        } else {
+          roles.aggregators = roles.aggregators.map { $0 == me ? roles.coordinator : $0 }
+          roles.coordinator = me
+        }
+        named = me
+      } else {
+        guard let colluder else { return message }
+        roles.aggregators = Array(roles.aggregators.dropLast()) + [colluder]
+        named = colluder
+      }
       entries[index].command = .assignRoles(roles)
       if colluders.insert(entries[index].index).inserted {
         log.event(
           "assignedColluder",
-          "appended roles naming \(colluder) aggregator at entry \(entries[index].index) (fault assign-colluder)",
-          ["colluder": colluder.hexadecimal])
+          "appended roles naming \(named) \(named == me ? "coordinator" : "aggregator") at entry "
+            + "\(entries[index].index) (fault \(options.fault!.rawValue))",
+          ["colluder": named.hexadecimal])
       }
     }
     return .council(
@@ -473,7 +501,8 @@ public final class NodeRuntime: @unchecked Sendable {
     case (_, .council(.requestVote)) where fault.neverCampaigns,
       (_, .council(.requestPreVote)) where fault.neverCampaigns:
       return nil
-    case (.forgeModel, .council(.timeoutNow)), (.assignColluder, .council(.timeoutNow)):
+    case (.forgeModel, .council(.timeoutNow)), (.assignColluder, .council(.timeoutNow)),
+      (.assignSelf, .council(.timeoutNow)):
       return nil
     case (.alterUpdates, .round(.signedPartial)):
       return resigned(message, signing: signing) { receipts, values in

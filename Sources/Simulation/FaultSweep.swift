@@ -16,6 +16,10 @@ public struct FaultSweepResult: Sendable {
 
   /// Times an honest member refused its (honest) coordinator: every one is a false alarm.
   public var refusedCoordinators = 0
+  /// Times a member objected to its coordinator for listing it absent while it heard from it
+  /// (`SimulationReport.coordinatorObjections`; logged only). Not a failure: a member whose
+  /// answers queue behind large messages on its link looks silent to an honest coordinator.
+  public var objectedCoordinators = 0
 
   public var isPassing: Bool {
     violations.isEmpty && roundsCommitted == roundsWanted && refusedCoordinators == 0
@@ -141,6 +145,7 @@ public enum FaultSweep {
       usesMembership: usesMembership, isFailoverOnly: isFailoverOnly,
       signsContributions: signsContributions)
     result.refusedCoordinators = report.coordinatorRefusals
+    result.objectedCoordinators = report.coordinatorObjections
     return result
   }
 }

@@ -124,6 +124,9 @@ public struct SimulationReport: Sendable {
   public var forger: PeerID?
   public var forgedModels: Set<Digest> = []
   public var coordinatorRefusals = 0
+  /// Objections of a member its coordinator listed absent while it heard from it
+  /// (`NodeEffect.coordinatorObjected`; logged only).
+  public var coordinatorObjections = 0
   /// Signed partials the coordinators relayed to council members that lacked them.
   public var relayedPartials = 0
   public var crashes = 0
@@ -702,6 +705,9 @@ public final class Simulator {
       case .coordinatorRefused(let coordinator, let evidence):
         trace(now, "\(sender) refused coordinator \(coordinator): \(evidence)")
         report.coordinatorRefusals += 1
+      case .coordinatorObjected(let coordinator, let evidence):
+        trace(now, "\(sender) objected to coordinator \(coordinator): \(evidence)")
+        report.coordinatorObjections += 1
       case .banned(let peer, let reason):
         if nodes[position].isCoordinator, !report.banned.contains(peer) {
           trace(now, "banned \(peer): \(reason)")

@@ -152,15 +152,18 @@ import Testing
   /// A Byzantine coordinator over real processes: peer 0, a founder that campaigns early and
   /// never hands its leadership over, either publishes a forged model for every round it
   /// coordinates (`forge-model`), or appends role assignments naming a colluder outside the
-  /// council as aggregator (`assign-colluder`). The honest council members recompute each model
-  /// from the aggregators' partials, or check each assignment against the council, refuse it
-  /// and depose peer 0; the next coordinator bans it through the log. No other peer holds or
+  /// council as aggregator (`assign-colluder`), or itself as coordinator where the committed
+  /// ranking names another (`assign-self`). The honest council members recompute each model
+  /// from the aggregators' partials, or check each assignment against the council and the
+  /// ranking they re-derive, refuse it and depose peer 0; the next coordinator bans it through
+  /// the log. No other peer holds or
   /// commits a forged model, and peer 0 coordinates no committed round.
   /// The forgery is caught with a median over partials and central noise too: the members
   /// recompute both with the seed the round's start committed to.
   @Test(arguments: [
     ("forge-model", "forged a model", ""),
     ("assign-colluder", "appended an entry against the rules", ""),
+    ("assign-self", "appended an entry against the rules", ""),
     (
       "forge-model", "forged a model",
       #", "partialAggregation": "median", "privacy": {"noiseMultiplier": 0.3, "clipNorm": 5}"#

@@ -245,8 +245,8 @@ import Wire
     }
   }
 
-  /// A member listed absent objects (deposes the leader, no ban) only after two aggregator
-  /// silence periods of steady contact with that leader in one term.
+  /// A member listed absent objects (logs it; no deposition, no ban) only after two
+  /// aggregator silence periods of steady contact with that leader in one term.
   @Test func aMemberListedAbsentObjectsOnlyAfterSteadyContact() throws {
     let ranked = ranking()
     let me = founders[1]
@@ -266,7 +266,7 @@ import Wire
     for time in stride(from: UInt64(1_000), through: 2_000, by: 100) { heartbeat(at: time) }
     #expect(refusal([claim], from: leader, node: &node) == nil, "1 s of contact")
     for time in stride(from: UInt64(2_100), through: 3_100, by: 100) { heartbeat(at: time) }
-    guard case .absentClaim(let evidence) = refusal([claim], from: leader, node: &node) else {
+    guard case .absentClaim(let evidence, _) = refusal([claim], from: leader, node: &node) else {
       Issue.record("no objection after 2.1 s of contact")
       return
     }
@@ -274,7 +274,8 @@ import Wire
     // A gap longer than half a silence period starts the contact again.
     heartbeat(at: 4_000)
     #expect(refusal([claim], from: leader, node: &node) == nil)
-    // Through the message path: the objection deposes the leader but does not suspect it.
+    // Through the message path: the objection is logged once, and the entry appended; the
+    // leader is neither deposed nor suspected.
     for time in stride(from: UInt64(4_100), through: 6_200, by: 100) { heartbeat(at: time) }
     let effects = node.handle(
       .received(
@@ -285,17 +286,18 @@ import Wire
             entries: entries([claim]), leaderCommit: 0)), now: 6_300))
     #expect(
       effects.contains {
-        if case .coordinatorRefused(leader, _) = $0 { true } else { false }
+        if case .coordinatorObjected(leader, _) = $0 { true } else { false }
       })
-    #expect(node.council?.deposed.contains(leader) == true)
+    #expect(node.council?.deposed.contains(leader) == false)
     #expect(node.suspectedCoordinators[leader] == nil)
+    #expect(node.council?.lastLogIndex == 1)
   }
 }
 
 extension EntryRefusal {
   var evidence: String {
     switch self {
-    case .rule(let text), .absentClaim(let text): text
+    case .rule(let text), .absentClaim(let text, _): text
     }
   }
 }

@@ -398,6 +398,9 @@ extension SimulatorTests {
       $0.node.security = Self.checkedSecurity(security)
       $0.node.bansMisbehavingAggregators = true
       $0.firstCoordinatorForgesModels = true
+      // The forger keeps its leadership (as `--fault forge-model` does, which drops its
+      // handover): with a handover to the ranked member it would coordinate nothing.
+      $0.node.handsOverToRankedCoordinator = false
     }.run()
     let forger = try #require(report.forger)
     #expect(report.violations.isEmpty, "\(report.violations)")

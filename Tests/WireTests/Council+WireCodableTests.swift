@@ -62,6 +62,8 @@ import Testing
 
   @Test func commandGoldens() {
     let assignment = RoleAssignment(epoch: 1, coordinator: samplePeer, aggregators: [samplePeer])
+    let withAbsent = RoleAssignment(
+      epoch: 1, coordinator: samplePeer, aggregators: [], absent: [samplePeer])
     let start = RoundStart(
       round: 2, baseModel: sampleDigest, deadlineMilliseconds: 1_000,
       assignments: [TrainerAssignment(trainer: samplePeer, aggregator: samplePeer)])
@@ -71,7 +73,10 @@ import Testing
     #expect(CouncilCommand.noOperation.wireBytes == hex("00"))
     #expect(
       CouncilCommand.assignRoles(assignment).wireBytes
-        == hex("01", Self.u64One, samplePeerHex, "01 00 00 00", samplePeerHex))
+        == hex("01", Self.u64One, samplePeerHex, "01 00 00 00", samplePeerHex, "00 00 00 00"))
+    #expect(
+      CouncilCommand.assignRoles(withAbsent).wireBytes
+        == hex("01", Self.u64One, samplePeerHex, "00 00 00 00", "01 00 00 00", samplePeerHex))
     #expect(
       CouncilCommand.startRound(start).wireBytes
         == hex(
