@@ -58,8 +58,10 @@ struct CommittedRoles: Sendable {
   /// the first-ranked coordinates and the next `aggregatorCount` (every one when nil)
   /// aggregate. Or it keeps the coordinator's role itself, with the others in ranked order, but
   /// only when it lists a member absent, while the council rotates (it holds more than
-  /// `councilSize` members), or when the epoch's last assignment already named it. Whether a
-  /// listed member is truly absent only that member can tell (`NodeController.entryRefusal`).
+  /// `councilSize` members), or after the epoch's first assignment (it holds the role, or the
+  /// coordinator named did not take over). Whether a listed member is truly absent, or a
+  /// passed-over one was handed the leadership, only that member can tell
+  /// (`NodeController.entryRefusal`).
   func violation(
     of roles: RoleAssignment, appendedBy leader: PeerID, rotateEvery: Int, aggregatorCount: Int?,
     councilSize: Int
@@ -80,9 +82,11 @@ struct CommittedRoles: Sendable {
     let count = aggregatorCount ?? members.count
     let ranksFirst = Array(ranked.dropFirst().prefix(count))
     if roles.coordinator == ranked.first, roles.aggregators == ranksFirst { return nil }
+    // After the epoch's first assignment, a leader may keep the role: it holds it already, or
+    // the coordinator named did not take over (a new leader, or a failed handover). Only the
+    // member passed over can tell the latter from no handover at all (`entryRefusal`).
     let mayKeep =
-      !absent.isEmpty || members.count > councilSize
-      || (lastAssignment?.epoch == epoch && lastAssignment?.coordinator == leader)
+      !absent.isEmpty || members.count > councilSize || lastAssignment?.epoch == epoch
     let keeps = Array(ranked.filter { $0 != leader }.prefix(count))
     if mayKeep, roles.coordinator == leader, roles.aggregators == keeps { return nil }
     let given = "coordinator \(roles.coordinator), aggregators \(roles.aggregators)"

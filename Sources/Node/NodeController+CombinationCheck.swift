@@ -286,7 +286,13 @@ extension NodeController {
         {
           return .rule("entry \(entry.index) \(violation)")
         }
-        if rolesState != nil, roles.absent.contains(me), bannedPeers[me] == nil,
+        // Listed absent, or passed over as the epoch's coordinator, while this member hears
+        // the leader without a gap in one term (a handover would have made it campaign, in a
+        // new term).
+        let passedOver =
+          roles.coordinator == leader && rolesState?.lastAssignment?.epoch == roles.epoch
+          && rolesState?.lastAssignment?.coordinator == me
+        if rolesState != nil, roles.absent.contains(me) || passedOver, bannedPeers[me] == nil,
           let contact = leaderContact, contact.leader == leader,
           Timestamps.elapsed(from: contact.since, to: now)
             >= 2 * settings.aggregatorSilenceMilliseconds
@@ -294,7 +300,7 @@ extension NodeController {
           claim =
             claim
             ?? .absentClaim(
-              "entry \(entry.index) lists this member absent after "
+              "entry \(entry.index) \(passedOver ? "passes over this member as the epoch's coordinator" : "lists this member absent") after "
                 + "\(Timestamps.elapsed(from: contact.since, to: now)) ms of steady contact",
               entry: entry.index)
         }

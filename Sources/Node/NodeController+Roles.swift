@@ -34,8 +34,9 @@ extension NodeController {
   /// to it) and the next ones aggregate. Otherwise this coordinator keeps the role, with the
   /// others in ranked order, and says whom it left out. While the epoch lasts its roles stay,
   /// except that a failed aggregator is replaced at once, and so is a ranked coordinator that
-  /// did not take over when leadership was handed to it (it is listed absent). Every follower
-  /// re-derives these roles and refuses others (`entryRefusal`).
+  /// did not take over when leadership was handed to it (this node keeps the role; the one
+  /// passed over aggregates). Every follower re-derives these roles and refuses others
+  /// (`entryRefusal`).
   mutating func chooseRoles(among live: [PeerID]) -> RoleAssignment {
     guard let state = committedRoles(through: council?.lastLogIndex ?? 0), state.seed != nil
     else {
@@ -46,7 +47,7 @@ extension NodeController {
     }
     let epoch = state.epoch(rotateEvery: settings.rotateEvery)
     let count = settings.aggregatorCount ?? state.members.count
-    var absent = state.members.subtracting(live + [me])
+    let absent = state.members.subtracting(live + [me])
     var holdsRole = false
     if let current = coordinatorRole.proposedRoles ?? roles, current.epoch == epoch {
       holdsRole = current.coordinator == me
@@ -60,11 +61,9 @@ extension NodeController {
       {
         return current
       }
-      if current.coordinator != me, coordinatorRole.handoverEpoch == epoch,
-        state.members.contains(current.coordinator)
-      {
-        absent.insert(current.coordinator)
-      }
+      // The ranked coordinator did not take over: this node keeps the role for the epoch,
+      // and the one passed over stays an aggregator.
+      if current.coordinator != me, coordinatorRole.handoverEpoch == epoch { holdsRole = true }
     }
     let ranked = state.ranking(excluding: absent) ?? []
     if settings.handsOverToRankedCoordinator, !holdsRole, absent.isEmpty, !isRotating,

@@ -179,6 +179,9 @@ import Testing
     #expect(bans.map { $0["peer"] as? Int } == [0], comment)
     #expect((bans.first?["appliedBy"] as? Int ?? 0) >= 4, comment)
     #expect((bans.first?["reason"] as? String ?? "").hasPrefix(reason), comment)
+    if fault == "assign-self" {
+      #expect((bans.first?["reason"] as? String ?? "").contains("the committed ranking"), comment)
+    }
     let refused = summary["refusedCoordinators"] as? [[String: Any]] ?? []
     #expect(refused.map { $0["peer"] as? Int } == [0], comment)
     #expect(refused.first?["refusedBy"] as? [Int] == [1, 2], comment)

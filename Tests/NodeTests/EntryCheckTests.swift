@@ -15,7 +15,9 @@ import Wire
   /// Founder 1 of a 3-member fdfl council that checks its coordinator, founder 0, with two
   /// aggregators at most.
   /// With `ranked`, the member also checks the roles against the committed ranking.
-  func member(security: NodeSecurity? = nil, ranked: Bool = false) -> NodeController {
+  func member(security: NodeSecurity? = nil, ranked: Bool = false, me: PeerID? = nil)
+    -> NodeController
+  {
     var settings = NodeSettings(
       mode: .fdfl, plan: RoundPlan(trainersPerRound: 2, roundDurationMilliseconds: 5_000),
       modelLength: 4, council: founders)
@@ -24,7 +26,8 @@ import Wire
     settings.security = security
     settings.aggregatorCount = 2
     return NodeController(
-      me: founders[1], settings: settings, peers: founders + [outsider, late],
+      me: me ?? founders[1], settings: settings,
+      peers: (founders + [outsider, late]).filter { $0 != (me ?? founders[1]) },
       durable: NodeDurableState(
         council: nil, committedRound: 0, model: [0, 0, 0, 0], lastStartedRound: 0),
       seed: 1)
@@ -291,6 +294,35 @@ import Wire
     #expect(node.council?.deposed.contains(leader) == false)
     #expect(node.suspectedCoordinators[leader] == nil)
     #expect(node.council?.lastLogIndex == 1)
+  }
+
+  /// The epoch's ranked coordinator, handed the role by the epoch's first assignment, objects
+  /// when the leader keeps the role after all while it heard that leader without a gap (a
+  /// handover would have made it campaign in a new term); the entry is still appended.
+  @Test func aPassedOverCoordinatorObjectsAfterSteadyContact() {
+    let ranked = ranking()
+    let leader = ranked[1]
+    var node = member(ranked: true, me: ranked[0])
+    for time in stride(from: UInt64(1_000), through: 3_200, by: 100) {
+      _ = node.handle(
+        .received(
+          from: leader,
+          .council(
+            .appendEntries(
+              term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0, entries: [],
+              leaderCommit: 0)), now: time))
+    }
+    let handover = roles(ranked[0], [ranked[1], ranked[2]])
+    let kept = roles(ranked[1], [ranked[0], ranked[2]])
+    #expect(refusal([handover], from: leader, node: &node) == nil)
+    guard case .absentClaim(let evidence, _) = refusal([handover, kept], from: leader, node: &node)
+    else {
+      Issue.record("a passed-over coordinator does not object")
+      return
+    }
+    #expect(evidence.contains("passes over this member as the epoch's coordinator"))
+    // Any other member sees a legitimate keep.
+    #expect(refusal([handover, kept], from: leader) == nil)
   }
 }
 
