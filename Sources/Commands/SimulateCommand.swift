@@ -363,7 +363,7 @@ struct SimulateCommand {
         + "\(format(percentile(0.5), digits: 2)) s, 99th percentile \(format(percentile(0.99), digits: 2)) s "
         + "(election timeout at most \(format(Double(timeout) / 1000, digits: 1)) s)"
         + (objections > 0
-          ? "; \(objections) objections to a coordinator that listed a live member absent, in "
+          ? "; \(objections) objections to a coordinator (a live member listed absent or passed over), in "
             + "\(objectingSeeds) seeds" : ""))
     return [
       "command": "simulate", "sweep": count, "firstSeed": seed, "failed": failures.count,

@@ -169,7 +169,7 @@ extension NodeController {
   /// it without a gap: it logs the evidence, once per entry, and appends the entry all the same.
   /// It neither deposes nor bans the leader: a leader whose view of this member's answers is
   /// late (they queue behind large messages on the member's link) makes the same claim
-  /// honestly, and in the fault sweep 14 of 300 seeds did; deposing it cost elections and once
+  /// honestly, and in the fault sweep 40 of 1,000 signed seeds did; deposing it cost elections and once
   /// the council's progress (a deposed leader is never voted for again).
   mutating func objectToCoordinator(_ coordinator: PeerID, evidence: String, entry: UInt64)
     -> [NodeEffect]
