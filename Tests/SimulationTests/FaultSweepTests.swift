@@ -77,8 +77,11 @@ struct FaultSweepTests {
   /// committed in one step by a member that caught up (the checker compared both with the
   /// step's last model); 99, a member judged an append its log did not match and refused an
   /// honest round start; 124 (no round for a minute) and 154 passed once both were fixed (not
-  /// traced one by one).
-  @Test(arguments: [50, 99, 124, 154] as [UInt64])
+  /// traced one by one). With roles from the committed ranking: 9, a coordinator listed as
+  /// absent a handover target that had left the council; 18, a member that caught up judged an
+  /// earlier leader's entries against the leader relaying them; 281, an objection deposed the
+  /// only leader that could still win, and no round committed again.
+  @Test(arguments: [9, 18, 50, 99, 124, 154, 281] as [UInt64])
   func aSignedSeedThatOnceFailedPasses(seed: UInt64) {
     let result = FaultSweep.run(seed: seed, signsContributions: true)
     #expect(
