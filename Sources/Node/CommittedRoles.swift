@@ -123,10 +123,7 @@ extension NodeController {
         index: 0, term: 0,
         state: CommittedRoles(
           members: Set(council.bootstrapMembers), seed: genesisDigest,
-          reputation: reputation.map {
-            ReputationBook(
-              decay: $0.decay, threshold: $0.threshold, roundsBeforeJudging: $0.roundsBeforeJudging)
-          }))
+          reputation: Self.emptyReputation(settings)))
     }
     for entry in log[(log.startIndex + Int(cached.index))..<(log.startIndex + Int(index))] {
       cached.state!.apply(entry.command)

@@ -211,8 +211,9 @@ extension NodeController {
   /// (`EntryRefusal.absentClaim`). Entries this member already holds (same index and term) were checked when they
   /// arrived, and an append this member would refuse anyway (its log differs at
   /// `previousIndex`) is not judged.
-  /// - Complexity: O(entries) when the append extends the log; O(n) in the log's length when it
-  /// overwrites a suffix (the membership at `previousIndex` is replayed then).
+  /// - Complexity: O(entries) when the append extends the log; O(n) in the log's length when
+  /// `previousIndex` is before the last one judged (a resent or overwriting append: the state
+  /// at `previousIndex` is replayed then, `committedRoles(through:)`).
   mutating func entryRefusal(
     in entries: [LogEntry], after previousIndex: UInt64, previousTerm: UInt64, from leader: PeerID,
     term: UInt64? = nil
@@ -224,49 +225,26 @@ extension NodeController {
     guard previousIndex <= council.lastLogIndex,
       previousIndex == 0 || held[held.startIndex + Int(previousIndex - 1)].term == previousTerm
     else { return nil }
-    func applyConfiguration(_ command: CouncilCommand, to members: inout Set<PeerID>) {
-      switch command {
-      case .addCouncilMember(let peer): members.insert(peer)
-      case .removeCouncilMember(let peer), .retireCouncilMember(let peer): members.remove(peer)
-      default: break
-      }
-    }
-    // The membership at `previousIndex`: the council's own when the append extends the whole
-    // log (its members are the configuration of the log as held), else replayed to there.
-    var members = Set(council.members)
-    if previousIndex < council.lastLogIndex {
-      members = Set(council.bootstrapMembers)
-      for entry in held.prefix(Int(previousIndex)) {
-        applyConfiguration(entry.command, to: &members)
-      }
-    }
     func isHeld(_ entry: LogEntry) -> Bool {
       entry.index <= council.lastLogIndex && held[held.startIndex + Int(entry.index - 1)] == entry
     }
-    // The committed roles state, replayed only for an append with new roles to check.
-    // Only the leader's own entries (of its term, when given): an earlier leader's, relayed
-    // to a member that catches up, were appended under that leader's roles.
+    // Only the leader's own entries (of its term, when given) are judged against the ranking:
+    // an earlier leader's, relayed to a member that catches up, were appended under that
+    // leader's roles.
     func isOwn(_ entry: LogEntry) -> Bool { term.map { entry.term == $0 } ?? true }
-    var rolesState =
-      settings.handsOverToRankedCoordinator
-        && entries.contains(where: {
-          if case .assignRoles = $0.command { !isHeld($0) && isOwn($0) } else { false }
-        })
-      ? committedRoles(through: previousIndex) : nil
+    // The membership and ranking state at `previousIndex`, then at each entry's place.
+    guard var state = committedRoles(through: previousIndex) else { return nil }
     var claim: EntryRefusal?
     for entry in entries {
-      defer {
-        applyConfiguration(entry.command, to: &members)
-        rolesState?.apply(entry.command)
-      }
+      defer { state.apply(entry.command) }
       if isHeld(entry) { continue }
       switch entry.command {
       case .assignRoles(let roles):
-        guard members.contains(roles.coordinator) else {
+        guard state.members.contains(roles.coordinator) else {
           return .rule(
             "entry \(entry.index) names \(roles.coordinator), not a council member, coordinator")
         }
-        if let outsider = roles.aggregators.first(where: { !members.contains($0) }) {
+        if let outsider = roles.aggregators.first(where: { !state.members.contains($0) }) {
           return .rule("entry \(entry.index) names \(outsider), not a council member, aggregator")
         }
         guard Set(roles.aggregators).count == roles.aggregators.count,
@@ -279,8 +257,8 @@ extension NodeController {
             "entry \(entry.index) names \(roles.aggregators.count) aggregators, not at most \(count)"
           )
         }
-        guard isOwn(entry) else { break }
-        if let violation = rolesState?.violation(
+        guard settings.handsOverToRankedCoordinator, isOwn(entry) else { break }
+        if let violation = state.violation(
           of: roles, appendedBy: leader, rotateEvery: settings.rotateEvery,
           aggregatorCount: settings.aggregatorCount, councilSize: settings.council.count)
         {
@@ -290,9 +268,9 @@ extension NodeController {
         // the leader without a gap in one term (a handover would have made it campaign, in a
         // new term).
         let passedOver =
-          roles.coordinator == leader && rolesState?.lastAssignment?.epoch == roles.epoch
-          && rolesState?.lastAssignment?.coordinator == me
-        if rolesState != nil, roles.absent.contains(me) || passedOver, bannedPeers[me] == nil,
+          roles.coordinator == leader && state.lastAssignment?.epoch == roles.epoch
+          && state.lastAssignment?.coordinator == me
+        if roles.absent.contains(me) || passedOver, bannedPeers[me] == nil,
           let contact = leaderContact, contact.leader == leader,
           Timestamps.elapsed(from: contact.since, to: now)
             >= 2 * settings.aggregatorSilenceMilliseconds
@@ -321,7 +299,7 @@ extension NodeController {
         }
       case .startRound(let start):
         if let outsider = start.assignments.map(\.aggregator).first(where: {
-          !members.contains($0) && $0 != leader
+          !state.members.contains($0) && $0 != leader
         }) {
           return .rule(
             "entry \(entry.index) opens round \(start.round) with \(outsider), not a council member, as aggregator"

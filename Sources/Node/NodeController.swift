@@ -237,6 +237,11 @@ public struct NodeController: Sendable {
   var liveness: PeerLiveness
   var directory: PeerDirectory
 
+  /// The trainer reputation before any commit (with `security.reputationDecay`).
+  static func emptyReputation(_ settings: NodeSettings) -> ReputationBook<PeerID>? {
+    settings.security?.reputationDecay.map { ReputationBook(decay: $0) }
+  }
+
   /// A node from its durable state (all zeros and the initial model on first start).
   public init(
     me: PeerID, settings: NodeSettings, peers: [PeerID], durable: NodeDurableState, seed: UInt64
@@ -252,7 +257,7 @@ public struct NodeController: Sendable {
     genesisDigest = durable.committedRound == 0 ? modelDigest : nil
     lastStartedRound = durable.lastStartedRound
     replication = ModelReplication(published: durable.storedModels)
-    reputation = settings.security?.reputationDecay.map { ReputationBook(decay: $0) }
+    reputation = Self.emptyReputation(settings)
     liveness = PeerLiveness(me: me, setAsideMilliseconds: settings.setAsideMilliseconds)
     if let configuration = settings.membership {
       let record = MemberRecord(

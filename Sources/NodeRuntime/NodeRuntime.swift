@@ -129,8 +129,8 @@ public final class NodeRuntime: @unchecked Sendable {
   public private(set) var messagesSent = 0
   /// The models this node forged (fault `forge-model`), each logged once.
   var forgedModels: Set<Digest> = []
-  /// The log entries into which this node put a colluder (fault `assign-colluder`).
-  var colluders: Set<UInt64> = []
+  /// The log entries whose roles this node rewrote (faults `assign-colluder`, `assign-self`).
+  var rewrittenRoles: Set<UInt64> = []
   public private(set) var bytesSent = 0
   var lastLoggedRound: UInt64 = 0
   var bandwidthProbe = BandwidthProbe()
@@ -374,7 +374,7 @@ public final class NodeRuntime: @unchecked Sendable {
         }
       }
       if options.fault == .assignColluder || options.fault == .assignSelf {
-        message = assigningColluder(message)
+        message = rewritingRoles(message)
       }
       if options.fault == .withholdCopies, case .round(.signedPartial) = message,
         peer != controller.council?.leader
@@ -451,7 +451,7 @@ public final class NodeRuntime: @unchecked Sendable {
 
   /// `message` with the role assignments it appends rewritten: a colluder among the
   /// aggregators (fault `assign-colluder`), or this node as coordinator (fault `assign-self`).
-  func assigningColluder(_ message: Message) -> Message {
+  func rewritingRoles(_ message: Message) -> Message {
     let members = Set(controller.council?.members ?? [])
     guard
       case .council(
@@ -478,7 +478,7 @@ public final class NodeRuntime: @unchecked Sendable {
         named = colluder
       }
       entries[index].command = .assignRoles(roles)
-      if colluders.insert(entries[index].index).inserted {
+      if rewrittenRoles.insert(entries[index].index).inserted {
         log.event(
           "assignedColluder",
           "appended roles naming \(named) \(named == me ? "coordinator" : "aggregator") at entry "

@@ -161,6 +161,20 @@ import Wire
     node.entryRefusal(in: entries(commands), after: 0, previousTerm: 0, from: leader)
   }
 
+  /// `node` receives `leader`'s append of `entries` (a heartbeat when empty) at `time`, in
+  /// term 1 after index 0.
+  func append(
+    _ entries: [LogEntry], from leader: PeerID, at time: UInt64, to node: inout NodeController
+  ) -> [NodeEffect] {
+    node.handle(
+      .received(
+        from: leader,
+        .council(
+          .appendEntries(
+            term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0, entries: entries,
+            leaderCommit: 0)), now: time))
+  }
+
   func refusal(_ commands: [CouncilCommand], from leader: PeerID) -> EntryRefusal? {
     var node = member(ranked: true)
     return refusal(commands, from: leader, node: &node)
@@ -239,13 +253,13 @@ import Wire
       refusal(
         [commit, roles(reseeded[0], [reseeded[1], reseeded[2]])], from: reseeded[0], node: &node)
         == nil)
+    // The initial ranking differs, so it is refused after the commit.
     let before = ranking()
-    if before != reseeded {
-      var other = member(ranked: true)
-      #expect(
-        refusal([commit, roles(before[0], [before[1], before[2]])], from: before[0], node: &other)
-          != nil)
-    }
+    try #require(before != reseeded)
+    var other = member(ranked: true)
+    #expect(
+      refusal([commit, roles(before[0], [before[1], before[2]])], from: before[0], node: &other)
+        != nil)
   }
 
   /// A member listed absent objects (logs it; no deposition, no ban) only after two
@@ -257,15 +271,7 @@ import Wire
     let others = ranking(excluding: [me]).filter { $0 != leader }
     let claim = roles(leader, others, absent: [me])
     var node = member(ranked: true)
-    func heartbeat(at time: UInt64) {
-      _ = node.handle(
-        .received(
-          from: leader,
-          .council(
-            .appendEntries(
-              term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0, entries: [],
-              leaderCommit: 0)), now: time))
-    }
+    func heartbeat(at time: UInt64) { _ = append([], from: leader, at: time, to: &node) }
     for time in stride(from: UInt64(1_000), through: 2_000, by: 100) { heartbeat(at: time) }
     #expect(refusal([claim], from: leader, node: &node) == nil, "1 s of contact")
     for time in stride(from: UInt64(2_100), through: 3_100, by: 100) { heartbeat(at: time) }
@@ -280,13 +286,7 @@ import Wire
     // Through the message path: the objection is logged once, and the entry appended; the
     // leader is neither deposed nor suspected.
     for time in stride(from: UInt64(4_100), through: 6_200, by: 100) { heartbeat(at: time) }
-    let effects = node.handle(
-      .received(
-        from: leader,
-        .council(
-          .appendEntries(
-            term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0,
-            entries: entries([claim]), leaderCommit: 0)), now: 6_300))
+    let effects = append(entries([claim]), from: leader, at: 6_300, to: &node)
     #expect(
       effects.contains {
         if case .coordinatorObjected(leader, _) = $0 { true } else { false }
@@ -304,13 +304,7 @@ import Wire
     let leader = ranked[1]
     var node = member(ranked: true, me: ranked[0])
     for time in stride(from: UInt64(1_000), through: 3_200, by: 100) {
-      _ = node.handle(
-        .received(
-          from: leader,
-          .council(
-            .appendEntries(
-              term: 1, leader: leader, previousLogIndex: 0, previousLogTerm: 0, entries: [],
-              leaderCommit: 0)), now: time))
+      _ = append([], from: leader, at: time, to: &node)
     }
     let handover = roles(ranked[0], [ranked[1], ranked[2]])
     let kept = roles(ranked[1], [ranked[0], ranked[2]])
