@@ -20,7 +20,8 @@ struct ClusterCommand {
                             [--kill-coordinator-at ROUND] [--restart-after SECONDS]
                             [--kill-aggregator-at ROUND] [--kill-trainer-at ROUND]
                             [--random-kills N] [--seed N] [--byzantine I:FAULT]...
-                            [--flood ATTEMPTS_PER_SECOND] [--sybils N]
+                            [--flood ATTEMPTS_PER_SECOND] [--flood-kind replay|client]
+                            [--sybils N]
                             [--out MODEL.safetensors] [--timeout SECONDS] [--quiet] [--json]
     Starts N peers (default 8) as separate `starling node` processes on 127.0.0.1 (free ports),
     the first --council of them (default 3) the founding council, each training its shard of the
@@ -35,9 +36,12 @@ struct ClusterCommand {
     I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials, alter-updates,
     forge-model, withhold-copies, assign-colluder, assign-self, sum-other-values), and the summary says which peers banned whom through the council log, which
     refused which coordinator, and whether anyone kept a forged model. --flood R attacks every peer's listener
-    from 127.0.0.2 with R connection attempts a second (CURVE handshakes with keys from a pool
-    of 256, and no hello) and --sybils N identities without proof of work that keep reconnecting, from the
-    moment every peer listens to the end. --quiet prints
+    from 127.0.0.2 with R connection attempts a second and --sybils N identities without proof of
+    work that keep reconnecting, from the moment every peer listens to the end. Each attempt is,
+    by --flood-kind, a raw TCP connection that replays a CurveZMQ hello made ahead of time for
+    its listener (replay, the default: the listener opens and answers it, the attacker does no
+    cryptography), or a ZeroMQ CURVE client with a key from a pool of 256 (client: a whole
+    handshake on both sides, then no hello). --quiet prints
     only kills and the summary. Ctrl-C stops every process it started.
     """
 
@@ -59,6 +63,7 @@ struct ClusterCommand {
   /// Peers that misbehave on purpose: index and `--fault` name.
   let byzantine: [Int: NodeRuntime.Fault]
   let floodAttemptsPerSecond: Double
+  let floodKind: ConnectionFlood.AttemptKind
   let sybils: Int
 
   init(arguments raw: [String]) throws {
@@ -81,6 +86,14 @@ struct ClusterCommand {
     out = try arguments.nonEmptyOption("out") ?? directory + "/model.safetensors"
     timeoutSeconds = try arguments.number("timeout", in: 1...86_400) ?? 900
     floodAttemptsPerSecond = try arguments.number("flood", in: 0...100_000) ?? 0
+    let kindText =
+      arguments.option("flood-kind") ?? ConnectionFlood.AttemptKind.replayedHello.rawValue
+    guard let floodKind = ConnectionFlood.AttemptKind(rawValue: kindText) else {
+      throw UsageError(
+        "--flood-kind takes one of \(ConnectionFlood.AttemptKind.allCases.map(\.rawValue)), "
+          + "got '\(kindText)'")
+    }
+    self.floodKind = floodKind
     sybils = try arguments.integer("sybils", in: 0...10_000) ?? 0
     var byzantine: [Int: NodeRuntime.Fault] = [:]
     for text in arguments.options("byzantine") {
@@ -137,12 +150,12 @@ struct ClusterCommand {
     if floodAttemptsPerSecond > 0 || sybils > 0 {
       let attack = ConnectionFlood(
         targets: cluster.peers.compactMap(\.contact), attemptsPerSecond: floodAttemptsPerSecond,
-        sybils: sybils, sourceHost: "127.0.0.2")
+        sybils: sybils, sourceHost: "127.0.0.2", kind: floodKind)
       attack.start()
       flood = attack
       output.line(
         "\(elapsed())  flooding every listener from 127.0.0.2: \(floodAttemptsPerSecond) "
-          + "connection attempts/s and \(sybils) Sybil identities")
+          + "connection attempts/s (\(floodKind.rawValue)) and \(sybils) Sybil identities")
     }
 
     var lastRound: UInt64 = 0
@@ -270,6 +283,7 @@ struct ClusterCommand {
       output.line(
         "flood: \(floodReport.attempts) connection attempts in "
           + String(format: "%.1f s (%.0f/s)", floodReport.seconds, floodReport.attemptsPerSecond)
+          + (floodKind == .replayedHello ? ", \(floodReport.hellosSent) hellos written," : "")
           + " and \(floodReport.sybils) Sybils")
     }
     let finalAccuracy = accuracyByRound[lastRound] ?? accuracyByRound.max { $0.key < $1.key }?.value
@@ -392,6 +406,7 @@ struct ClusterCommand {
       "relayedPartials": relayedPartials,
       "floodAttempts": floodReport?.attempts ?? 0,
       "floodAttemptsPerSecond": floodReport?.attemptsPerSecond ?? 0,
+      "floodKind": floodKind.rawValue, "floodHellosSent": floodReport?.hellosSent ?? 0,
       "sybils": floodReport?.sybils ?? 0,
       "harnessCPUSeconds": harnessCPUSeconds, "nodesCPUSeconds": nodesCPUSeconds,
       "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started),

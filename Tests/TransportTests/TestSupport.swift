@@ -194,6 +194,22 @@ final class RawTCPClient {
     }
   }
 
+  /// What the server sends within `milliseconds`, until `count` bytes or the connection's end.
+  func receive(count: Int, within milliseconds: Int) -> [UInt8] {
+    var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4_096)
+    while received.count < count, ContinuousClock.now < deadline {
+      let read = Glibc.recv(descriptor, &buffer, min(buffer.count, count - received.count), 0)
+      if read == 0 { break }
+      if read > 0 { received += buffer.prefix(read) }
+      if read < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { break }
+    }
+    return received
+  }
+
   /// Whether the server closes the connection within `milliseconds` (what it sends is skipped).
   func isClosedByServer(within milliseconds: Int) -> Bool {
     var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
