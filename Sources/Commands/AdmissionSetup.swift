@@ -15,6 +15,7 @@ enum AdmissionSetup {
     rules.connectionAttemptsPerSecond =
       configuration.connectionAttemptsPerSecond > 0
       ? configuration.connectionAttemptsPerSecond : nil
+    rules.overRateBlockMilliseconds = UInt64((configuration.overRateBlockSeconds * 1_000).rounded())
     rules.messagesPerSecondPerPeer =
       configuration.messagesPerSecondPerPeer > 0 ? configuration.messagesPerSecondPerPeer : nil
     rules.allowedKeys = configuration.allowList.map { entries in

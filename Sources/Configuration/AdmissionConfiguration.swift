@@ -25,6 +25,10 @@ public struct AdmissionConfiguration: Sendable, Equatable {
   /// Connection attempts per second from one address (a token bucket whose burst is one
   /// second's attempts, at least 2); 0: no limit.
   public let connectionAttemptsPerSecond: Double
+  /// How long an address that goes over `connectionAttemptsPerSecond` stays blocked (its
+  /// packets dropped by the listener's kernel filter), in seconds; 0: not blocked, only its
+  /// attempts over the rate are shut down.
+  public let overRateBlockSeconds: Double
   /// Messages per second from one authenticated peer (a token bucket whose burst is two
   /// seconds' messages, at least 8); the rest are dropped and counted; 0: no limit.
   public let messagesPerSecondPerPeer: Double
@@ -43,9 +47,12 @@ public struct AdmissionConfiguration: Sendable, Equatable {
   static let peersMax = 65_536
   static let ratePerSecondMax = 1e6
   static let allowListCountMax = 4_096
+  /// The default block of an address over its attempt rate.
+  public static let overRateBlockSecondsDefault = 30.0
+  static let overRateBlockSecondsMax = 86_400.0
   static let fieldNames = [
     "proofOfWorkBits", "peersPerAddressMax", "peersPerSubnetMax", "connectionAttemptsPerSecond",
-    "messagesPerSecondPerPeer", "banMisbehavingAggregators", "owner", "allowList",
+    "overRateBlockSeconds", "messagesPerSecondPerPeer", "banMisbehavingAggregators", "owner", "allowList",
   ]
   static let entryFieldNames = ["key", "signature"]
 
@@ -60,18 +67,20 @@ public struct AdmissionConfiguration: Sendable, Equatable {
 
   static let off = AdmissionConfiguration(
     proofOfWorkBits: 0, peersPerAddressMax: 0, peersPerSubnetMax: 0,
-    connectionAttemptsPerSecond: 0, messagesPerSecondPerPeer: 0, banMisbehavingAggregators: false,
-    owner: nil, allowList: nil)
+    connectionAttemptsPerSecond: 0, overRateBlockSeconds: overRateBlockSecondsDefault,
+    messagesPerSecondPerPeer: 0, banMisbehavingAggregators: false, owner: nil, allowList: nil)
 
   private init(
     proofOfWorkBits: Int, peersPerAddressMax: Int, peersPerSubnetMax: Int,
-    connectionAttemptsPerSecond: Double, messagesPerSecondPerPeer: Double,
+    connectionAttemptsPerSecond: Double, overRateBlockSeconds: Double,
+    messagesPerSecondPerPeer: Double,
     banMisbehavingAggregators: Bool, owner: PublicKey?, allowList: [AllowListEntry]?
   ) {
     self.proofOfWorkBits = proofOfWorkBits
     self.peersPerAddressMax = peersPerAddressMax
     self.peersPerSubnetMax = peersPerSubnetMax
     self.connectionAttemptsPerSecond = connectionAttemptsPerSecond
+    self.overRateBlockSeconds = overRateBlockSeconds
     self.messagesPerSecondPerPeer = messagesPerSecondPerPeer
     self.banMisbehavingAggregators = banMisbehavingAggregators
     self.owner = owner
@@ -88,6 +97,9 @@ extension AdmissionConfiguration {
     peersPerSubnetMax = try fields.integer("peersPerSubnetMax", default: 0, in: 0...Self.peersMax)
     connectionAttemptsPerSecond = try fields.number(
       "connectionAttemptsPerSecond", default: 0, in: .closed(0, Self.ratePerSecondMax))
+    overRateBlockSeconds = try fields.number(
+      "overRateBlockSeconds", default: Self.overRateBlockSecondsDefault,
+      in: .closed(0, Self.overRateBlockSecondsMax))
     messagesPerSecondPerPeer = try fields.number(
       "messagesPerSecondPerPeer", default: 0, in: .closed(0, Self.ratePerSecondMax))
     banMisbehavingAggregators = try fields.bool("banMisbehavingAggregators", default: false)
@@ -162,6 +174,7 @@ extension AdmissionConfiguration {
       "peersPerAddressMax": .integer(UInt64(peersPerAddressMax)),
       "peersPerSubnetMax": .integer(UInt64(peersPerSubnetMax)),
       "connectionAttemptsPerSecond": .double(connectionAttemptsPerSecond),
+      "overRateBlockSeconds": .double(overRateBlockSeconds),
       "messagesPerSecondPerPeer": .double(messagesPerSecondPerPeer),
       "banMisbehavingAggregators": .bool(banMisbehavingAggregators),
     ]

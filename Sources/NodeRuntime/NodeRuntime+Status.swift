@@ -55,6 +55,7 @@ extension NodeRuntime {
       "admittedConnections": counters.admittedConnections,
       "admitted": counters.admittedAdmissions, "refused": counters.refusedAdmissions,
       "shutDownAtAccept": counters.shutDownAtAccept,
+      "blockedAddresses": counters.blockedAddresses, "addressBlocks": counters.addressBlocks,
       "rateLimitedMessages": counters.rateLimitedMessages,
       "bannedMessagesDropped": counters.bannedMessagesDropped,
     ]

@@ -203,6 +203,11 @@ public final class NodeRuntime: @unchecked Sendable {
         log.event(
           "admissionRefused", event.description,
           ["address": address, "reason": reason.description, "beforeHandshake": true])
+      case .addressBlocked(let address, let milliseconds):
+        guard shouldLogRefusal(from: address) else { break }
+        log.event(
+          "addressBlocked", event.description,
+          ["address": address, "seconds": Double(milliseconds) / 1_000])
       case .messagesRateLimited(let peer, let droppedCount):
         log.event(
           "messagesRateLimited", event.description,

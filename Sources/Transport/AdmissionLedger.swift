@@ -1,4 +1,5 @@
-/// The listener's admission state: connection attempts per address (token buckets) and the
+/// The listener's admission state: connection attempts per address (token buckets, taken as
+/// each TCP connection is accepted), the addresses blocked for going over that rate, and the
 /// connections admitted at once per address and per subnet. A pure value, fed by the transport's
 /// thread with the ZAP requests and the ROUTER's socket events, time as an argument.
 ///
@@ -28,6 +29,8 @@ struct AdmissionLedger {
 
   private var attemptBuckets: [AddressKey: TokenBucket] = [:]
   private var overflowBucket: TokenBucket?
+  /// Addresses over the attempt rate, and until when they are blocked.
+  private var blockedUntil: [AddressKey: UInt64] = [:]
   private var addressCounts: [AddressKey: Int] = [:]
   private var subnetCounts: [AddressKey: Int] = [:]
   /// Deadlines of each address's pending slots, oldest first.
@@ -49,17 +52,14 @@ struct AdmissionLedger {
 
   // MARK: Requests
 
-  /// Decides on a ZAP request: the attempt rate first (every attempt counts, even one refused
-  /// later), then `policy`'s stateless rules, then the caps; an admission takes a pending slot.
+  /// Decides on a ZAP request: a blocked address first, then `policy`'s stateless rules, then
+  /// the caps; an admission takes a pending slot. (The attempt itself was counted when its
+  /// connection was accepted.)
   mutating func admit(
     _ request: AdmissionRequest, policy: AdmissionPolicy, nowMilliseconds: UInt64
   ) -> AdmissionDecision {
     let address = AddressKey(parsing: request.address)
-    if rules.connectionAttemptsPerSecond != nil,
-      !takeAttempt(from: address, nowMilliseconds: nowMilliseconds)
-    {
-      return .refuse(.tooManyAttempts)
-    }
+    if isBlocked(address, nowMilliseconds: nowMilliseconds) { return .refuse(.tooManyAttempts) }
     let decision = policy.decide(request)
     guard decision == .admit, rules.isCounting else { return decision }
     if let maximum = rules.peersPerAddressMax, addressCounts[address, default: 0] >= maximum {
@@ -77,19 +77,49 @@ struct AdmissionLedger {
     return .admit
   }
 
-  /// Whether a connection from `address`, accepted at `nowMilliseconds`, is over the attempt
-  /// rate already, so that its ZAP request would be refused. The listener then shuts it down
-  /// before its CURVE handshake costs either side anything. A peek: an attempt is counted once,
-  /// by `admit`, when it gets that far, so an address over the rate gets exactly the rate's
-  /// handshakes and no more.
-  func isOverAttemptRate(address text: String, nowMilliseconds: UInt64) -> Bool {
-    guard rules.connectionAttemptsPerSecond != nil else { return false }
+  /// What an accepted connection's attempt comes to.
+  enum AttemptVerdict: Equatable {
+    case withinRate
+    /// Over the rate: the connection is shut down, and its address refused at the ZAP handler
+    /// until its bucket has a token again or, with `overRateBlockMilliseconds`, for that long.
+    /// `isNewlyBlocked`: this attempt began such a block, so the kernel filter must change.
+    case overRate(isNewlyBlocked: Bool)
+  }
+
+  /// Counts the attempt of a TCP connection from `address`, accepted at `nowMilliseconds`.
+  /// Every connection is an attempt, whether it would finish its handshake or not (a client
+  /// that replays a hello and goes never reaches the ZAP handler). An attempt over the rate,
+  /// or from an address blocked already, is shut down before its CURVE handshake; the first one
+  /// over the rate blocks the address.
+  mutating func attemptAccepted(address text: String, nowMilliseconds: UInt64) -> AttemptVerdict {
+    guard rules.connectionAttemptsPerSecond != nil else { return .withinRate }
     let address = AddressKey(parsing: text)
-    // The bucket `takeAttempt` would take from; none yet means a full one.
-    let bucket =
-      attemptBuckets[address]
-      ?? (attemptBuckets.count >= Self.addressesTrackedMax ? overflowBucket : nil)
-    return bucket.map { !$0.hasToken(nowMilliseconds: nowMilliseconds) } ?? false
+    if isBlocked(address, nowMilliseconds: nowMilliseconds) {
+      return .overRate(isNewlyBlocked: false)
+    }
+    guard !takeAttempt(from: address, nowMilliseconds: nowMilliseconds) else { return .withinRate }
+    guard rules.overRateBlockMilliseconds > 0 else {
+      // No block: the address is refused until its bucket has a token again, so that an
+      // attempt whose handshake beats its shutdown is refused at the ZAP handler all the same.
+      let bucket = attemptBuckets[address] ?? overflowBucket
+      let wait = bucket?.millisecondsUntilToken(nowMilliseconds: nowMilliseconds) ?? 0
+      blockedUntil[address] = nowMilliseconds + wait
+      return .overRate(isNewlyBlocked: false)
+    }
+    blockedUntil[address] = nowMilliseconds + rules.overRateBlockMilliseconds
+    return .overRate(isNewlyBlocked: true)
+  }
+
+  /// Whether `address` is blocked at `nowMilliseconds`.
+  func isBlocked(_ address: AddressKey, nowMilliseconds: UInt64) -> Bool {
+    blockedUntil[address].map { $0 > nowMilliseconds } ?? false
+  }
+
+  /// The addresses blocked for `overRateBlockMilliseconds` (none without it), the most
+  /// recently blocked first.
+  var blockedAddresses: [AddressKey] {
+    guard rules.overRateBlockMilliseconds > 0 else { return [] }
+    return blockedUntil.sorted { $0.value > $1.value }.map(\.key)
   }
 
   private mutating func takeAttempt(from address: AddressKey, nowMilliseconds: UInt64) -> Bool {
@@ -136,8 +166,10 @@ struct AdmissionLedger {
     release(descriptor)
   }
 
-  /// Frees pending slots past their deadline and forgets attempt buckets that are full again.
-  mutating func expire(nowMilliseconds: UInt64) {
+  /// Frees pending slots past their deadline, forgets attempt buckets that are full again, and
+  /// unblocks the addresses whose block is over; whether any was unblocked.
+  @discardableResult
+  mutating func expire(nowMilliseconds: UInt64) -> Bool {
     for (address, deadlines) in pending {
       let expired = deadlines.prefix { $0 <= nowMilliseconds }.count
       guard expired > 0 else { continue }
@@ -147,6 +179,9 @@ struct AdmissionLedger {
     }
     attemptBuckets = attemptBuckets.filter { !$0.value.isFull(nowMilliseconds: nowMilliseconds) }
     if overflowBucket?.isFull(nowMilliseconds: nowMilliseconds) == true { overflowBucket = nil }
+    let blockedCount = blockedUntil.count
+    blockedUntil = blockedUntil.filter { $0.value > nowMilliseconds }
+    return blockedUntil.count != blockedCount && rules.overRateBlockMilliseconds > 0
   }
 
   private mutating func takePending(of address: AddressKey) -> Bool {

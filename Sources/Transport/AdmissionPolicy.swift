@@ -66,8 +66,14 @@ public struct AdmissionRules: Equatable, Sendable {
   public var peersPerSubnetMax: Int?
   /// The only CURVE keys admitted; nil: every key.
   public var allowedKeys: Set<CurvePublicKey>?
-  /// Connection attempts each address may make per second (a token bucket); nil: no limit.
+  /// Connection attempts each address may make per second (a token bucket, counted as the
+  /// listener accepts each TCP connection); nil: no limit.
   public var connectionAttemptsPerSecond: Double?
+  /// How long an address that goes over `connectionAttemptsPerSecond` stays blocked: its
+  /// packets are dropped by the listener's kernel filter (`ListenerAddressFilter`), and whatever
+  /// still gets through is shut down at accept and refused at the ZAP handler. 0: no block,
+  /// only the attempts over the rate are shut down.
+  public var overRateBlockMilliseconds: UInt64 = 0
   /// Messages each authenticated peer may deliver per second (a token bucket; the rest are
   /// dropped and counted, the connection stays); nil: no limit.
   public var messagesPerSecondPerPeer: Double?

@@ -7,12 +7,19 @@ final class Listener {
   let monitor: SocketMonitor
   /// What other peers dial: this transport's CURVE key and the bound address.
   let contact: Contact
+  /// The kernel filter on the ROUTER's listening socket, for addresses over their attempt
+  /// rate; nil when blocking is off or the socket was not found.
+  let addressFilter: ListenerAddressFilter?
 
-  init(router: ZMQSocket, zap: ZMQSocket, monitor: SocketMonitor, contact: Contact) {
+  init(
+    router: ZMQSocket, zap: ZMQSocket, monitor: SocketMonitor, contact: Contact,
+    addressFilter: ListenerAddressFilter?
+  ) {
     self.router = router
     self.zap = zap
     self.monitor = monitor
     self.contact = contact
+    self.addressFilter = addressFilter
   }
 }
 

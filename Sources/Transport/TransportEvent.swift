@@ -55,6 +55,9 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
   /// An accepted TCP connection was shut down before its handshake, by an admission rule that
   /// needs only the address (today: `connectionAttemptsPerSecond`).
   case connectionShutDown(address: String, reason: AdmissionRefusal)
+  /// `address` went over `connectionAttemptsPerSecond` and is blocked for `milliseconds`: the
+  /// listener's kernel drops its packets, and what gets through is shut down and refused.
+  case addressBlocked(address: String, milliseconds: UInt64)
   /// `droppedCount` messages from `peer` went over `messagesPerSecondPerPeer` and were dropped
   /// since the last such report (at most one per peer per 10 s); the connection stays.
   case messagesRateLimited(PeerID, droppedCount: Int)
@@ -66,7 +69,7 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
   /// Whether this event records a refusal of a peer or of what it sent.
   public var isRefusal: Bool {
     switch self {
-    case .helloRefused, .admissionRefused, .connectionShutDown, .handshakeFailed,
+    case .helloRefused, .admissionRefused, .connectionShutDown, .addressBlocked, .handshakeFailed,
       .messageDropped, .messagesRateLimited:
       true
     case .listening, .peerConnected, .peerDisconnected: false
@@ -87,6 +90,8 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
       "refused client \(request.curveKey) at \(request.address): \(reason)"
     case .connectionShutDown(let address, let reason):
       "shut down a connection from \(address) before its handshake: \(reason)"
+    case .addressBlocked(let address, let milliseconds):
+      "blocked \(address) for \(milliseconds / 1_000) s: too many connection attempts"
     case .messagesRateLimited(let peer, let droppedCount):
       "dropped \(droppedCount) messages from \(peer) over its rate limit"
     case .handshakeFailed(let direction, let endpoint, let reason):

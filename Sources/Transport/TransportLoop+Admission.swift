@@ -4,6 +4,10 @@ import Wire
 extension TransportLoop {
   /// Answers every waiting ZAP request by the admission policy and the listener's ledger.
   func answerAdmissionRequests(_ listener: Listener) {
+    // The monitor first: the I/O thread reports a connection's `ACCEPTED` before it starts the
+    // handshake that ends in a ZAP request, so every request's attempt is counted before it is
+    // judged.
+    reportListenerEvents(listener)
     let policy = configuration.admission
     while let frames = listener.zap.receiveMultipart() {
       let now = configuration.clock.monotonicMilliseconds()
@@ -31,7 +35,7 @@ extension TransportLoop {
       switch event.event {
       case ZMQ_EVENT_ACCEPTED:
         admissionLedger.connectionAccepted(descriptor: descriptor)
-        shutDownIfOverAttemptRate(descriptor: descriptor)
+        countAttempt(descriptor: descriptor, listener: listener)
       case ZMQ_EVENT_DISCONNECTED:
         admissionLedger.connectionClosed(descriptor: descriptor)
       default:
@@ -44,21 +48,44 @@ extension TransportLoop {
     publishAdmissionCount()
   }
 
-  /// An accepted connection from an address over `connectionAttemptsPerSecond` is shut down at
-  /// once, before the CURVE handshake (several Curve25519 operations on each side) and the ZAP
-  /// request it would end in. `shutdown(2)`, not `close(2)`: the descriptor stays ZeroMQ's,
-  /// which sees the end of the stream and closes it itself (and reports `DISCONNECTED`). The
-  /// address is read from the descriptor now, so a descriptor already closed and reused is
-  /// judged by its new peer's address, and one that is no longer a socket is left alone.
-  func shutDownIfOverAttemptRate(descriptor: Int32) {
+  /// Counts an accepted connection's attempt. One from an address over
+  /// `connectionAttemptsPerSecond` (or blocked for it) is shut down at once, before the CURVE
+  /// handshake (several Curve25519 operations on each side) and the ZAP request it would end
+  /// in, and the first one over the rate blocks its address in the listener's kernel filter
+  /// for `overRateBlockMilliseconds`. `shutdown(2)`, not `close(2)`: the descriptor stays
+  /// ZeroMQ's, which sees the end of the stream and closes it itself (and reports
+  /// `DISCONNECTED`). The address is read from the descriptor now, so a descriptor already
+  /// closed and reused is judged by its new peer's address, and one that is no longer a socket
+  /// is left alone. (A client that sends its hello with its first packet can have it opened by
+  /// the I/O thread before the shutdown: the kernel filter is what spares the listener that.)
+  func countAttempt(descriptor: Int32, listener: Listener) {
     guard configuration.admission.rules.connectionAttemptsPerSecond != nil,
       let address = PeerSocketAddress.peerAddress(of: descriptor)
     else { return }
     let now = configuration.clock.monotonicMilliseconds()
-    guard admissionLedger.isOverAttemptRate(address: address, nowMilliseconds: now) else { return }
-    guard PeerSocketAddress.shutDown(descriptor) else { return }
-    statistics.update { $0.shutDownAtAccept += 1 }
-    report(.connectionShutDown(address: address, reason: .tooManyAttempts))
+    guard
+      case .overRate(let isNewlyBlocked) = admissionLedger.attemptAccepted(
+        address: address, nowMilliseconds: now)
+    else { return }
+    if PeerSocketAddress.shutDown(descriptor) {
+      statistics.update { $0.shutDownAtAccept += 1 }
+      report(.connectionShutDown(address: address, reason: .tooManyAttempts))
+    }
+    guard isNewlyBlocked else { return }
+    statistics.update { $0.addressBlocks += 1 }
+    let milliseconds = configuration.admission.rules.overRateBlockMilliseconds
+    report(.addressBlocked(address: address, milliseconds: milliseconds))
+    updateAddressFilter(listener)
+  }
+
+  /// Puts the blocked addresses into the listener's kernel filter.
+  func updateAddressFilter(_ listener: Listener) {
+    let blocked = admissionLedger.blockedAddresses
+    let isInstalled = listener.addressFilter?.install(blocking: blocked) ?? false
+    statistics.update {
+      $0.blockedAddresses = blocked.count
+      $0.isAddressFilterInstalled = isInstalled && !blocked.isEmpty
+    }
   }
 
   /// A new inbound connection's first frame: its admission slot becomes live. The monitor is
@@ -93,7 +120,7 @@ extension TransportLoop {
 
   /// Once a second: pending admissions past their time, rate-limit reports that are due.
   func expireAdmissions(nowMilliseconds now: UInt64) {
-    admissionLedger.expire(nowMilliseconds: now)
+    if admissionLedger.expire(nowMilliseconds: now), let listener { updateAddressFilter(listener) }
     publishAdmissionCount()
     guard messageLimiter != nil else { return }
     for (peer, count) in messageLimiter!.prune(nowMilliseconds: now) {

@@ -35,9 +35,12 @@ extension TransportLoop {
       monitor.stop(router)
       throw .bindFailed(address: address, message: "ZeroMQ reported the endpoint \(endpoint)")
     }
+    let rules = configuration.admission.rules
+    let isBlocking = rules.connectionAttemptsPerSecond != nil && rules.overRateBlockMilliseconds > 0
     return Listener(
       router: router, zap: zap, monitor: monitor,
-      contact: Contact(curveKey: configuration.curveKey, address: bound))
+      contact: Contact(curveKey: configuration.curveKey, address: bound),
+      addressFilter: isBlocking ? ListenerAddressFilter.find(listeningOn: bound.port) : nil)
   }
 
   /// Reads what the ROUTER received: a routing ID frame, then one payload frame per message.

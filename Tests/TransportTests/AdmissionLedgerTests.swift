@@ -20,19 +20,49 @@ struct AdmissionLedgerTests {
     return LedgerBox(AdmissionLedger(rules: rules, pendingMilliseconds: 4_000))
   }
 
-  @Test func attemptsBeyondTheBucketAreRefusedUntilItRefills() {
+  @Test func attemptsBeyondTheBucketAreShutDownAndRefusedUntilItRefills() {
     let ledger = ledger { $0.connectionAttemptsPerSecond = 5 }
-    let decisions = (0..<8).map { _ in
-      ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 0)
-    }
-    // The burst is one second's attempts: 5.
-    #expect(decisions.prefix(5).allSatisfy { $0 == .admit })
-    #expect(decisions.dropFirst(5).allSatisfy { $0 == .refuse(.tooManyAttempts) })
-    #expect(ledger.admit(request("10.0.0.2"), policy: policy, nowMilliseconds: 0) == .admit)
+    let verdicts = (0..<8).map { _ in ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) }
+    // The burst is one second's attempts: 5. Every accepted connection counts, whether it
+    // gets to the ZAP handler or not.
+    #expect(verdicts.prefix(5).allSatisfy { $0 == .withinRate })
+    #expect(verdicts.dropFirst(5).allSatisfy { $0 == .overRate(isNewlyBlocked: false) })
+    // Without a block, the address is refused at the ZAP handler until a token is back (one
+    // every 200 ms), so an attempt whose handshake beat its shutdown gets no further.
+    #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 100)
+      == .refuse(.tooManyAttempts))
+    #expect(ledger.admit(request("10.0.0.2"), policy: policy, nowMilliseconds: 100) == .admit)
+    #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 200) == .withinRate)
     #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 200) == .admit)
     #expect(
-      ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 200)
-        == .refuse(.tooManyAttempts))
+      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 200) == .overRate(isNewlyBlocked: false))
+    #expect(ledger.blockedAddresses.isEmpty, "no block, so nothing for the kernel filter")
+  }
+
+  @Test func anAddressOverTheRateIsBlockedForTheBlockAndThenForgiven() {
+    let ledger = ledger {
+      $0.connectionAttemptsPerSecond = 5
+      $0.overRateBlockMilliseconds = 10_000
+    }
+    for _ in 0..<5 { #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .withinRate) }
+    #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .overRate(isNewlyBlocked: true))
+    #expect(ledger.blockedAddresses == [AddressKey(parsing: "10.0.0.1")])
+    // Blocked for the whole block, though its bucket refills long before: at accept and at
+    // the ZAP handler.
+    #expect(
+      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 5_000) == .overRate(isNewlyBlocked: false))
+    #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 9_999)
+      == .refuse(.tooManyAttempts))
+    #expect(ledger.attemptAccepted("10.0.0.2", nowMilliseconds: 5_000) == .withinRate)
+    // A second address blocked later comes first in the filter's list.
+    for _ in 0..<5 { _ = ledger.attemptAccepted("10.0.0.3", nowMilliseconds: 2_000) }
+    #expect(ledger.attemptAccepted("10.0.0.3", nowMilliseconds: 2_000) == .overRate(isNewlyBlocked: true))
+    #expect(ledger.blockedAddresses == [AddressKey(parsing: "10.0.0.3"), AddressKey(parsing: "10.0.0.1")])
+    #expect(ledger.expire(nowMilliseconds: 9_999) == false)
+    #expect(ledger.expire(nowMilliseconds: 10_000) == true, "10.0.0.1's block is over")
+    #expect(ledger.blockedAddresses == [AddressKey(parsing: "10.0.0.3")])
+    #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 10_000) == .withinRate)
+    #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 10_000) == .admit)
   }
 
   @Test func theCapPerAddressCountsAdmittedConnectionsAndFreesThemWhenTheyClose() {
@@ -112,19 +142,23 @@ struct AdmissionLedgerTests {
     #expect(ledger.admittedCount == 0)
   }
 
-  @Test func theStatelessRulesComeAfterTheAttemptBucketAndBeforeTheCaps() {
+  @Test func theStatelessRulesComeAfterTheAttemptRateAndBeforeTheCaps() {
     var rules = AdmissionRules()
     rules.connectionAttemptsPerSecond = 1
     rules.peersPerAddressMax = 5
     rules.proofOfWorkBits = 28
     let strict = AdmissionPolicy(rules: rules)
     let ledger = LedgerBox(AdmissionLedger(rules: rules, pendingMilliseconds: 1_000))
+    #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .withinRate)
     let first = ledger.admit(request("10.0.0.1"), policy: strict, nowMilliseconds: 0)
     guard case .refuse(.insufficientProofOfWork(_, 28)) = first else {
       Issue.record("expected a proof-of-work refusal, got \(first)")
       return
     }
-    _ = ledger.admit(request("10.0.0.1"), policy: strict, nowMilliseconds: 0)
+    // A refused attempt counted all the same: the burst of 2 is spent on the third.
+    #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .withinRate)
+    #expect(
+      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .overRate(isNewlyBlocked: false))
     #expect(
       ledger.admit(request("10.0.0.1"), policy: strict, nowMilliseconds: 0)
         == .refuse(.tooManyAttempts))
@@ -134,14 +168,13 @@ struct AdmissionLedgerTests {
   @Test func attemptBucketsThatAreFullAgainAreForgotten() {
     let ledger = ledger { $0.connectionAttemptsPerSecond = 100 }
     for host in 0..<200 {
-      _ = ledger.admit(
-        request("10.0.\(host / 250).\(host % 250)"), policy: policy, nowMilliseconds: 0)
+      _ = ledger.attemptAccepted("10.0.\(host / 250).\(host % 250)", nowMilliseconds: 0)
     }
     ledger.expire(nowMilliseconds: 10_000)
     // Every address may make a full burst again.
     #expect(
       (0..<100).allSatisfy { _ in
-        ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 10_000) == .admit
+        ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 10_000) == .withinRate
       })
   }
 }
@@ -163,7 +196,12 @@ final class LedgerBox {
     ledger.connectionSpoke(descriptor: descriptor, address: address)
   }
   func connectionClosed(descriptor: Int32) { ledger.connectionClosed(descriptor: descriptor) }
-  func expire(nowMilliseconds: UInt64) { ledger.expire(nowMilliseconds: nowMilliseconds) }
+  @discardableResult
+  func expire(nowMilliseconds: UInt64) -> Bool { ledger.expire(nowMilliseconds: nowMilliseconds) }
+  func attemptAccepted(_ address: String, nowMilliseconds: UInt64) -> AdmissionLedger.AttemptVerdict {
+    ledger.attemptAccepted(address: address, nowMilliseconds: nowMilliseconds)
+  }
+  var blockedAddresses: [AddressKey] { ledger.blockedAddresses }
 }
 
 /// The ban list and the policy's stateless rules.

@@ -225,6 +225,43 @@ final class RawTCPClient {
   }
 }
 
+/// Whether a TCP connection from `sourceHost` to 127.0.0.1:`port` is established within
+/// `milliseconds` (the kernel's handshake only: nobody needs to accept it); it is closed after
+/// `holdMilliseconds` (a listener reads a connection's address while it is open).
+func tcpConnects(
+  port: UInt16, from sourceHost: String, within milliseconds: Int32, holdMilliseconds: UInt32 = 0
+) -> Bool {
+  let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+  precondition(descriptor >= 0, "no socket")
+  defer { close(descriptor) }
+  func address(_ host: String, _ port: UInt16) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr(host)
+    return address
+  }
+  var source = address(sourceHost, 0)
+  var target = address("127.0.0.1", port)
+  let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+  let bound = withUnsafePointer(to: &source) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+  }
+  precondition(bound == 0, "could not bind \(sourceHost)")
+  let status = withUnsafePointer(to: &target) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, length) }
+  }
+  if status == 0 { return true }
+  guard errno == EINPROGRESS else { return false }
+  var polled = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+  guard poll(&polled, 1, milliseconds) == 1 else { return false }
+  var error: Int32 = 0
+  var errorLength = socklen_t(MemoryLayout<Int32>.size)
+  getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &errorLength)
+  if error == 0, holdMilliseconds > 0 { usleep(holdMilliseconds * 1_000) }
+  return error == 0
+}
+
 /// Dials `listener` with a fresh honest peer and checks that a message gets through both ways:
 /// what the tests run after each attack.
 func expectHonestExchange(

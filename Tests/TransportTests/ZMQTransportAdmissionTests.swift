@@ -165,6 +165,45 @@ struct ZMQTransportAdmissionTests {
     withExtendedLifetime(clients) {}
   }
 
+  /// An address over its attempt rate is blocked in the listener's kernel: its SYNs are
+  /// dropped, so it cannot even open a TCP connection (nor cost libzmq a handshake), while a
+  /// peer at another address is served; once the block is over it connects again.
+  @Test func anAddressOverItsAttemptRateIsBlockedInTheKernelForTheBlock() async throws {
+    let listener = try TestPeer(
+      admission: policy {
+        $0.connectionAttemptsPerSecond = 0.01  // a burst of 2
+        $0.overRateBlockMilliseconds = 2_000
+      })
+    defer { listener.transport.close() }
+    let port = listener.contact.address.port
+    // Two attempts within the burst, and a third that goes over it (each held open long
+    // enough for the listener to read its address).
+    for _ in 0..<3 {
+      #expect(tcpConnects(port: port, from: "127.0.0.2", within: 2_000, holdMilliseconds: 300))
+    }
+    #expect(
+      await eventually(within: 10_000) {
+        listener.transport.statistics.snapshot.addressBlocks == 1
+      })
+    let blocked = listener.transport.statistics.snapshot
+    #expect(blocked.blockedAddresses == 1 && blocked.isAddressFilterInstalled, "\(blocked)")
+    #expect(
+      listener.recorder.events.contains(.addressBlocked(address: "127.0.0.2", milliseconds: 2_000)))
+    // Blocked: the kernel drops the SYN, so the connection never comes up.
+    #expect(!tcpConnects(port: port, from: "127.0.0.2", within: 300))
+    #expect(listener.transport.statistics.snapshot.shutDownAtAccept == 1, "never accepted")
+    // Another address is served meanwhile, over the filter inherited by its connection.
+    #expect(tcpConnects(port: port, from: "127.0.0.3", within: 2_000))
+    try await expectHonestExchange(with: listener)
+    // The block ends (checked once a second), the filter is removed, the address connects.
+    #expect(
+      await eventually(within: 10_000) {
+        listener.transport.statistics.snapshot.blockedAddresses == 0
+      })
+    #expect(!listener.transport.statistics.snapshot.isAddressFilterInstalled)
+    #expect(tcpConnects(port: port, from: "127.0.0.2", within: 2_000))
+  }
+
   @Test func aPeerThatConnectsAndLeavesAgainAndAgainIsNeverLockedOut() async throws {
     let listener = try TestPeer(admission: policy { $0.peersPerAddressMax = 1 })
     defer { listener.transport.close() }
