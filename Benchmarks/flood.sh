@@ -2,18 +2,20 @@
 # `make flood-bench`: honest rounds with and without a flood of 1,000 connection attempts a
 # second and 200 Sybil identities without proof of work (issue 12), in one session, alternating
 # RUNS times. 8 `starling node` processes on loopback train cnn-small (Examples/cluster-flood.json);
-# the attacker dials every listener from 127.0.0.2. Prints each run's median round time and the
-# ratio of the medians.
+# the attacker dials every listener from 127.0.0.2, each attempt by FLOOD_KIND (replay, the
+# default: a raw TCP connection that replays a CurveZMQ hello; client: a ZeroMQ CURVE client).
+# Prints each run's median round time and the ratio of the medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STARLING=${STARLING:-.build/release/starling}
 RUNS=${RUNS:-2}
+FLOOD_KIND=${FLOOD_KIND:-replay}
 mkdir -p Benchmarks/results
 out="Benchmarks/results/flood-$(date +%Y%m%d-%H%M%S).txt"
 for run in $(seq 1 "$RUNS"); do
   for mode in quiet flood; do
     args=()
-    if [ "$mode" = flood ]; then args=(--flood 1000 --sybils 200); fi
+    if [ "$mode" = flood ]; then args=(--flood 1000 --sybils 200 --flood-kind "$FLOOD_KIND"); fi
     "$STARLING" cluster --config Examples/cluster-flood.json --dir .build/flood-bench \
       --quiet --json "${args[@]}" | tail -1 | sed "s/^/$mode $run /" | tee -a "$out"
   done
@@ -28,7 +30,9 @@ for mode, runs in rows.items():
     rounds = [r["roundSecondsMedian"] for r in runs]
     print(f"{mode}: median round {statistics.median(rounds):.2f} s over {len(runs)} runs {rounds}; "
           f"final accuracy {[r['finalAccuracy'] for r in runs]}; "
-          f"attempts/s {[round(r['floodAttemptsPerSecond']) for r in runs]}; sybils {[r['sybils'] for r in runs]}; "
+          f"attempts/s {[round(r['floodAttemptsPerSecond']) for r in runs]}; "
+          f"hellos written {[r.get('floodHellosSent', 0) for r in runs]} of {[r['floodAttempts'] for r in runs]}; "
+          f"sybils {[r['sybils'] for r in runs]}; "
           f"CPU s: nodes {[round(r['nodesCPUSeconds'], 1) for r in runs]}, "
           f"harness and attacker {[round(r['harnessCPUSeconds'], 1) for r in runs]}; "
           f"run s {[round(r['seconds'], 1) for r in runs]}")

@@ -15,6 +15,9 @@ enum AdmissionSetup {
     rules.connectionAttemptsPerSecond =
       configuration.connectionAttemptsPerSecond > 0
       ? configuration.connectionAttemptsPerSecond : nil
+    rules.subnetConnectionAttemptsPerSecond =
+      configuration.subnetConnectionAttemptsPerSecond > 0
+      ? configuration.subnetConnectionAttemptsPerSecond : nil
     rules.overRateBlockMilliseconds = UInt64((configuration.overRateBlockSeconds * 1_000).rounded())
     rules.messagesPerSecondPerPeer =
       configuration.messagesPerSecondPerPeer > 0 ? configuration.messagesPerSecondPerPeer : nil

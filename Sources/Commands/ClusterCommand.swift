@@ -21,7 +21,7 @@ struct ClusterCommand {
                             [--kill-aggregator-at ROUND] [--kill-trainer-at ROUND]
                             [--random-kills N] [--seed N] [--byzantine I:FAULT]...
                             [--flood ATTEMPTS_PER_SECOND] [--flood-kind replay|client]
-                            [--sybils N]
+                            [--flood-sources N] [--sybils N]
                             [--out MODEL.safetensors] [--timeout SECONDS] [--quiet] [--json]
     Starts N peers (default 8) as separate `starling node` processes on 127.0.0.1 (free ports),
     the first --council of them (default 3) the founding council, each training its shard of the
@@ -41,7 +41,8 @@ struct ClusterCommand {
     by --flood-kind, a raw TCP connection that replays a CurveZMQ hello made ahead of time for
     its listener (replay, the default: the listener opens and answers it, the attacker does no
     cryptography), or a ZeroMQ CURVE client with a key from a pool of 256 (client: a whole
-    handshake on both sides, then no hello). --quiet prints
+    handshake on both sides, then no hello). --flood-sources N spreads the attempts and the Sybils
+    over N addresses of 127.0.1.0/24 (127.0.1.1 to 127.0.1.N) instead of 127.0.0.2. --quiet prints
     only kills and the summary. Ctrl-C stops every process it started.
     """
 
@@ -64,6 +65,8 @@ struct ClusterCommand {
   let byzantine: [Int: NodeRuntime.Fault]
   let floodAttemptsPerSecond: Double
   let floodKind: ConnectionFlood.AttemptKind
+  /// Where the flood comes from: 127.0.0.2, or N addresses of 127.0.1.0/24.
+  let floodSources: [String]
   let sybils: Int
 
   init(arguments raw: [String]) throws {
@@ -94,6 +97,8 @@ struct ClusterCommand {
           + "got '\(kindText)'")
     }
     self.floodKind = floodKind
+    let sourceCount = try arguments.integer("flood-sources", in: 1...254) ?? 0
+    floodSources = sourceCount == 0 ? ["127.0.0.2"] : (1...sourceCount).map { "127.0.1.\($0)" }
     sybils = try arguments.integer("sybils", in: 0...10_000) ?? 0
     var byzantine: [Int: NodeRuntime.Fault] = [:]
     for text in arguments.options("byzantine") {
@@ -150,11 +155,14 @@ struct ClusterCommand {
     if floodAttemptsPerSecond > 0 || sybils > 0 {
       let attack = ConnectionFlood(
         targets: cluster.peers.compactMap(\.contact), attemptsPerSecond: floodAttemptsPerSecond,
-        sybils: sybils, sourceHost: "127.0.0.2", kind: floodKind)
+        sybils: sybils, sourceHosts: floodSources, kind: floodKind)
       attack.start()
       flood = attack
       output.line(
-        "\(elapsed())  flooding every listener from 127.0.0.2: \(floodAttemptsPerSecond) "
+        "\(elapsed())  flooding every listener from "
+          + (floodSources.count == 1
+            ? floodSources[0] : "\(floodSources.count) addresses of 127.0.1.0/24")
+          + ": \(floodAttemptsPerSecond) "
           + "connection attempts/s (\(floodKind.rawValue)) and \(sybils) Sybil identities")
     }
 
@@ -407,6 +415,7 @@ struct ClusterCommand {
       "floodAttempts": floodReport?.attempts ?? 0,
       "floodAttemptsPerSecond": floodReport?.attemptsPerSecond ?? 0,
       "floodKind": floodKind.rawValue, "floodHellosSent": floodReport?.hellosSent ?? 0,
+      "floodSources": floodSources.count,
       "sybils": floodReport?.sybils ?? 0,
       "harnessCPUSeconds": harnessCPUSeconds, "nodesCPUSeconds": nodesCPUSeconds,
       "cleanExits": cleanExits, "seconds": Date().timeIntervalSince(started),

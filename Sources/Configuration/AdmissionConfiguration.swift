@@ -25,9 +25,12 @@ public struct AdmissionConfiguration: Sendable, Equatable {
   /// Connection attempts per second from one address (a token bucket whose burst is one
   /// second's attempts, at least 2); 0: no limit.
   public let connectionAttemptsPerSecond: Double
-  /// How long an address that goes over `connectionAttemptsPerSecond` stays blocked (its
-  /// packets dropped by the listener's kernel filter), in seconds; 0: not blocked, only its
-  /// attempts over the rate are shut down.
+  /// Connection attempts per second from one /24 (IPv4) or /56 (IPv6), over all its addresses
+  /// (a token bucket like the per-address one); 0: no limit.
+  public let subnetConnectionAttemptsPerSecond: Double
+  /// How long an address that goes over `connectionAttemptsPerSecond`, or a subnet over
+  /// `subnetConnectionAttemptsPerSecond`, stays blocked (its packets dropped by the listener's
+  /// kernel filter), in seconds; 0: not blocked, only its attempts over the rate are shut down.
   public let overRateBlockSeconds: Double
   /// Messages per second from one authenticated peer (a token bucket whose burst is two
   /// seconds' messages, at least 8); the rest are dropped and counted; 0: no limit.
@@ -52,7 +55,9 @@ public struct AdmissionConfiguration: Sendable, Equatable {
   static let overRateBlockSecondsMax = 86_400.0
   static let fieldNames = [
     "proofOfWorkBits", "peersPerAddressMax", "peersPerSubnetMax", "connectionAttemptsPerSecond",
-    "overRateBlockSeconds", "messagesPerSecondPerPeer", "banMisbehavingAggregators", "owner", "allowList",
+    "subnetConnectionAttemptsPerSecond", "overRateBlockSeconds", "messagesPerSecondPerPeer",
+    "banMisbehavingAggregators", "owner",
+    "allowList",
   ]
   static let entryFieldNames = ["key", "signature"]
 
@@ -67,12 +72,14 @@ public struct AdmissionConfiguration: Sendable, Equatable {
 
   static let off = AdmissionConfiguration(
     proofOfWorkBits: 0, peersPerAddressMax: 0, peersPerSubnetMax: 0,
-    connectionAttemptsPerSecond: 0, overRateBlockSeconds: overRateBlockSecondsDefault,
+    connectionAttemptsPerSecond: 0, subnetConnectionAttemptsPerSecond: 0,
+    overRateBlockSeconds: overRateBlockSecondsDefault,
     messagesPerSecondPerPeer: 0, banMisbehavingAggregators: false, owner: nil, allowList: nil)
 
   private init(
     proofOfWorkBits: Int, peersPerAddressMax: Int, peersPerSubnetMax: Int,
-    connectionAttemptsPerSecond: Double, overRateBlockSeconds: Double,
+    connectionAttemptsPerSecond: Double, subnetConnectionAttemptsPerSecond: Double,
+    overRateBlockSeconds: Double,
     messagesPerSecondPerPeer: Double,
     banMisbehavingAggregators: Bool, owner: PublicKey?, allowList: [AllowListEntry]?
   ) {
@@ -80,6 +87,7 @@ public struct AdmissionConfiguration: Sendable, Equatable {
     self.peersPerAddressMax = peersPerAddressMax
     self.peersPerSubnetMax = peersPerSubnetMax
     self.connectionAttemptsPerSecond = connectionAttemptsPerSecond
+    self.subnetConnectionAttemptsPerSecond = subnetConnectionAttemptsPerSecond
     self.overRateBlockSeconds = overRateBlockSeconds
     self.messagesPerSecondPerPeer = messagesPerSecondPerPeer
     self.banMisbehavingAggregators = banMisbehavingAggregators
@@ -97,6 +105,8 @@ extension AdmissionConfiguration {
     peersPerSubnetMax = try fields.integer("peersPerSubnetMax", default: 0, in: 0...Self.peersMax)
     connectionAttemptsPerSecond = try fields.number(
       "connectionAttemptsPerSecond", default: 0, in: .closed(0, Self.ratePerSecondMax))
+    subnetConnectionAttemptsPerSecond = try fields.number(
+      "subnetConnectionAttemptsPerSecond", default: 0, in: .closed(0, Self.ratePerSecondMax))
     overRateBlockSeconds = try fields.number(
       "overRateBlockSeconds", default: Self.overRateBlockSecondsDefault,
       in: .closed(0, Self.overRateBlockSecondsMax))
@@ -174,6 +184,7 @@ extension AdmissionConfiguration {
       "peersPerAddressMax": .integer(UInt64(peersPerAddressMax)),
       "peersPerSubnetMax": .integer(UInt64(peersPerSubnetMax)),
       "connectionAttemptsPerSecond": .double(connectionAttemptsPerSecond),
+      "subnetConnectionAttemptsPerSecond": .double(subnetConnectionAttemptsPerSecond),
       "overRateBlockSeconds": .double(overRateBlockSeconds),
       "messagesPerSecondPerPeer": .double(messagesPerSecondPerPeer),
       "banMisbehavingAggregators": .bool(banMisbehavingAggregators),

@@ -45,3 +45,22 @@ enum AddressKey: Hashable, Sendable {
     }
   }
 }
+
+extension AddressKey: CustomStringConvertible {
+  /// The address as text: `10.1.2.3`, `2001:db8::1`.
+  var description: String {
+    switch self {
+    case .ipv4(let value):
+      return [24, 16, 8, 0].map { String((value >> $0) & 0xFF) }.joined(separator: ".")
+    case .ipv6(let high, let low):
+      var bytes = (0..<8).reversed().map { UInt8(truncatingIfNeeded: high >> ($0 * 8)) }
+      bytes += (0..<8).reversed().map { UInt8(truncatingIfNeeded: low >> ($0 * 8)) }
+      var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+      let capacity = socklen_t(text.count)
+      guard inet_ntop(AF_INET6, bytes, &text, capacity) != nil else { return "?" }
+      return String(cString: text)
+    case .other(let text):
+      return text
+    }
+  }
+}

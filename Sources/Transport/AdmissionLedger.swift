@@ -27,10 +27,13 @@ struct AdmissionLedger {
   /// How long an admitted client may take to send its first message and still count.
   let pendingMilliseconds: UInt64
 
-  private var attemptBuckets: [AddressKey: TokenBucket] = [:]
-  private var overflowBucket: TokenBucket?
-  /// Addresses over the attempt rate, and until when they are blocked.
-  private var blockedUntil: [AddressKey: UInt64] = [:]
+  private var addressAttempts = AttemptBuckets()
+  private var subnetAttempts = AttemptBuckets()
+  /// Addresses and subnets over their attempt rate, and until when they are blocked.
+  private var blockedUntil: [BlockedRange: UInt64] = [:]
+  /// Per address, the deadlines of the attempts accepted within the rate that have not reached
+  /// the ZAP handler yet, oldest first (each as long as a pending slot).
+  private var handshakeCredits: [AddressKey: [UInt64]] = [:]
   private var addressCounts: [AddressKey: Int] = [:]
   private var subnetCounts: [AddressKey: Int] = [:]
   /// Deadlines of each address's pending slots, oldest first.
@@ -52,14 +55,20 @@ struct AdmissionLedger {
 
   // MARK: Requests
 
-  /// Decides on a ZAP request: a blocked address first, then `policy`'s stateless rules, then
-  /// the caps; an admission takes a pending slot. (The attempt itself was counted when its
-  /// connection was accepted.)
+  /// Decides on a ZAP request: a handshake credit of its address first (when attempts are
+  /// limited), then `policy`'s stateless rules, then the caps; an admission takes a pending
+  /// slot. The attempt itself was counted when its connection was accepted, and each attempt
+  /// within the rate left one credit: a request without one comes from a connection that was
+  /// over the rate, whose handshake finished before its shutdown, and is refused. So an address
+  /// gets at most the rate's handshakes past the handler, however the two race.
   mutating func admit(
     _ request: AdmissionRequest, policy: AdmissionPolicy, nowMilliseconds: UInt64
   ) -> AdmissionDecision {
     let address = AddressKey(parsing: request.address)
-    if isBlocked(address, nowMilliseconds: nowMilliseconds) { return .refuse(.tooManyAttempts) }
+    if rules.isLimitingAttempts, !takeHandshakeCredit(of: address, nowMilliseconds: nowMilliseconds)
+    {
+      return .refuse(.tooManyAttempts)
+    }
     let decision = policy.decide(request)
     guard decision == .admit, rules.isCounting else { return decision }
     if let maximum = rules.peersPerAddressMax, addressCounts[address, default: 0] >= maximum {
@@ -80,59 +89,72 @@ struct AdmissionLedger {
   /// What an accepted connection's attempt comes to.
   enum AttemptVerdict: Equatable {
     case withinRate
-    /// Over the rate: the connection is shut down, and its address refused at the ZAP handler
-    /// until its bucket has a token again or, with `overRateBlockMilliseconds`, for that long.
-    /// `isNewlyBlocked`: this attempt began such a block, so the kernel filter must change.
-    case overRate(isNewlyBlocked: Bool)
+    /// Over the rate of its address or of its subnet (or blocked): the connection is shut down,
+    /// and it leaves no handshake credit, so the ZAP handler refuses it should its handshake
+    /// beat the shutdown. With `overRateBlockMilliseconds`, the first such attempt blocks the
+    /// range for that long. `newBlock`: the range this attempt blocked (so the kernel filter must
+    /// change); nil when none was (already blocked, or no block).
+    case overRate(newBlock: BlockedRange?)
   }
 
-  /// Counts the attempt of a TCP connection from `address`, accepted at `nowMilliseconds`.
-  /// Every connection is an attempt, whether it would finish its handshake or not (a client
-  /// that replays a hello and goes never reaches the ZAP handler). An attempt over the rate,
-  /// or from an address blocked already, is shut down before its CURVE handshake; the first one
-  /// over the rate blocks the address.
+  /// Counts the attempt of a TCP connection from `address`, accepted at `nowMilliseconds`:
+  /// a token from the address's bucket, then one from its subnet's. Every connection is an
+  /// attempt, whether it would finish its handshake or not (a client that replays a hello and
+  /// goes never reaches the ZAP handler). An attempt over either rate, or from a blocked
+  /// address or subnet, is shut down before its CURVE handshake; the first one over a rate
+  /// blocks the address, or the whole subnet.
   mutating func attemptAccepted(address text: String, nowMilliseconds: UInt64) -> AttemptVerdict {
-    guard rules.connectionAttemptsPerSecond != nil else { return .withinRate }
+    guard rules.isLimitingAttempts else { return .withinRate }
     let address = AddressKey(parsing: text)
-    if isBlocked(address, nowMilliseconds: nowMilliseconds) {
-      return .overRate(isNewlyBlocked: false)
+    if isBlocked(address, nowMilliseconds: nowMilliseconds) { return .overRate(newBlock: nil) }
+    let range: BlockedRange
+    if let rate = rules.connectionAttemptsPerSecond,
+      !addressAttempts.take(address, rate: rate, nowMilliseconds: nowMilliseconds)
+    {
+      range = BlockedRange(key: address, isSubnet: false)
+    } else if let rate = rules.subnetConnectionAttemptsPerSecond,
+      !subnetAttempts.take(address.subnet, rate: rate, nowMilliseconds: nowMilliseconds)
+    {
+      range = BlockedRange(key: address.subnet, isSubnet: true)
+    } else {
+      handshakeCredits[address, default: []].append(nowMilliseconds + pendingMilliseconds)
+      return .withinRate
     }
-    guard !takeAttempt(from: address, nowMilliseconds: nowMilliseconds) else { return .withinRate }
-    guard rules.overRateBlockMilliseconds > 0 else {
-      // No block: the address is refused until its bucket has a token again, so that an
-      // attempt whose handshake beats its shutdown is refused at the ZAP handler all the same.
-      let bucket = attemptBuckets[address] ?? overflowBucket
-      let wait = bucket?.millisecondsUntilToken(nowMilliseconds: nowMilliseconds) ?? 0
-      blockedUntil[address] = nowMilliseconds + wait
-      return .overRate(isNewlyBlocked: false)
-    }
-    blockedUntil[address] = nowMilliseconds + rules.overRateBlockMilliseconds
-    return .overRate(isNewlyBlocked: true)
+    guard rules.overRateBlockMilliseconds > 0 else { return .overRate(newBlock: nil) }
+    blockedUntil[range] = nowMilliseconds + rules.overRateBlockMilliseconds
+    return .overRate(newBlock: range)
   }
 
-  /// Whether `address` is blocked at `nowMilliseconds`.
+  /// Takes the oldest live handshake credit of `address`; false when it has none.
+  private mutating func takeHandshakeCredit(of address: AddressKey, nowMilliseconds: UInt64)
+    -> Bool
+  {
+    guard var deadlines = handshakeCredits[address] else { return false }
+    deadlines.removeFirst(deadlines.prefix { $0 <= nowMilliseconds }.count)
+    guard !deadlines.isEmpty else {
+      handshakeCredits[address] = nil
+      return false
+    }
+    deadlines.removeFirst()
+    handshakeCredits[address] = deadlines.isEmpty ? nil : deadlines
+    return true
+  }
+
+  /// Whether `address`, or its subnet, is blocked at `nowMilliseconds`.
   func isBlocked(_ address: AddressKey, nowMilliseconds: UInt64) -> Bool {
-    blockedUntil[address].map { $0 > nowMilliseconds } ?? false
+    guard !blockedUntil.isEmpty else { return false }
+    let ranges = [
+      BlockedRange(key: address, isSubnet: false),
+      BlockedRange(key: address.subnet, isSubnet: true),
+    ]
+    return ranges.contains { blockedUntil[$0].map { $0 > nowMilliseconds } ?? false }
   }
 
-  /// The addresses blocked for `overRateBlockMilliseconds` (none without it), the most
-  /// recently blocked first.
-  var blockedAddresses: [AddressKey] {
+  /// The ranges blocked for `overRateBlockMilliseconds` (none without it), the most recently
+  /// blocked first.
+  var blockedRanges: [BlockedRange] {
     guard rules.overRateBlockMilliseconds > 0 else { return [] }
     return blockedUntil.sorted { $0.value > $1.value }.map(\.key)
-  }
-
-  private mutating func takeAttempt(from address: AddressKey, nowMilliseconds: UInt64) -> Bool {
-    guard let rate = rules.connectionAttemptsPerSecond else { return true }
-    let fresh = TokenBucket(
-      tokensPerSecond: rate, capacity: rules.connectionAttemptBurst,
-      nowMilliseconds: nowMilliseconds)
-    if attemptBuckets[address] == nil, attemptBuckets.count >= Self.addressesTrackedMax {
-      var shared = overflowBucket ?? fresh
-      defer { overflowBucket = shared }
-      return shared.take(nowMilliseconds: nowMilliseconds)
-    }
-    return attemptBuckets[address, default: fresh].take(nowMilliseconds: nowMilliseconds)
   }
 
   // MARK: Connections
@@ -177,8 +199,12 @@ struct AdmissionLedger {
       add(address, by: -expired)
       pending[address] = expired == deadlines.count ? nil : Array(deadlines.dropFirst(expired))
     }
-    attemptBuckets = attemptBuckets.filter { !$0.value.isFull(nowMilliseconds: nowMilliseconds) }
-    if overflowBucket?.isFull(nowMilliseconds: nowMilliseconds) == true { overflowBucket = nil }
+    handshakeCredits = handshakeCredits.compactMapValues { deadlines in
+      let live = deadlines.drop { $0 <= nowMilliseconds }
+      return live.isEmpty ? nil : Array(live)
+    }
+    addressAttempts.forgetFull(nowMilliseconds: nowMilliseconds)
+    subnetAttempts.forgetFull(nowMilliseconds: nowMilliseconds)
     let blockedCount = blockedUntil.count
     blockedUntil = blockedUntil.filter { $0.value > nowMilliseconds }
     return blockedUntil.count != blockedCount && rules.overRateBlockMilliseconds > 0
@@ -203,5 +229,45 @@ struct AdmissionLedger {
     let subnetCount = subnetCounts[address.subnet, default: 0] + change
     subnetCounts[address.subnet] = subnetCount > 0 ? subnetCount : nil
     assert(addressCount >= 0 && subnetCount >= 0, "an admission count went below zero")
+  }
+}
+
+/// An address, or a subnet (/24, /56), that the ledger blocks.
+struct BlockedRange: Hashable, Sendable, CustomStringConvertible {
+  /// The address, or the subnet's key (`AddressKey.subnet`).
+  let key: AddressKey
+  let isSubnet: Bool
+
+  var description: String {
+    guard isSubnet else { return key.description }
+    if case .ipv4 = key { return key.description + "/24" }
+    return key.description + "/56"
+  }
+}
+
+/// Token buckets of connection attempts, one per key (address or subnet), at most
+/// `AdmissionLedger.addressesTrackedMax`; beyond that, new keys share one bucket.
+private struct AttemptBuckets {
+  private var buckets: [AddressKey: TokenBucket] = [:]
+  private var overflow: TokenBucket?
+
+  /// Takes a token for `key` (a bucket of capacity max(2, ⌈rate⌉) starts full); false when
+  /// there is none.
+  mutating func take(_ key: AddressKey, rate: Double, nowMilliseconds: UInt64) -> Bool {
+    let fresh = TokenBucket(
+      tokensPerSecond: rate, capacity: AdmissionRules.attemptBurst(rate: rate),
+      nowMilliseconds: nowMilliseconds)
+    if buckets[key] == nil, buckets.count >= AdmissionLedger.addressesTrackedMax {
+      var shared = overflow ?? fresh
+      defer { overflow = shared }
+      return shared.take(nowMilliseconds: nowMilliseconds)
+    }
+    return buckets[key, default: fresh].take(nowMilliseconds: nowMilliseconds)
+  }
+
+  /// Forgets the buckets that are full again (a new bucket starts full).
+  mutating func forgetFull(nowMilliseconds: UInt64) {
+    buckets = buckets.filter { !$0.value.isFull(nowMilliseconds: nowMilliseconds) }
+    if overflow?.isFull(nowMilliseconds: nowMilliseconds) == true { overflow = nil }
   }
 }

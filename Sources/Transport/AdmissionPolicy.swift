@@ -69,7 +69,11 @@ public struct AdmissionRules: Equatable, Sendable {
   /// Connection attempts each address may make per second (a token bucket, counted as the
   /// listener accepts each TCP connection); nil: no limit.
   public var connectionAttemptsPerSecond: Double?
-  /// How long an address that goes over `connectionAttemptsPerSecond` stays blocked: its
+  /// Connection attempts each /24 (IPv4) or /56 (IPv6) may make per second, over all its
+  /// addresses (a token bucket, counted at accept like the per-address one); nil: no limit.
+  public var subnetConnectionAttemptsPerSecond: Double?
+  /// How long an address that goes over `connectionAttemptsPerSecond` (or a subnet over
+  /// `subnetConnectionAttemptsPerSecond`) stays blocked: its
   /// packets are dropped by the listener's kernel filter (`ListenerAddressFilter`), and whatever
   /// still gets through is shut down at accept and refused at the ZAP handler. 0: no block,
   /// only the attempts over the rate are shut down.
@@ -80,10 +84,15 @@ public struct AdmissionRules: Equatable, Sendable {
 
   public init() {}
 
-  /// The burst an address may attempt at once: the attempts of one second, at least 2.
-  var connectionAttemptBurst: Double { max(2, (connectionAttemptsPerSecond ?? 0).rounded(.up)) }
+  /// The burst an address (or subnet) may attempt at once at `rate`: the attempts of one
+  /// second, at least 2.
+  static func attemptBurst(rate: Double) -> Double { max(2, rate.rounded(.up)) }
   /// The burst of messages a peer may deliver at once: two seconds' worth, at least 8.
   var messageBurst: Double { max(8, (2 * (messagesPerSecondPerPeer ?? 0)).rounded(.up)) }
+  /// Whether connection attempts are limited, per address or per subnet.
+  var isLimitingAttempts: Bool {
+    connectionAttemptsPerSecond != nil || subnetConnectionAttemptsPerSecond != nil
+  }
   /// Whether admitted connections are counted per address and subnet.
   var isCounting: Bool { peersPerAddressMax != nil || peersPerSubnetMax != nil }
 
@@ -92,7 +101,9 @@ public struct AdmissionRules: Equatable, Sendable {
   func validate() {
     precondition((0...ProofOfWork.bitsMax).contains(proofOfWorkBits))
     precondition((peersPerAddressMax ?? 1) > 0 && (peersPerSubnetMax ?? 1) > 0)
-    for rate in [connectionAttemptsPerSecond, messagesPerSecondPerPeer] {
+    for rate in [
+      connectionAttemptsPerSecond, subnetConnectionAttemptsPerSecond, messagesPerSecondPerPeer,
+    ] {
       precondition((rate ?? 1) > 0 && (rate ?? 1).isFinite, "a rate is positive")
     }
   }

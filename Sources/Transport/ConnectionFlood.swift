@@ -51,7 +51,7 @@ public final class ConnectionFlood: @unchecked Sendable {
   private let kind: AttemptKind
   private let attemptsPerSecond: Double
   private let sybilCount: Int
-  private let sourceHost: String?
+  private let sourceHosts: [String]
   private let isStopping = Atomic<Bool>(false)
   private let report = Mutex(Report())
   private let finished = DispatchSemaphore(value: 0)
@@ -62,11 +62,12 @@ public final class ConnectionFlood: @unchecked Sendable {
   ///   - attemptsPerSecond: new connections per second, over all targets.
   ///   - sybils: identities (fresh keys, no proof of work) that stay and keep reconnecting,
   ///     spread over the targets.
-  ///   - sourceHost: the local address to dial from (`127.0.0.2`, so that a listener counts
-  ///     the attacker apart from honest peers on 127.0.0.1); nil: the system's choice.
+  ///   - sourceHosts: the local addresses to dial from, in turn (`127.0.0.2`, so that a listener
+  ///     counts the attacker apart from honest peers on 127.0.0.1; many addresses of one /24
+  ///     for an attacker that spreads its attempts); empty: the system's choice.
   ///   - kind: what each attempt is.
   public init(
-    targets: [Contact], attemptsPerSecond: Double, sybils: Int, sourceHost: String? = nil,
+    targets: [Contact], attemptsPerSecond: Double, sybils: Int, sourceHosts: [String] = [],
     kind: AttemptKind = .replayedHello
   ) {
     precondition(!targets.isEmpty && attemptsPerSecond >= 0 && sybils >= 0)
@@ -74,7 +75,7 @@ public final class ConnectionFlood: @unchecked Sendable {
     self.kind = kind
     self.attemptsPerSecond = attemptsPerSecond
     self.sybilCount = sybils
-    self.sourceHost = sourceHost
+    self.sourceHosts = sourceHosts
   }
 
   /// Starts the flood on a thread of its own.
@@ -113,8 +114,8 @@ public final class ConnectionFlood: @unchecked Sendable {
     for index in 0..<sybilCount {
       // Each Sybil is an identity of its own: its own key, not one of the pool's.
       if let socket = openCurveClient(
-        context, to: targets[index % targets.count], as: SigningKeyPair.generate(),
-        reconnectMilliseconds: Self.sybilReconnectMilliseconds)
+        context, to: targets[index % targets.count], from: source(index),
+        as: SigningKeyPair.generate(), reconnectMilliseconds: Self.sybilReconnectMilliseconds)
       {
         sybils.append(socket)
       }
@@ -131,8 +132,8 @@ public final class ConnectionFlood: @unchecked Sendable {
       runAttempts(started: started) { attempt, now in
         // An attempt dials once: a refused handshake is not retried.
         if let socket = openCurveClient(
-          context, to: targets[attempt % targets.count], as: pool[attempt % pool.count],
-          reconnectMilliseconds: -1)
+          context, to: targets[attempt % targets.count], from: source(attempt),
+          as: pool[attempt % pool.count], reconnectMilliseconds: -1)
         {
           pending.append((socket, now + lifetime))
         }
@@ -145,14 +146,15 @@ public final class ConnectionFlood: @unchecked Sendable {
     case .replayedHello:
       let hellos = targets.map { ReplayedHello.bytes(serverKey: $0.curveKey) }
       let addresses = targets.map { RawSocketAddress(resolving: $0.address) }
-      let source = sourceHost.flatMap { RawSocketAddress(resolving: $0, port: 0) }
+      let sources = sourceHosts.map { RawSocketAddress(resolving: $0, port: 0) }
       var pending: [RawAttempt] = []
       defer { for attempt in pending { close(attempt.descriptor) } }
       var hellosSent = 0
       runAttempts(started: started) { attempt, now in
         let target = attempt % targets.count
         guard hellos[target] != nil, let address = addresses[target],
-          let descriptor = address.dialNonBlocking(from: source)
+          let descriptor = address.dialNonBlocking(
+            from: sources.isEmpty ? nil : sources[attempt % sources.count])
         else { return }
         pending.append(RawAttempt(descriptor: descriptor, target: target, closeAt: now + lifetime))
       } tick: { now in
@@ -189,9 +191,14 @@ public final class ConnectionFlood: @unchecked Sendable {
     }
   }
 
+  /// The source address of attempt (or Sybil) `index`; nil: the system's choice.
+  private func source(_ index: Int) -> String? {
+    sourceHosts.isEmpty ? nil : sourceHosts[index % sourceHosts.count]
+  }
+
   private func openCurveClient(
-    _ context: UnsafeMutableRawPointer, to target: Contact, as key: SigningKeyPair,
-    reconnectMilliseconds: Int32
+    _ context: UnsafeMutableRawPointer, to target: Contact, from source: String?,
+    as key: SigningKeyPair, reconnectMilliseconds: Int32
   ) -> UnsafeMutableRawPointer? {
     guard let socket = zmq_socket(context, ZMQ_DEALER) else { return nil }
     var zero: Int32 = 0
@@ -201,8 +208,8 @@ public final class ConnectionFlood: @unchecked Sendable {
     zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, target.curveKey.bytes, 32)
     zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, key.curvePublicKeyBytes, 32)
     zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, key.curveSecretKeyBytes(), 32)
-    let source = sourceHost.map { "\($0):0;" } ?? ""
-    guard zmq_connect(socket, "tcp://" + source + target.address.description) == 0 else {
+    let prefix = source.map { "\($0):0;" } ?? ""
+    guard zmq_connect(socket, "tcp://" + prefix + target.address.description) == 0 else {
       zmq_close(socket)
       return nil
     }

@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// A classic BPF socket filter (`SO_ATTACH_FILTER`) on a listener's TCP socket that drops, in
-/// the kernel, every packet from a list of addresses: an address over its connection-attempt
-/// rate stops costing the listener anything at all. Its SYNs are dropped before a connection
+/// the kernel, every packet from a list of addresses and subnets: an address (or subnet) over
+/// its connection-attempt rate stops costing the listener anything at all. Its SYNs are dropped before a connection
 /// exists, so libzmq never accepts it, never starts a CURVE handshake for it (a replayed hello
 /// alone costs about three X25519 operations and a guarded `sodium_malloc`), and the socket
 /// monitor never reports it. Linux runs a listening socket's filter on the SYNs and handshake
@@ -16,9 +16,10 @@ import Foundation
 /// The socket is libzmq's: it is found by its port among the process's descriptors once
 /// libzmq has bound it, and the filter is replaced whenever the list changes.
 struct ListenerAddressFilter {
-  /// Addresses the filter holds at most (the most recently blocked are kept): each IPv4
-  /// address costs 2 instructions and each IPv6 one 9, under the kernel's 4,096.
-  static let addressesMax = 256
+  /// Addresses and subnets the filter holds at most (the most recently blocked are kept): each
+  /// IPv4 one costs 2 instructions, an IPv6 address 9 and an IPv6 subnet 6, under the kernel's
+  /// 4,096.
+  static let rangesMax = 256
 
   let descriptor: Int32
 
@@ -66,13 +67,13 @@ struct ListenerAddressFilter {
     return boundPort == port
   }
 
-  /// Replaces the socket's filter with one that drops packets from `addresses` (the first
-  /// `addressesMax` of them; `.other` keys are no addresses and are skipped), or removes it when
+  /// Replaces the socket's filter with one that drops packets from `ranges` (the first
+  /// `rangesMax` of them; `.other` keys are no addresses and are skipped), or removes it when
   /// there are none. False when the kernel refused.
   @discardableResult
-  func install(blocking addresses: [AddressKey]) -> Bool {
-    let kept = Array(addresses.filter { if case .other = $0 { false } else { true } }
-      .prefix(Self.addressesMax))
+  func install(blocking ranges: [BlockedRange]) -> Bool {
+    let kept = Array(
+      ranges.filter { if case .other = $0.key { false } else { true } }.prefix(Self.rangesMax))
     guard !kept.isEmpty else {
       var unused: Int32 = 0
       let status = setsockopt(
@@ -90,17 +91,22 @@ struct ListenerAddressFilter {
   }
 
   /// The filter: by the IP version of the packet's network header, compare its source address
-  /// with each blocked address of that family; a match returns 0 (drop), anything else keeps
-  /// the whole packet. Every conditional jump is short (at most 7 ahead) and the one long jump
-  /// is unconditional, so the program has no jump-length limit short of the kernel's size.
-  static func program(blocking addresses: [AddressKey]) -> [SocketFilterInstruction] {
+  /// with each blocked address of that family, then its /24 or /56 with each blocked subnet; a
+  /// match returns 0 (drop), anything else keeps the whole packet. Every conditional jump is
+  /// short (at most 7 ahead) and the one long jump is unconditional, so the program has no
+  /// jump-length limit short of the kernel's size.
+  static func program(blocking ranges: [BlockedRange]) -> [SocketFilterInstruction] {
     var ipv4: [UInt32] = []
+    var ipv4Subnets: [UInt32] = []
     var ipv6: [(UInt64, UInt64)] = []
-    for address in addresses {
-      switch address {
-      case .ipv4(let value): ipv4.append(value)
-      case .ipv6(let high, let low): ipv6.append((high, low))
-      case .other: break
+    var ipv6Subnets: [UInt64] = []
+    for range in ranges {
+      switch (range.key, range.isSubnet) {
+      case (.ipv4(let value), false): ipv4.append(value)
+      case (.ipv4(let value), true): ipv4Subnets.append(value & ipv4SubnetMask)
+      case (.ipv6(let high, let low), false): ipv6.append((high, low))
+      case (.ipv6(let high, _), true): ipv6Subnets.append(high & ipv6SubnetMask)
+      case (.other, _): break
       }
     }
     typealias Op = SocketFilterInstruction
@@ -114,12 +120,18 @@ struct ListenerAddressFilter {
     for address in ipv4 {
       code += [Op(.jumpIfEqual, k: address, jt: 0, jf: 1), Op(.return, k: 0)]
     }
+    if !ipv4Subnets.isEmpty { code.append(Op(.and, k: ipv4SubnetMask)) }
+    for subnet in ipv4Subnets {
+      code += [Op(.jumpIfEqual, k: subnet, jt: 0, jf: 1), Op(.return, k: 0)]
+    }
     code.append(Op(.return, k: keepPacket))
     code[3].k = UInt32(code.count - 4)
     code += [Op(.jumpIfEqual, k: 6, jt: 1, jf: 0), Op(.return, k: keepPacket)]
     for (high, low) in ipv6 {
-      let words = [UInt32(high >> 32), UInt32(truncatingIfNeeded: high), UInt32(low >> 32),
-        UInt32(truncatingIfNeeded: low)]
+      let words = [
+        UInt32(high >> 32), UInt32(truncatingIfNeeded: high), UInt32(low >> 32),
+        UInt32(truncatingIfNeeded: low),
+      ]
       for (index, word) in words.enumerated() {
         // IPv6 source: bytes 8-23; a mismatch skips to the next address's block.
         code.append(Op(.loadWord, k: networkOffset + 8 + UInt32(index) * 4))
@@ -127,9 +139,23 @@ struct ListenerAddressFilter {
       }
       code.append(Op(.return, k: 0))
     }
+    for subnet in ipv6Subnets {
+      // The /56: the source's first word, then its second under the mask.
+      code += [
+        Op(.loadWord, k: networkOffset + 8),
+        Op(.jumpIfEqual, k: UInt32(subnet >> 32), jt: 0, jf: 4),
+        Op(.loadWord, k: networkOffset + 12),
+        Op(.and, k: UInt32(truncatingIfNeeded: ipv6SubnetMask)),
+        Op(.jumpIfEqual, k: UInt32(truncatingIfNeeded: subnet), jt: 0, jf: 1),
+        Op(.return, k: 0),
+      ]
+    }
     code.append(Op(.return, k: keepPacket))
     return code
   }
+
+  static let ipv4SubnetMask: UInt32 = 0xFFFF_FF00
+  static let ipv6SubnetMask: UInt64 = 0xFFFF_FFFF_FFFF_FF00
 
   /// `SKF_NET_OFF`: offsets from the network header rather than from the TCP header, where a
   /// TCP socket's filter starts.
@@ -145,6 +171,7 @@ struct SocketFilterInstruction: Equatable {
     case loadByte = 0x30
     case loadWord = 0x20
     case shiftRight = 0x74
+    case and = 0x54
     case jump = 0x05
     case jumpIfEqual = 0x15
     case `return` = 0x06

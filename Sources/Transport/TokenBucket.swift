@@ -33,14 +33,6 @@ struct TokenBucket: Equatable {
     return copy.tokens >= 1
   }
 
-  /// How long from `nowMilliseconds` until `take` succeeds again (0 when it would now).
-  func millisecondsUntilToken(nowMilliseconds: UInt64) -> UInt64 {
-    var copy = self
-    copy.refill(nowMilliseconds: nowMilliseconds)
-    guard copy.tokens < 1 else { return 0 }
-    return UInt64(((1 - copy.tokens) / tokensPerMillisecond).rounded(.up))
-  }
-
   /// Whether the bucket would be full at `nowMilliseconds`: then forgetting it changes nothing
   /// (a new bucket starts full).
   func isFull(nowMilliseconds: UInt64) -> Bool {

@@ -55,8 +55,9 @@ public enum TransportEvent: Equatable, Sendable, CustomStringConvertible {
   /// An accepted TCP connection was shut down before its handshake, by an admission rule that
   /// needs only the address (today: `connectionAttemptsPerSecond`).
   case connectionShutDown(address: String, reason: AdmissionRefusal)
-  /// `address` went over `connectionAttemptsPerSecond` and is blocked for `milliseconds`: the
-  /// listener's kernel drops its packets, and what gets through is shut down and refused.
+  /// `address` (an address, or a subnet written `a.b.c.0/24`, `2001:db8:0:100::/56`) went over
+  /// its connection-attempt rate and is blocked for `milliseconds`: the listener's kernel drops
+  /// its packets, and what gets through is shut down and refused.
   case addressBlocked(address: String, milliseconds: UInt64)
   /// `droppedCount` messages from `peer` went over `messagesPerSecondPerPeer` and were dropped
   /// since the last such report (at most one per peer per 10 s); the connection stays.

@@ -4,12 +4,12 @@ import Wire
 extension TransportLoop {
   /// Answers every waiting ZAP request by the admission policy and the listener's ledger.
   func answerAdmissionRequests(_ listener: Listener) {
-    // The monitor first: the I/O thread reports a connection's `ACCEPTED` before it starts the
-    // handshake that ends in a ZAP request, so every request's attempt is counted before it is
-    // judged.
-    reportListenerEvents(listener)
     let policy = configuration.admission
     while let frames = listener.zap.receiveMultipart() {
+      // The monitor before each request: the I/O thread reports a connection's `ACCEPTED`
+      // before it starts the handshake that ends in the request, so the request's attempt is
+      // counted (and its handshake credit given) before it is judged.
+      reportListenerEvents(listener)
       let now = configuration.clock.monotonicMilliseconds()
       let (reply, refusal) = ZAPHandler.reply(to: frames.map(\.array)) { request in
         admissionLedger.admit(request, policy: policy, nowMilliseconds: now)
@@ -59,28 +59,30 @@ extension TransportLoop {
   /// is left alone. (A client that sends its hello with its first packet can have it opened by
   /// the I/O thread before the shutdown: the kernel filter is what spares the listener that.)
   func countAttempt(descriptor: Int32, listener: Listener) {
-    guard configuration.admission.rules.connectionAttemptsPerSecond != nil,
+    let rules = configuration.admission.rules
+    guard
+      rules.isLimitingAttempts,
       let address = PeerSocketAddress.peerAddress(of: descriptor)
     else { return }
     let now = configuration.clock.monotonicMilliseconds()
     guard
-      case .overRate(let isNewlyBlocked) = admissionLedger.attemptAccepted(
+      case .overRate(let newBlock) = admissionLedger.attemptAccepted(
         address: address, nowMilliseconds: now)
     else { return }
     if PeerSocketAddress.shutDown(descriptor) {
       statistics.update { $0.shutDownAtAccept += 1 }
       report(.connectionShutDown(address: address, reason: .tooManyAttempts))
     }
-    guard isNewlyBlocked else { return }
+    guard let newBlock else { return }
     statistics.update { $0.addressBlocks += 1 }
-    let milliseconds = configuration.admission.rules.overRateBlockMilliseconds
-    report(.addressBlocked(address: address, milliseconds: milliseconds))
+    report(
+      .addressBlocked(address: newBlock.description, milliseconds: rules.overRateBlockMilliseconds))
     updateAddressFilter(listener)
   }
 
   /// Puts the blocked addresses into the listener's kernel filter.
   func updateAddressFilter(_ listener: Listener) {
-    let blocked = admissionLedger.blockedAddresses
+    let blocked = admissionLedger.blockedRanges
     let isInstalled = listener.addressFilter?.install(blocking: blocked) ?? false
     statistics.update {
       $0.blockedAddresses = blocked.count

@@ -36,7 +36,7 @@ extension TransportLoop {
       throw .bindFailed(address: address, message: "ZeroMQ reported the endpoint \(endpoint)")
     }
     let rules = configuration.admission.rules
-    let isBlocking = rules.connectionAttemptsPerSecond != nil && rules.overRateBlockMilliseconds > 0
+    let isBlocking = rules.isLimitingAttempts && rules.overRateBlockMilliseconds > 0
     return Listener(
       router: router, zap: zap, monitor: monitor,
       contact: Contact(curveKey: configuration.curveKey, address: bound),

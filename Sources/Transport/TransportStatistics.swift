@@ -13,9 +13,10 @@ public final class TransportStatistics: Sendable {
     public var refusedAdmissions = 0
     /// Accepted connections shut down before their handshake, over the attempt rate.
     public var shutDownAtAccept = 0
-    /// Addresses blocked now for going over the attempt rate (`overRateBlockMilliseconds`).
+    /// Addresses and subnets blocked now for going over their attempt rate
+    /// (`overRateBlockMilliseconds`).
     public var blockedAddresses = 0
-    /// Addresses ever blocked.
+    /// Blocks ever begun, of addresses and of subnets.
     public var addressBlocks = 0
     /// Whether the kernel filter holds the blocked addresses now (false: it could not be
     /// found or installed, and blocked addresses are only shut down at accept).

@@ -14,29 +14,42 @@ struct AdmissionLedgerTests {
       address: address, curveKey: CurvePublicKey(bytes: [UInt8](repeating: key, count: 32))!)
   }
 
+  func address(_ text: String) -> BlockedRange {
+    BlockedRange(key: AddressKey(parsing: text), isSubnet: false)
+  }
+
   func ledger(_ configure: (inout AdmissionRules) -> Void) -> LedgerBox {
     var rules = AdmissionRules()
     configure(&rules)
     return LedgerBox(AdmissionLedger(rules: rules, pendingMilliseconds: 4_000))
   }
 
-  @Test func attemptsBeyondTheBucketAreShutDownAndRefusedUntilItRefills() {
+  @Test func attemptsBeyondTheBucketAreShutDownAndGetNoHandshakePastTheHandler() {
     let ledger = ledger { $0.connectionAttemptsPerSecond = 5 }
     let verdicts = (0..<8).map { _ in ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) }
     // The burst is one second's attempts: 5. Every accepted connection counts, whether it
     // gets to the ZAP handler or not.
     #expect(verdicts.prefix(5).allSatisfy { $0 == .withinRate })
-    #expect(verdicts.dropFirst(5).allSatisfy { $0 == .overRate(isNewlyBlocked: false) })
-    // Without a block, the address is refused at the ZAP handler until a token is back (one
-    // every 200 ms), so an attempt whose handshake beat its shutdown gets no further.
-    #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 100)
-      == .refuse(.tooManyAttempts))
-    #expect(ledger.admit(request("10.0.0.2"), policy: policy, nowMilliseconds: 100) == .admit)
+    #expect(verdicts.dropFirst(5).allSatisfy { $0 == .overRate(newBlock: nil) })
+    // Each attempt within the rate leaves one handshake credit: 5 requests pass the handler,
+    // and a sixth (a connection over the rate whose handshake beat its shutdown) is refused.
+    for _ in 0..<5 {
+      #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 100) == .admit)
+    }
+    #expect(
+      ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 100)
+        == .refuse(.tooManyAttempts))
+    // A token is back every 200 ms.
     #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 200) == .withinRate)
     #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 200) == .admit)
     #expect(
-      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 200) == .overRate(isNewlyBlocked: false))
-    #expect(ledger.blockedAddresses.isEmpty, "no block, so nothing for the kernel filter")
+      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 200) == .overRate(newBlock: nil))
+    // A credit lasts as long as a pending slot (4 s here).
+    #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 1_000) == .withinRate)
+    #expect(
+      ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 5_001)
+        == .refuse(.tooManyAttempts))
+    #expect(ledger.blockedRanges.isEmpty, "no block, so nothing for the kernel filter")
   }
 
   @Test func anAddressOverTheRateIsBlockedForTheBlockAndThenForgiven() {
@@ -44,25 +57,61 @@ struct AdmissionLedgerTests {
       $0.connectionAttemptsPerSecond = 5
       $0.overRateBlockMilliseconds = 10_000
     }
-    for _ in 0..<5 { #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .withinRate) }
-    #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .overRate(isNewlyBlocked: true))
-    #expect(ledger.blockedAddresses == [AddressKey(parsing: "10.0.0.1")])
+    for _ in 0..<5 {
+      #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .withinRate)
+    }
+    #expect(
+      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0)
+        == .overRate(newBlock: address("10.0.0.1")))
+    #expect(ledger.blockedRanges == [address("10.0.0.1")])
     // Blocked for the whole block, though its bucket refills long before: at accept and at
     // the ZAP handler.
     #expect(
-      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 5_000) == .overRate(isNewlyBlocked: false))
-    #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 9_999)
-      == .refuse(.tooManyAttempts))
+      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 5_000) == .overRate(newBlock: nil)
+    )
+    #expect(
+      ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 9_999)
+        == .refuse(.tooManyAttempts))
     #expect(ledger.attemptAccepted("10.0.0.2", nowMilliseconds: 5_000) == .withinRate)
     // A second address blocked later comes first in the filter's list.
     for _ in 0..<5 { _ = ledger.attemptAccepted("10.0.0.3", nowMilliseconds: 2_000) }
-    #expect(ledger.attemptAccepted("10.0.0.3", nowMilliseconds: 2_000) == .overRate(isNewlyBlocked: true))
-    #expect(ledger.blockedAddresses == [AddressKey(parsing: "10.0.0.3"), AddressKey(parsing: "10.0.0.1")])
+    #expect(
+      ledger.attemptAccepted("10.0.0.3", nowMilliseconds: 2_000)
+        == .overRate(newBlock: address("10.0.0.3")))
+    #expect(
+      ledger.blockedRanges == [address("10.0.0.3"), address("10.0.0.1")])
     #expect(ledger.expire(nowMilliseconds: 9_999) == false)
     #expect(ledger.expire(nowMilliseconds: 10_000) == true, "10.0.0.1's block is over")
-    #expect(ledger.blockedAddresses == [AddressKey(parsing: "10.0.0.3")])
+    #expect(ledger.blockedRanges == [address("10.0.0.3")])
     #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 10_000) == .withinRate)
     #expect(ledger.admit(request("10.0.0.1"), policy: policy, nowMilliseconds: 10_000) == .admit)
+  }
+
+  @Test func aSubnetOverItsRateIsBlockedWholeAcrossItsAddresses() {
+    let ledger = ledger {
+      $0.connectionAttemptsPerSecond = 5
+      $0.subnetConnectionAttemptsPerSecond = 8
+      $0.overRateBlockMilliseconds = 10_000
+    }
+    // 8 addresses of one /24, one attempt each: within both rates. The ninth goes over the
+    // subnet's burst of 8, and the whole /24 is blocked.
+    for host in 1...8 {
+      #expect(ledger.attemptAccepted("10.0.7.\(host)", nowMilliseconds: 0) == .withinRate)
+    }
+    let subnet = BlockedRange(key: AddressKey(parsing: "10.0.7.0"), isSubnet: true)
+    #expect(subnet.description == "10.0.7.0/24")
+    #expect(ledger.attemptAccepted("10.0.7.9", nowMilliseconds: 0) == .overRate(newBlock: subnet))
+    #expect(ledger.attemptAccepted("10.0.7.200", nowMilliseconds: 100) == .overRate(newBlock: nil))
+    #expect(
+      ledger.admit(request("10.0.7.77"), policy: policy, nowMilliseconds: 100)
+        == .refuse(.tooManyAttempts))
+    #expect(ledger.blockedRanges == [subnet])
+    // The next /24 is another subnet; an IPv6 /56 is keyed by its first 56 bits.
+    #expect(ledger.attemptAccepted("10.0.8.1", nowMilliseconds: 100) == .withinRate)
+    let ipv6 = BlockedRange(key: AddressKey(parsing: "2001:db8:0:1ff::9").subnet, isSubnet: true)
+    #expect(ipv6.description == "2001:db8:0:100::/56")
+    #expect(ledger.expire(nowMilliseconds: 10_000) == true)
+    #expect(ledger.attemptAccepted("10.0.7.9", nowMilliseconds: 10_000) == .withinRate)
   }
 
   @Test func theCapPerAddressCountsAdmittedConnectionsAndFreesThemWhenTheyClose() {
@@ -158,7 +207,14 @@ struct AdmissionLedgerTests {
     // A refused attempt counted all the same: the burst of 2 is spent on the third.
     #expect(ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .withinRate)
     #expect(
-      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .overRate(isNewlyBlocked: false))
+      ledger.attemptAccepted("10.0.0.1", nowMilliseconds: 0) == .overRate(newBlock: nil))
+    guard
+      case .refuse(.insufficientProofOfWork) = ledger.admit(
+        request("10.0.0.1"), policy: strict, nowMilliseconds: 0)
+    else {
+      Issue.record("the second attempt's request is judged by the proof of work")
+      return
+    }
     #expect(
       ledger.admit(request("10.0.0.1"), policy: strict, nowMilliseconds: 0)
         == .refuse(.tooManyAttempts))
@@ -198,10 +254,11 @@ final class LedgerBox {
   func connectionClosed(descriptor: Int32) { ledger.connectionClosed(descriptor: descriptor) }
   @discardableResult
   func expire(nowMilliseconds: UInt64) -> Bool { ledger.expire(nowMilliseconds: nowMilliseconds) }
-  func attemptAccepted(_ address: String, nowMilliseconds: UInt64) -> AdmissionLedger.AttemptVerdict {
+  func attemptAccepted(_ address: String, nowMilliseconds: UInt64) -> AdmissionLedger.AttemptVerdict
+  {
     ledger.attemptAccepted(address: address, nowMilliseconds: nowMilliseconds)
   }
-  var blockedAddresses: [AddressKey] { ledger.blockedAddresses }
+  var blockedRanges: [BlockedRange] { ledger.blockedRanges }
 }
 
 /// The ban list and the policy's stateless rules.

@@ -204,6 +204,33 @@ struct ZMQTransportAdmissionTests {
     #expect(tcpConnects(port: port, from: "127.0.0.2", within: 2_000))
   }
 
+  /// Many addresses of one /24 over the subnet's attempt rate block the whole /24 in the
+  /// kernel, while another /24 and an honest peer are served.
+  @Test func aSubnetOverItsAttemptRateIsBlockedInTheKernelWhole() async throws {
+    let listener = try TestPeer(
+      admission: policy {
+        $0.subnetConnectionAttemptsPerSecond = 0.01  // a burst of 2 for all of 127.0.1.0/24
+        $0.overRateBlockMilliseconds = 30_000
+      })
+    defer { listener.transport.close() }
+    let port = listener.contact.address.port
+    for host in 1...3 {
+      #expect(
+        tcpConnects(port: port, from: "127.0.1.\(host)", within: 2_000, holdMilliseconds: 300))
+    }
+    #expect(
+      await eventually(within: 10_000) {
+        listener.transport.statistics.snapshot.isAddressFilterInstalled
+      })
+    #expect(
+      listener.recorder.events.contains(
+        .addressBlocked(address: "127.0.1.0/24", milliseconds: 30_000)))
+    // A fresh address of the same /24 cannot connect; one of another /24 can.
+    #expect(!tcpConnects(port: port, from: "127.0.1.200", within: 300))
+    #expect(tcpConnects(port: port, from: "127.0.2.1", within: 2_000))
+    try await expectHonestExchange(with: listener)
+  }
+
   @Test func aPeerThatConnectsAndLeavesAgainAndAgainIsNeverLockedOut() async throws {
     let listener = try TestPeer(admission: policy { $0.peersPerAddressMax = 1 })
     defer { listener.transport.close() }
