@@ -10,13 +10,18 @@ cd "$(dirname "$0")/.."
 STARLING=${STARLING:-.build/release/starling}
 RUNS=${RUNS:-2}
 FLOOD_KIND=${FLOOD_KIND:-replay}
+# FLOOD_SOURCES=N: the flood comes from N addresses of 127.0.1.0/24 instead of 127.0.0.2.
+FLOOD_SOURCES=${FLOOD_SOURCES:-}
+CONFIG=${CONFIG:-Examples/cluster-flood.json}
 mkdir -p Benchmarks/results
 out="Benchmarks/results/flood-$(date +%Y%m%d-%H%M%S).txt"
 for run in $(seq 1 "$RUNS"); do
   for mode in quiet flood; do
     args=()
-    if [ "$mode" = flood ]; then args=(--flood 1000 --sybils 200 --flood-kind "$FLOOD_KIND"); fi
-    "$STARLING" cluster --config Examples/cluster-flood.json --dir .build/flood-bench \
+    if [ "$mode" = flood ]; then args=(--flood 1000 --sybils 200 --flood-kind "$FLOOD_KIND")
+      if [ -n "$FLOOD_SOURCES" ]; then args+=(--flood-sources "$FLOOD_SOURCES"); fi
+    fi
+    "$STARLING" cluster --config "$CONFIG" --dir .build/flood-bench \
       --quiet --json "${args[@]}" | tail -1 | sed "s/^/$mode $run /" | tee -a "$out"
   done
 done
