@@ -108,15 +108,21 @@ struct CoordinatorRole: Sendable {
       partials, previousAggregate: isChecked ? nil : previousCombinedDelta, globalModel: base,
       seed: isChecked ? combinationSeeds[round] ?? 0 : seed ^ round &* 0xC0FF_EE11)
     previousCombinedDelta = delta
+    return (Self.step(base, by: delta, optimizer: &outerOptimizer), report)
+  }
+
+  /// The next model: `base` moved by `delta` through `optimizer`, or plainly added without one.
+  /// The optimizer throws only for mismatched lengths or non-finite values: then the plain
+  /// delta is applied (the coordinator's checks on partials make this unreachable). A checking
+  /// council member calls it too, with a stateless optimizer of its own.
+  static func step(
+    _ base: [Float], by delta: [Float], optimizer: inout (any OuterOptimizer)?
+  ) -> [Float] {
     var next = base
-    // The optimizer throws only for mismatched lengths or non-finite values: then the plain
-    // delta is applied (the coordinator's checks on partials make this unreachable).
-    if outerOptimizer == nil
-      || (try? outerOptimizer!.step(model: &next, aggregatedDelta: delta)) == nil
-    {
-      next = Self.adding(delta, to: base)
+    if optimizer == nil || (try? optimizer!.step(model: &next, aggregatedDelta: delta)) == nil {
+      next = adding(delta, to: base)
     }
-    return (next, report)
+    return next
   }
 
   /// `base + delta`, value by value: the next model without an outer optimizer, as the

@@ -8,16 +8,17 @@ import Wire
 /// it, logs the evidence and deposes the coordinator; whoever coordinates next bans it.
 extension NodeController {
   /// Whether this node checks its coordinator's models: with the built-in mean, a rule over
-  /// partials and central noise (from the round's committed seed), not with an outer optimizer
-  /// (its state, the momentum of every round since the coordinator started, is not replicated).
+  /// partials and central noise (from the round's committed seed), and FedAvg's outer step.
+  /// Not with an outer optimizer that keeps state (the momentum or moments of every round since
+  /// the coordinator started are not replicated).
   var checksCoordinator: Bool {
     settings.councilChecksCoordinator && settings.mode == .fdfl
-      && settings.security?.outerOptimizer == nil
+      && (settings.security?.outerOptimizer?.isStateless ?? true)
   }
 
   /// The next model as the coordinator combines `partials` (in aggregator order) over `base`:
   /// the built-in mean, or the project's rule over partials and central noise with `seed` and
-  /// no warm start (`CoordinatorRole.combine` with `isChecked`).
+  /// no warm start, then the outer step (`CoordinatorRole.combine` with `isChecked`).
   func recombine(_ partials: [RoundCoordinator.Partial], base: [Float], seed: UInt64) -> [Float] {
     guard let security = settings.security, security.needsCoordinatorCombination,
       !partials.isEmpty
@@ -27,7 +28,8 @@ extension NodeController {
     }
     let (delta, _) = security.combinePartials(
       partials, previousAggregate: nil, globalModel: base, seed: seed)
-    return CoordinatorRole.adding(delta, to: base)
+    var optimizer = security.outerOptimizer?.make()
+    return CoordinatorRole.step(base, by: delta, optimizer: &optimizer)
   }
 
   /// Copies of an outgoing partial for the council members other than its receiver; this

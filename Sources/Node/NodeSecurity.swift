@@ -180,6 +180,12 @@ public enum OuterOptimizerKind: Sendable, Hashable {
   case fedYogi(learningRate: Float)
   case nesterov(learningRate: Float, momentum: Float)
 
+  /// Whether a step depends only on the model and the delta (FedAvg), so that anyone can
+  /// recompute it; the others keep momentum or moments from round to round.
+  var isStateless: Bool {
+    if case .fedAvg = self { true } else { false }
+  }
+
   func make() -> any OuterOptimizer {
     switch self {
     case .fedAvg(let rate): FedAvgOptimizer(learningRate: rate)

@@ -332,6 +332,12 @@ extension SimulatorTests {
       security.centralPrivacy = CentralPrivacy(
         clipNorm: 10, noiseMultiplier: 0.5, delta: 1e-5, epsilonBudget: nil)
       return security
+    case "fedavg":
+      // FedAvg's outer step with a learning rate other than 1: stateless, so checkable.
+      var security = NodeSecurity(
+        pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+      security.outerOptimizer = .fedAvg(learningRate: 0.7)
+      return security
     case "sums":
       var security = NodeSecurity(
         pipelines: [AggregationPipeline(rules: [.median])], byzantineFraction: 0.25)
@@ -344,7 +350,7 @@ extension SimulatorTests {
 
   /// An honest run with a rule over partials and central noise, or robust pipelines over sums,
   /// checked by the council: every model is reproduced and nothing refused.
-  @Test(arguments: ["median+noise", "sums"])
+  @Test(arguments: ["median+noise", "sums", "fedavg"])
   func checkingARuleAndNoiseOverPartialsRefusesNoHonestModel(security: String) throws {
     let report = try checkedCouncil(seed: 21) {
       $0.node.security = Self.checkedSecurity(security)
@@ -392,7 +398,7 @@ extension SimulatorTests {
   /// one from the partials, refuse it, depose that coordinator and elect another, which bans it
   /// through the log; no forged model is ever committed.
   /// The same with a median over partials and central noise, and with pipelines over sums.
-  @Test(arguments: [21, 22, 23] as [UInt64], ["mean", "median+noise", "sums"])
+  @Test(arguments: [21, 22, 23] as [UInt64], ["mean", "median+noise", "sums", "fedavg"])
   func aCoordinatorThatForgesModelsIsDeposedAndBanned(seed: UInt64, security: String) throws {
     let report = try checkedCouncil(seed: seed) {
       $0.node.security = Self.checkedSecurity(security)
