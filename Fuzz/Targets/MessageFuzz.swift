@@ -136,8 +136,10 @@ func messageSeeds() -> [Seed] {
       .round(
         .combination(
           round: 3, digest: digest, aggregators: [peers[0], peers[1]], partials: [digest, digest],
-          seed: 0x5EED))
+          seed: 0x5EED, outerState: values))
     ),
+    ("round-requestOuterState", .round(.requestOuterState(model: digest))),
+    ("round-outerState", .round(.outerState(model: digest, values: values))),
     ("round-requestPartial", .round(.requestPartial(round: 3, aggregator: peers[1]))),
     ("round-auditRequest", .round(.auditRequest(round: 3))),
     (

@@ -8,6 +8,15 @@ public protocol OuterOptimizer: Sendable {
   /// Moves `model` by one outer step.
   /// - Complexity: O(d).
   mutating func step(model: inout [Float], aggregatedDelta: [Float]) throws(AggregationError)
+  /// What the optimizer carries from one step to the next, as one vector (its buffers one after
+  /// another; empty before the first step and for a stateless optimizer). A council that checks
+  /// its coordinator replicates it: each member restores the committed state, recomputes the
+  /// step, and compares the state it gets with the coordinator's.
+  var state: [Float] { get }
+  /// Puts back a `state` this kind of optimizer returned (for a model of the same length).
+  /// - Throws: `AggregationError.mismatchedReferenceLength` for a vector no such optimizer
+  ///   returns.
+  mutating func restore(state: [Float]) throws(AggregationError)
 }
 
 extension OuterOptimizer {
@@ -41,6 +50,12 @@ public struct FedAvgOptimizer: OuterOptimizer, Hashable {
     try prepare(model: model, delta: delta, state: &state)
     for index in model.indices { model[index] += learningRate * delta[index] }
   }
+
+  public var state: [Float] { [] }
+
+  public mutating func restore(state: [Float]) throws(AggregationError) {
+    guard state.isEmpty else { throw .mismatchedReferenceLength(expected: 0, actual: state.count) }
+  }
 }
 
 /// FedAvgM (Hsu et al. 2019): server momentum `v <- momentum v + delta`,
@@ -67,6 +82,10 @@ public struct FedAvgMOptimizer: OuterOptimizer, Hashable {
       model[index] += learningRate * velocity[index]
     }
   }
+
+  public var state: [Float] { velocity }
+
+  public mutating func restore(state: [Float]) throws(AggregationError) { velocity = state }
 }
 
 /// FedAdam and FedYogi (Reddi et al. 2021, "Adaptive Federated Optimization"), without bias
@@ -124,6 +143,17 @@ public struct FedAdaptiveOptimizer: OuterOptimizer, Hashable {
       model[index] += learningRate * firstMoment[index] / (secondMoment[index].squareRoot() + tau)
     }
   }
+
+  /// The first moment, then the second.
+  public var state: [Float] { firstMoment + secondMoment }
+
+  public mutating func restore(state: [Float]) throws(AggregationError) {
+    guard state.count.isMultiple(of: 2) else {
+      throw .mismatchedReferenceLength(expected: state.count + 1, actual: state.count)
+    }
+    firstMoment = Array(state[..<(state.count / 2)])
+    secondMoment = Array(state[(state.count / 2)...])
+  }
 }
 
 /// DiLoCo's outer step (Douillard et al. 2023): Nesterov momentum over the pseudo-gradient
@@ -151,4 +181,8 @@ public struct NesterovOuterOptimizer: OuterOptimizer, Hashable {
       model[index] -= learningRate * (gradient + momentum * velocity[index])
     }
   }
+
+  public var state: [Float] { velocity }
+
+  public mutating func restore(state: [Float]) throws(AggregationError) { velocity = state }
 }

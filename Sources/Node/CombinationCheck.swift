@@ -12,10 +12,12 @@ struct CombinationCheck: Sendable {
     [UInt64: [PeerID: (
       weight: UInt64, values: [Float], digest: Digest, judgements: [TrainerJudgement]
     )]] = [:]
-  /// The coordinator's notes: which aggregators' partials (by digest) each model combines, and
-  /// the round's combination seed.
-  var notes: [Digest: (round: UInt64, aggregators: [PeerID], partials: [Digest], seed: UInt64)] =
-    [:]
+  /// The coordinator's notes: which aggregators' partials (by digest) each model combines, the
+  /// round's combination seed, and the outer optimizer's state after the step.
+  var notes:
+    [Digest: (
+      round: UInt64, aggregators: [PeerID], partials: [Digest], seed: UInt64, outerState: [Float]
+    )] = [:]
   /// Published models not checked yet (a note or a partial is missing, or this member does not
   /// hold the round's base yet).
   var waiting: [Digest: (round: UInt64, values: [Float])] = [:]
@@ -42,10 +44,15 @@ struct CombinationCheck: Sendable {
   /// Whether `values` (published as `digest` for `round`) is the combination of the partials its
   /// note names, over `base` (this member's committed model, `baseDigest`), as `combine`
   /// recomputes it with the note's seed. With `usesSeed` (a rule over partials or central
-  /// noise), the seed must be the one the round's start committed to.
+  /// noise), the seed must be the one the round's start committed to. `combine` returns the
+  /// outer optimizer's state after the step too (from the committed state `baseState`), and the
+  /// note's state must be it, within the same tolerance.
   func check(
     round: UInt64, digest: Digest, values: [Float], base: [Float], baseDigest: Digest,
-    usesSeed: Bool, combine: (_ partials: [RoundCoordinator.Partial], _ seed: UInt64) -> [Float]
+    baseState: [Float] = [], usesSeed: Bool,
+    combine: (_ partials: [RoundCoordinator.Partial], _ seed: UInt64) -> (
+      model: [Float], outerState: [Float]
+    )
   ) -> Outcome {
     guard let note = notes[digest], note.round == round, let start = starts[round],
       start.base == baseDigest
@@ -69,7 +76,7 @@ struct CombinationCheck: Sendable {
         RoundCoordinator.Partial(
           aggregator: aggregator, weight: partial.weight, values: partial.values))
     }
-    let recomputed = combine(combined, note.seed)
+    let (recomputed, state) = combine(combined, note.seed)
     let recomputedDigest = Digest.of(values: recomputed)
     guard recomputedDigest == digest || Self.isWithinTolerance(values, recomputed, base: base)
     else {
@@ -77,6 +84,19 @@ struct CombinationCheck: Sendable {
         "model \(digest) of round \(round) is not the combination of the partials of "
           + "\(note.aggregators.map(\.description)) over base \(baseDigest): recomputed "
           + "\(recomputedDigest)")
+    }
+    guard
+      note.outerState == state
+        || Self.isWithinTolerance(
+          note.outerState, state,
+          base: baseState.count == state.count
+            ? baseState : [Float](repeating: 0, count: state.count))
+    else {
+      return .forged(
+        "the outer optimizer's state after model \(digest) of round \(round) is not the step "
+          + "from the committed state: \(note.outerState.count) values, hash "
+          + "\(Digest.of(values: note.outerState)); recomputed \(state.count), hash "
+          + "\(Digest.of(values: state))")
     }
     return .reproduced
   }

@@ -20,7 +20,8 @@ struct CoordinatorRole: Sendable {
   var nextModelPush: UInt64 = 0
   /// The last roles this coordinator proposed (in force for its rounds until another ranking).
   var proposedRoles: RoleAssignment?
-  /// The outer optimizer (its momentum restarts when the coordinator changes).
+  /// The outer optimizer. Its momentum restarts when the coordinator changes, unless the
+  /// council checks the coordinator: then every round goes on from the committed state.
   var outerOptimizer: (any OuterOptimizer)?
   /// The signed partials of rounds not committed yet, as their aggregators sent them, for the
   /// council members that check this coordinator and ask for one they lack
@@ -100,15 +101,22 @@ struct CoordinatorRole: Sendable {
   /// When the council checks this coordinator (`isChecked`), the rule and the noise take the
   /// round's combination seed, which the members learn, and the rule gets no warm start (the
   /// members do not hold the last combined delta), so that they can recompute the same model.
+  /// With `outerState` (the committed state of an outer optimizer that keeps state, which the
+  /// checking council replicates), the optimizer goes on from it, not from this coordinator's
+  /// own; the state after the step comes back with the model.
   mutating func combine(
     _ partials: [RoundCoordinator.Partial], base: [Float], round: UInt64, security: NodeSecurity,
-    seed: UInt64, isChecked: Bool
-  ) -> (model: [Float], report: String) {
+    seed: UInt64, isChecked: Bool, outerState: [Float]? = nil
+  ) -> (model: [Float], outerState: [Float], report: String) {
     let (delta, report) = security.combinePartials(
       partials, previousAggregate: isChecked ? nil : previousCombinedDelta, globalModel: base,
       seed: isChecked ? combinationSeeds[round] ?? 0 : seed ^ round &* 0xC0FF_EE11)
     previousCombinedDelta = delta
-    return (Self.step(base, by: delta, optimizer: &outerOptimizer), report)
+    if let outerState, let kind = security.outerOptimizer {
+      outerOptimizer = kind.make(restoring: outerState)
+    }
+    let next = Self.step(base, by: delta, optimizer: &outerOptimizer)
+    return (next, outerOptimizer?.state ?? [], report)
   }
 
   /// The next model: `base` moved by `delta` through `optimizer`, or plainly added without one.

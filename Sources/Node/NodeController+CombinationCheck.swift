@@ -8,28 +8,35 @@ import Wire
 /// it, logs the evidence and deposes the coordinator; whoever coordinates next bans it.
 extension NodeController {
   /// Whether this node checks its coordinator's models: with the built-in mean, a rule over
-  /// partials and central noise (from the round's committed seed), and FedAvg's outer step.
-  /// Not with an outer optimizer that keeps state (the momentum or moments of every round since
-  /// the coordinator started are not replicated).
+  /// partials and central noise (from the round's committed seed), and the outer step (an
+  /// optimizer that keeps state goes on from the replicated state, `keepsOuterState`).
   var checksCoordinator: Bool {
     settings.councilChecksCoordinator && settings.mode == .fdfl
-      && (settings.security?.outerOptimizer?.isStateless ?? true)
   }
 
-  /// The next model as the coordinator combines `partials` (in aggregator order) over `base`:
-  /// the built-in mean, or the project's rule over partials and central noise with `seed` and
-  /// no warm start, then the outer step (`CoordinatorRole.combine` with `isChecked`).
-  func recombine(_ partials: [RoundCoordinator.Partial], base: [Float], seed: UInt64) -> [Float] {
+  /// The next model as the coordinator combines `partials` (in aggregator order) over `base`,
+  /// and the outer optimizer's state after it: the built-in mean, or the project's rule over
+  /// partials and central noise with `seed` and no warm start, then the outer step from the
+  /// committed state (`CoordinatorRole.combine` with `isChecked`).
+  func recombine(_ partials: [RoundCoordinator.Partial], base: [Float], seed: UInt64) -> (
+    model: [Float], outerState: [Float]
+  ) {
     guard let security = settings.security, security.needsCoordinatorCombination,
       !partials.isEmpty
     else {
-      return RoundCoordinator.meanCombination(
-        base: base, partials: partials.map { ($0.weight, $0.values) })
+      return (
+        RoundCoordinator.meanCombination(
+          base: base, partials: partials.map { ($0.weight, $0.values) }), []
+      )
     }
     let (delta, _) = security.combinePartials(
       partials, previousAggregate: nil, globalModel: base, seed: seed)
-    var optimizer = security.outerOptimizer?.make()
-    return CoordinatorRole.step(base, by: delta, optimizer: &optimizer)
+    var optimizer =
+      keepsOuterState
+      ? security.outerOptimizer?.make(restoring: outerState.values)
+      : security.outerOptimizer?.make()
+    let next = CoordinatorRole.step(base, by: delta, optimizer: &optimizer)
+    return (next, optimizer?.state ?? [])
   }
 
   /// Copies of an outgoing partial for the council members other than its receiver; this
@@ -86,14 +93,14 @@ extension NodeController {
   /// partial (the aggregator may have died before its copies left).
   mutating func recordCombination(
     round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest], seed: UInt64,
-    from sender: PeerID
+    outerState state: [Float], from sender: PeerID
   ) -> [NodeEffect] {
     guard checksCoordinator, sender == council?.leader, round > committedRound else { return [] }
     let isRepeat = combinationCheck.notes[digest].map {
       $0.round == round && $0.aggregators == aggregators && $0.partials == partials
         && $0.seed == seed
     }
-    combinationCheck.notes[digest] = (round, aggregators, partials, seed)
+    combinationCheck.notes[digest] = (round, aggregators, partials, seed, state)
     var effects = checkWaitingModels()
     if isRepeat == true, settings.signing != nil, combinationCheck.waiting[digest] != nil {
       effects += combinationCheck.missingPartials(for: digest).map {
@@ -133,7 +140,8 @@ extension NodeController {
     let note = RoundMessage.combination(
       round: commit.round, digest: commit.model, aggregators: commit.aggregators,
       partials: commit.aggregators.map { received[$0]?.digest ?? Digest.of(values: []) },
-      seed: coordinatorRole.combinationSeeds[commit.round] ?? 0)
+      seed: coordinatorRole.combinationSeeds[commit.round] ?? 0,
+      outerState: keepsOuterState ? outerState.pending[commit.model]?.values ?? [] : [])
     return (council?.members ?? []).filter {
       $0 != me && !coordinatorRole.modelHolders.contains($0)
     }
@@ -148,13 +156,20 @@ extension NodeController {
   {
     guard combinationCheck.refused[digest] == nil else { return [] }
     let base = model
-    switch combinationCheck.check(
-      round: round, digest: digest, values: values, base: base, baseDigest: modelDigest,
-      usesSeed: settings.security?.needsCoordinatorCombination ?? false,
-      combine: { recombine($0, base: base, seed: $1) })
-    {
+    // Over a base whose outer state this member lacks (it is being fetched), nothing is checked.
+    let outcome =
+      holdsOuterState
+      ? combinationCheck.check(
+        round: round, digest: digest, values: values, base: base, baseDigest: modelDigest,
+        baseState: keepsOuterState ? outerState.values : [],
+        usesSeed: settings.security?.needsCoordinatorCombination ?? false,
+        combine: { recombine($0, base: base, seed: $1) }) : .waiting
+    switch outcome {
     case .reproduced:
       combinationCheck.waiting[digest] = nil
+      if keepsOuterState, let note = combinationCheck.notes[digest] {
+        outerState.pending[digest] = (round, note.outerState)
+      }
       return storePublishedModel(round: round, digest: digest, values: values)
     case .waiting:
       combinationCheck.waiting[digest] = (round, values)
@@ -285,6 +300,14 @@ extension NodeController {
               entry: entry.index)
         }
       case .commitRound(let commit):
+        // The outer state must be the one this member checked with the model.
+        if keepsOuterState, let state = outerState.pending[commit.model],
+          Digest.of(values: state.values) != commit.outerState
+        {
+          return .rule(
+            "entry \(entry.index) commits round \(commit.round) with an outer optimizer state "
+              + "(\(commit.outerState)) other than the one its model was checked with")
+        }
         // The judgements must be the combined partials' own, as this member holds them (it
         // does when it stored the round's model: it checked those very partials).
         guard reputation != nil, replication.published[commit.model] != nil,

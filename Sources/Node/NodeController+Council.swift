@@ -84,7 +84,7 @@ extension NodeController {
       return effects + coordinate(coordinatorRole.rounds!.handle(.startCommitted(start)))
     case .commitRound(let commit):
       countContributions(of: commit)
-      let accounted = accountPrivacy(of: commit)
+      let accounted = adoptOuterState(of: commit) + accountPrivacy(of: commit)
       guard commit.round > committedRound else { return accounted }
       if commit.model == modelDigest { return accounted + adopt(commit, values: model) }
       if let values = replication.published[commit.model] {

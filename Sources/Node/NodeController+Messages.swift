@@ -102,10 +102,16 @@ extension NodeController {
           model: model, modelDigest: modelDigest, committedRound: committedRound)
     case .modelStored(let digest):
       return acknowledgeModel(digest, from: sender)
-    case .combination(let number, let digest, let aggregators, let partials, let seed):
+    case .combination(let number, let digest, let aggregators, let partials, let seed, let state):
       return recordCombination(
         round: number, digest: digest, aggregators: aggregators, partials: partials, seed: seed,
-        from: sender)
+        outerState: state, from: sender)
+    case .requestOuterState(let digest):
+      guard council?.members.contains(sender) == true else { return [] }
+      return answerOuterStateRequest(for: digest, from: sender)
+    case .outerState(let digest, let values):
+      guard council?.members.contains(sender) == true else { return [] }
+      return receiveOuterState(model: digest, values: values)
     case .requestPartial(let number, let aggregator):
       guard isCoordinator, council?.members.contains(sender) == true,
         let partial = coordinatorRole.relayablePartials[number]?[aggregator],

@@ -6,7 +6,7 @@ import Wire
 extension NodeController {
   mutating func tick() -> [NodeEffect] {
     var effects =
-      councilStep(.tick(now: now)) + requestAwaitedModel() + pushHeldModel()
+      councilStep(.tick(now: now)) + requestAwaitedModel() + requestOuterState() + pushHeldModel()
       + membershipStep(.tick(now: now))
     // A trainer that restarted mid-round is not counted lost: its announce after the restart
     // brings it the round's request again (`peerJoined`), and it trains to the deadline.
@@ -29,7 +29,8 @@ extension NodeController {
     effects += banSuspectedCoordinators()
     effects += maintainCouncil()
     if coordinatorRole.rounds?.openRound == nil, now >= coordinatorRole.nextOpenTime,
-      replication.awaitedCommits.isEmpty, committedRound < settings.roundsMax ?? .max
+      replication.awaitedCommits.isEmpty, holdsOuterState,
+      committedRound < settings.roundsMax ?? .max
     {
       effects += openRound()
     }
@@ -274,7 +275,10 @@ extension NodeController {
             round: committedRound, digest: modelDigest, values: model)
           for peer in peers where peer != me { effects.append(.send(to: peer, .round(broadcast))) }
         }
-      case .propose(.commitRound(let commit)):
+      case .propose(.commitRound(var commit)):
+        if keepsOuterState {
+          commit.outerState = Digest.of(values: outerState.pending[commit.model]?.values ?? [])
+        }
         coordinatorRole.hold(commit, holder: me, now: now)
         effects += combinationNotes(for: commit)
         effects += acknowledgeModel(commit.model, from: me)
@@ -291,9 +295,10 @@ extension NodeController {
         effects += banIfMisbehaving(peer, reason)
       case .combine(let round, let base, let partials):
         guard let security = settings.security, isCoordinator else { break }
-        let (next, report) = coordinatorRole.combine(
+        let (next, state, report) = coordinatorRole.combine(
           partials, base: base, round: round, security: security, seed: seed,
-          isChecked: checksCoordinator)
+          isChecked: checksCoordinator, outerState: keepsOuterState ? outerState.values : nil)
+        if keepsOuterState { outerState.pending[Digest.of(values: next)] = (round, state) }
         effects.append(.aggregated(round: round, report: "coordinator: " + report))
         effects += coordinate(coordinatorRole.rounds!.handle(.combined(round: round, model: next)))
       }

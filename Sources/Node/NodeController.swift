@@ -218,6 +218,8 @@ public struct NodeController: Sendable {
   var nextNonce: UInt64 = 0
   /// What this council member needs to check its coordinator's models.
   var combinationCheck = CombinationCheck()
+  /// The outer optimizer's replicated state (with `keepsOuterState`).
+  var outerState: OuterStateReplication
   /// Coordinators this member caught publishing a forged model, with the evidence.
   public internal(set) var suspectedCoordinators: [PeerID: String] = [:]
   /// The digest of the initial model (the first epoch's ranking seed), when this node started
@@ -255,6 +257,12 @@ public struct NodeController: Sendable {
     model = durable.model
     modelDigest = Digest.of(values: durable.model)
     genesisDigest = durable.committedRound == 0 ? modelDigest : nil
+    // The initial model's state is empty; a later one's is the stored one (checked against the
+    // log's commit when it is missing or stale: `requestOuterState`).
+    outerState =
+      durable.outerState.map { OuterStateReplication(model: $0.model, values: $0.values) }
+      ?? OuterStateReplication(
+        model: durable.committedRound == 0 ? modelDigest : .zero, values: [])
     lastStartedRound = durable.lastStartedRound
     replication = ModelReplication(published: durable.storedModels)
     reputation = Self.emptyReputation(settings)

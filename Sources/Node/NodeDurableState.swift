@@ -12,11 +12,15 @@ public struct NodeDurableState: Sendable {
   /// The client-level epsilon spent by the committed rounds, as last written (for tools that
   /// read a stopped node's store; a running node composes it from its log).
   public var spentEpsilon: Double?
+  /// The outer optimizer's state after the committed model, when the council replicates it.
+  public var outerState: StoredOuterState?
 
   public init(
     council: CouncilDurableState?, committedRound: UInt64, model: [Float], lastStartedRound: UInt64,
-    storedModels: [Digest: [Float]] = [:], spentEpsilon: Double? = nil
+    storedModels: [Digest: [Float]] = [:], spentEpsilon: Double? = nil,
+    outerState: StoredOuterState? = nil
   ) {
+    self.outerState = outerState
     self.spentEpsilon = spentEpsilon
     self.council = council
     self.committedRound = committedRound
@@ -42,6 +46,8 @@ public struct NodeDurableState: Sendable {
       lastStartedRound = max(lastStartedRound, round)
     case .privacySpent(let epsilon):
       spentEpsilon = epsilon
+    case .outerState(let state):
+      outerState = state
     }
   }
 }
@@ -62,6 +68,8 @@ public enum DurableWrite: Sendable {
   case startedRound(UInt64)
   /// The client-level epsilon spent once the round just applied is counted.
   case privacySpent(epsilon: Double)
+  /// The outer optimizer's state after the committed model it names (replaces the last one).
+  case outerState(StoredOuterState)
 }
 
 extension NodeEffect {

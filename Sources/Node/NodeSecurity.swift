@@ -180,10 +180,19 @@ public enum OuterOptimizerKind: Sendable, Hashable {
   case fedYogi(learningRate: Float)
   case nesterov(learningRate: Float, momentum: Float)
 
-  /// Whether a step depends only on the model and the delta (FedAvg), so that anyone can
-  /// recompute it; the others keep momentum or moments from round to round.
+  /// Whether a step depends only on the model and the delta (FedAvg); the others keep momentum
+  /// or moments from round to round, which a council that checks its coordinator replicates
+  /// (`RoundCommit.outerState`).
   var isStateless: Bool {
     if case .fedAvg = self { true } else { false }
+  }
+
+  /// An optimizer of this kind that goes on from `state` (`OuterOptimizer.state`); nil when
+  /// no optimizer of this kind returns such a vector.
+  func make(restoring state: [Float]) -> (any OuterOptimizer)? {
+    var optimizer = make()
+    guard (try? optimizer.restore(state: state)) != nil else { return nil }
+    return optimizer
   }
 
   func make() -> any OuterOptimizer {

@@ -28,7 +28,10 @@ public final class NodeStore {
     let durable = NodeDurableState(
       council: state.council, committedRound: state.committedModel?.round ?? 0, model: model,
       lastStartedRound: state.lastStartedRound, storedModels: held,
-      spentEpsilon: state.privacySpent[Self.centralAccountant])
+      spentEpsilon: state.privacySpent[Self.centralAccountant],
+      outerState: state.outerState.map {
+        StoredOuterState(round: $0.round, model: $0.digest, values: $0.values)
+      })
     return (durable, state.knownPeers)
   }
 
@@ -65,6 +68,10 @@ public final class NodeStore {
     case .privacySpent(let epsilon):
       return Persistence.DurableWrite([
         .recordPrivacySpent(accountant: Self.centralAccountant, epsilon: epsilon)
+      ])
+    case .outerState(let state):
+      return Persistence.DurableWrite([
+        .storeOuterState(StoredModel(round: state.round, digest: state.model, values: state.values))
       ])
     }
   }

@@ -26,6 +26,29 @@ extension BatchWriter {
       ])
   }
 
+  func storeOuterState(_ state: StoredModel) throws(PersistenceError) {
+    guard state.values.count <= 2 * limits.modelValuesMax else {
+      throw .limitExceeded(
+        path: path, field: "values of the outer state after \(state.key)",
+        count: state.values.count, maximum: 2 * limits.modelValuesMax)
+    }
+    let round = try ordered(state.round, "round")
+    let checksum = withLittleEndianBytes(of: state.values) {
+      StoreChecksum.of($0, seed: StoreChecksum.seed(round: state.round, digest: state.digest))
+    }
+    try connection.run(
+      """
+      INSERT INTO outer_state (singleton, round, model, value_count, checksum, value_bytes)
+      VALUES (1, ?1, ?2, ?3, ?4, ?5)
+      ON CONFLICT (singleton) DO UPDATE SET round = ?1, model = ?2, value_count = ?3,
+        checksum = ?4, value_bytes = ?5
+      """,
+      [
+        round, .identifier(state.digest), .integer(Int64(state.values.count)),
+        .unsigned(checksum), .littleEndianFloats(state.values),
+      ])
+  }
+
   func commitModel(_ key: ModelKey) throws(PersistenceError) {
     let round = try ordered(key.round, "round")
     let path = self.path

@@ -41,6 +41,8 @@ struct BatchWriter {
     case .commitModel(let key):
       touchesModels = true
       try commitModel(key)
+    case .storeOuterState(let state):
+      try storeOuterState(state)
     case .setLastStartedRound(let round):
       try setLastStartedRound(round)
     case .rememberPeer(let peer):

@@ -25,6 +25,9 @@ public enum DurableOperation: Hashable, Sendable {
   /// different hash, is refused. Held models of this round and older are dropped, and committed
   /// models beyond `StoreOptions.committedModelsKept` are pruned, oldest first.
   case commitModel(ModelKey)
+  /// The outer optimizer's state after the committed model `state.digest` of `state.round`
+  /// (a council that checks its coordinator replicates it); it replaces the one stored.
+  case storeOuterState(StoredModel)
   /// The last round this node saw start.
   case setLastStartedRound(UInt64)
   /// Adds a peer, or updates its address and last contact.

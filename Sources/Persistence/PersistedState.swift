@@ -50,13 +50,17 @@ public struct PersistedState: Hashable, Sendable {
   public var knownPeers: [KnownPeer]
   /// The ε spent, per accountant (a privacy budget's name).
   public var privacySpent: [String: Double]
+  /// The outer optimizer's state, with the committed model it follows as its `digest` (nil when
+  /// none was stored).
+  public var outerState: StoredModel?
 
   public init(
     council: CouncilDurableState? = nil, councilSnapshot: CouncilSnapshot? = nil,
     committedModel: StoredModel? = nil, heldModels: [StoredModel] = [],
     lastStartedRound: UInt64 = 0, knownPeers: [KnownPeer] = [],
-    privacySpent: [String: Double] = [:]
+    privacySpent: [String: Double] = [:], outerState: StoredModel? = nil
   ) {
+    self.outerState = outerState
     self.council = council
     self.councilSnapshot = councilSnapshot
     self.committedModel = committedModel

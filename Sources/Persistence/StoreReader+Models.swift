@@ -20,6 +20,21 @@ extension StoreReader {
     ).first
   }
 
+  /// The outer optimizer's state and the committed model it follows (its `digest`).
+  func outerState() throws(PersistenceError) -> StoredModel? {
+    let path = self.path
+    let valuesMax = 2 * limits.modelValuesMax
+    return try connection.rows(
+      """
+      SELECT round, model, value_count, checksum, length(value_bytes),
+        CASE WHEN length(value_bytes) <= ?1 THEN value_bytes END
+      FROM outer_state
+      """, [.integer(Int64(valuesMax) * 4)]
+    ) { row throws(PersistenceError) in
+      try Self.model(in: row, valuesMax: valuesMax, table: "outer_state", path: path)
+    }.first
+  }
+
   func committedModelKeys() throws(PersistenceError) -> [ModelKey] {
     try checkCount(
       "SELECT count(*) FROM models WHERE is_committed = 1", field: "committed models",
@@ -47,15 +62,16 @@ extension StoreReader {
       FROM models WHERE \(clause)
       """, [.integer(Int64(valuesMax) * 4)] + values
     ) { row throws(PersistenceError) in
-      try Self.model(in: row, valuesMax: valuesMax, path: path)
+      try Self.model(in: row, valuesMax: valuesMax, table: "models", path: path)
     }
   }
 
+  /// A row of `models`, or of `outer_state` (whose model is the one the state follows).
   private static func model(
-    in row: SQLiteRow, valuesMax: Int, path: String
+    in row: SQLiteRow, valuesMax: Int, table: String, path: String
   ) throws(PersistenceError) -> StoredModel {
-    let round = try row.ordered(0, table: "models", path: path)
-    let digest = try row.identifier(1, as: Digest.self, table: "models", path: path)
+    let round = try row.ordered(0, table: table, path: path)
+    let digest = try row.identifier(1, as: Digest.self, table: table, path: path)
     let key = ModelKey(round: round, digest: digest)
     let count = row.integer(2)
     guard count >= 0, count <= valuesMax else {
@@ -65,7 +81,7 @@ extension StoreReader {
     }
     guard row.integer(4) == count * 4, !row.isNull(5) else {
       throw .invalidRecord(
-        path: path, table: "models",
+        path: path, table: table,
         reason: "the model of \(key) has \(row.integer(4)) bytes for \(count) values")
     }
     let checksum = row.unsigned(3)

@@ -16,7 +16,7 @@ struct StoreReader {
       council: council.state, councilSnapshot: council.snapshot,
       committedModel: try newestCommittedModel(), heldModels: try heldModels(),
       lastStartedRound: try lastStartedRound(), knownPeers: try knownPeers(),
-      privacySpent: try privacySpent())
+      privacySpent: try privacySpent(), outerState: try outerState())
   }
 
   func checkCount(_ sql: String, field: String, maximum: Int) throws(PersistenceError) {

@@ -7,9 +7,10 @@
 enum StoreSchema {
   /// The schema this version writes, and the only one it reads. Versions 2 and 3 have the
   /// tables of version 1; in version 2 log entries carry a round start's seed commitment and a
-  /// commit's judgements, in version 3 a role assignment's absent members, which an older log
-  /// lacks (nothing migrates one: there was no release).
-  static let version: Int64 = 3
+  /// commit's judgements, in version 3 a role assignment's absent members, in version 4 a
+  /// commit's outer-optimizer state digest, which an older log lacks, and version 4 adds the
+  /// `outer_state` table (nothing migrates an older store: there was no release).
+  static let version: Int64 = 4
 
   /// "STLG": the header's application ID, which marks a file as a Starling store.
   static let applicationID: Int32 = 0x5354_4C47
@@ -48,6 +49,14 @@ enum StoreSchema {
       PRIMARY KEY (round, digest)
     ) STRICT;
     CREATE INDEX models_by_commitment ON models (is_committed, round);
+    CREATE TABLE outer_state (
+      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+      round INTEGER NOT NULL CHECK (round >= 0),
+      model BLOB NOT NULL CHECK (length(model) = 32),
+      value_count INTEGER NOT NULL CHECK (value_count >= 0),
+      checksum INTEGER NOT NULL,
+      value_bytes BLOB NOT NULL
+    ) STRICT;
     CREATE TABLE node_progress (
       singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
       last_started_round INTEGER NOT NULL

@@ -44,6 +44,9 @@ public struct SimulationSettings: Sendable {
   /// council (and its note of what the model combines) is replaced by a forged one, its values
   /// each moved by 0.5. With `node.councilChecksCoordinator`, honest members refuse it.
   public var firstCoordinatorForgesModels = false
+  /// What that coordinator forges: its models, or only the outer optimizer's state its notes
+  /// carry.
+  public var forgeryTarget = ModelForgery.Target.model
   /// Whether aggregators send their partials to the coordinator only, never the copies for the
   /// council members that check it (as if each aggregator died right after its partial to the
   /// coordinator left): the members must get them from the coordinator.
@@ -115,6 +118,10 @@ public struct SimulationReport: Sendable {
   /// With trainer reputation: each live council member's committed round and book (its
   /// average score by trainer).
   public var reputationScores: [PeerID: (round: UInt64, scores: [PeerID: Double])] = [:]
+  /// With an outer optimizer whose state the council replicates: each live council member's
+  /// committed round, and the digest and length of the state it holds after that round's
+  /// model.
+  public var outerStates: [PeerID: (round: UInt64, digest: Digest, count: Int)] = [:]
   /// `rejected` by the reason's text.
   public var rejectedByReason: [String: Int] = [:]
   /// Peers banned through the council log (as the committing nodes applied it), in order.
@@ -129,6 +136,8 @@ public struct SimulationReport: Sendable {
   public var coordinatorObjections = 0
   /// Signed partials the coordinators relayed to council members that lacked them.
   public var relayedPartials = 0
+  /// Outer optimizer states sent to council members that lacked the committed one.
+  public var outerStatesSent = 0
   public var crashes = 0
   /// Virtual time from each coordinator crash to the next committed round.
   public var failoverMilliseconds: [UInt64] = []
@@ -343,6 +352,11 @@ public final class Simulator {
     report.finalModel = nodes.indices.filter { isAlive[$0] }
       .max { nodes[$0].committedRound < nodes[$1].committedRound }.map { nodes[$0].model }
     for position in nodes.indices where isAlive[position] && nodes[position].isCouncilMember {
+      if let state = nodes[position].committedOuterState {
+        report.outerStates[peers[position]] = (
+          nodes[position].committedRound, Digest.of(values: state), state.count
+        )
+      }
       guard let book = nodes[position].reputation else { continue }
       report.distrusted[peers[position]] = Set(book.records.keys.filter(book.isDistrusted))
       report.reputationScores[peers[position]] = (
@@ -630,7 +644,8 @@ public final class Simulator {
               values: values.map { $0 * settings.maliciousAggregatorScale }, nonce: 0))
         }
         if sender == report.forger {
-          let forgery = ModelForgery.forged(message, by: nodes[position])
+          let forgery = ModelForgery.forged(
+            message, by: nodes[position], target: settings.forgeryTarget)
           message = forgery.message
           if let digest = forgery.forged { report.forgedModels.insert(digest) }
         }
@@ -641,6 +656,7 @@ public final class Simulator {
           }
         }
         if case .round(.relayedPartial) = message { report.relayedPartials += 1 }
+        if case .round(.outerState) = message { report.outerStatesSent += 1 }
         if case .council(.timeoutNow(let term)) = message {
           trace(now, "\(sender) hands leadership to \(receiver) (term \(term))")
         }

@@ -66,8 +66,10 @@ extension RoundStart: WireCodable {
 }
 
 extension RoundCommit: WireCodable {
-  /// Round, model, no aggregators, no trainers, the sample and its population, no judgements.
-  public static let encodedBytesMin = 8 + Digest.encodedBytesMin + 4 + 4 + 4 + 4 + 4
+  /// Round, model, no aggregators, no trainers, the sample and its population, no judgements,
+  /// the outer state's digest.
+  public static let encodedBytesMin =
+    8 + Digest.encodedBytesMin + 4 + 4 + 4 + 4 + 4 + Digest.encodedBytesMin
 
   public func encode(to encoder: inout WireEncoder) {
     encoder.encode(round)
@@ -80,6 +82,7 @@ extension RoundCommit: WireCodable {
     encoder.encode(population)
     encoder.encode(
       judgements, field: "RoundCommit.judgements", countMax: CouncilLimits.trainersPerCommitMax)
+    encoder.encode(outerState)
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
@@ -93,7 +96,8 @@ extension RoundCommit: WireCodable {
       sampledTrainers: try decoder.decode(UInt32.self), population: try decoder.decode(UInt32.self),
       judgements: try decoder.decode(
         [TrainerJudgement].self, field: "RoundCommit.judgements",
-        countMax: CouncilLimits.trainersPerCommitMax))
+        countMax: CouncilLimits.trainersPerCommitMax),
+      outerState: try decoder.decode(Digest.self))
   }
 }
 

@@ -64,10 +64,17 @@ public struct RoundCommit: Hashable, Sendable {
   /// The aggregators' judgements of the round's trainers (with trainer reputation), by trainer:
   /// every member applies them to its replicated reputation when it applies the commit.
   public var judgements: [TrainerJudgement]
+  /// The digest of the outer optimizer's state after this round's step
+  /// (`Digest.of(values:)` of `OuterOptimizer.state`), when the project's outer optimizer keeps
+  /// state and the council checks its coordinator: every member adopts that state with the
+  /// model, and checks the next round's step from it. `zero` otherwise.
+  public var outerState: Digest
   public init(
     round: UInt64, model: Digest, aggregators: [PeerID], trainers: [PeerID],
-    sampledTrainers: UInt32 = 0, population: UInt32 = 0, judgements: [TrainerJudgement] = []
+    sampledTrainers: UInt32 = 0, population: UInt32 = 0, judgements: [TrainerJudgement] = [],
+    outerState: Digest = .zero
   ) {
+    self.outerState = outerState
     self.round = round
     self.model = model
     self.aggregators = aggregators

@@ -17,6 +17,8 @@ extension RoundMessage: WireCodable {
     case relayedPartial = 11
     case auditRequest = 12
     case auditResponse = 13
+    case requestOuterState = 14
+    case outerState = 15
   }
 
   public func encode(to encoder: inout WireEncoder) {
@@ -62,7 +64,7 @@ extension RoundMessage: WireCodable {
       encoder.encode(
         values, field: "RoundMessage.signedUpdate.values", countMax: RoundLimits.valuesMax)
       encoder.encode(attestation)
-    case .combination(let round, let digest, let aggregators, let partials, let seed):
+    case .combination(let round, let digest, let aggregators, let partials, let seed, let state):
       encoder.encode(Tag.combination.rawValue)
       encoder.encode(round)
       encoder.encode(digest)
@@ -73,6 +75,8 @@ extension RoundMessage: WireCodable {
         partials, field: "RoundMessage.combination.partials", countMax: CouncilLimits.aggregatorsMax
       )
       encoder.encode(seed)
+      encoder.encode(
+        state, field: "RoundMessage.combination.outerState", countMax: RoundLimits.valuesMax)
     case .signedPartial(let round, let weight, let receipts, let values, let attestation):
       encoder.encode(Tag.signedPartial.rawValue)
       Self.encodePartial(round, weight, receipts, values, attestation, to: &encoder)
@@ -92,6 +96,14 @@ extension RoundMessage: WireCodable {
       encoder.encode(
         updates, field: "RoundMessage.auditResponse.updates",
         countMax: RoundLimits.trainersPerPartialMax)
+    case .requestOuterState(let model):
+      encoder.encode(Tag.requestOuterState.rawValue)
+      encoder.encode(model)
+    case .outerState(let model, let values):
+      encoder.encode(Tag.outerState.rawValue)
+      encoder.encode(model)
+      encoder.encode(
+        values, field: "RoundMessage.outerState.values", countMax: RoundLimits.valuesMax)
     }
   }
 
@@ -175,7 +187,10 @@ extension RoundMessage: WireCodable {
       }
       self = .combination(
         round: round, digest: digest, aggregators: aggregators, partials: partials,
-        seed: try decoder.decode(UInt64.self))
+        seed: try decoder.decode(UInt64.self),
+        outerState: try decoder.decode(
+          [Float].self, field: "RoundMessage.combination.outerState",
+          countMax: RoundLimits.valuesMax))
     case .signedPartial:
       let (round, weight, receipts, values, attestation) = try Self.decodePartial(from: &decoder)
       self = .signedPartial(
@@ -197,6 +212,13 @@ extension RoundMessage: WireCodable {
         updates: try decoder.decode(
           [AuditedUpdate].self, field: "RoundMessage.auditResponse.updates",
           countMax: RoundLimits.trainersPerPartialMax))
+    case .requestOuterState:
+      self = .requestOuterState(model: try decoder.decode(Digest.self))
+    case .outerState:
+      self = .outerState(
+        model: try decoder.decode(Digest.self),
+        values: try decoder.decode(
+          [Float].self, field: "RoundMessage.outerState.values", countMax: RoundLimits.valuesMax))
     case nil:
       throw .unknownTag(type: "RoundMessage", tag: tag)
     }

@@ -34,9 +34,13 @@ public enum RoundMessage: Hashable, Sendable {
   /// coordinator and the member different partials is not taken for a forging coordinator.
   /// With the `seed` of the round's combination, which the round's `seedCommitment` names (a
   /// member checks the one against the other, then recomputes a rule over partials or central
-  /// noise with it; 0 with the built-in mean).
+  /// noise with it; 0 with the built-in mean). With the outer optimizer's state after the step
+  /// (`OuterOptimizer.state`; empty when it keeps none): the member recomputes it too, from the
+  /// committed state, and adopts the coordinator's once the round commits (the commit names its
+  /// digest, `RoundCommit.outerState`).
   case combination(
-    round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest], seed: UInt64)
+    round: UInt64, digest: Digest, aggregators: [PeerID], partials: [Digest], seed: UInt64,
+    outerState: [Float] = [])
   /// Council member -> coordinator: send me `aggregator`'s signed partial of `round` as you
   /// received it. A member that checks its coordinator asks when a note names a partial it did
   /// not get from the aggregator itself (the aggregator died before its copies left, or sent
@@ -54,6 +58,13 @@ public enum RoundMessage: Hashable, Sendable {
   /// Aggregator -> coordinator: the signed updates of its partial of `round`, in its receipts'
   /// order; the coordinator checks each against its receipt and recomputes the sum.
   case auditResponse(round: UInt64, updates: [AuditedUpdate])
+  /// Council member -> council member: send me the outer optimizer's state after the committed
+  /// model with digest `model` (a member that did not check that round: it restarted, joined
+  /// the council later, or missed the note).
+  case requestOuterState(model: Digest)
+  /// The outer optimizer's state after the committed model `model`, answering
+  /// `requestOuterState`; the receiver keeps it only if it hashes to the commit's `outerState`.
+  case outerState(model: Digest, values: [Float])
 }
 
 /// One trainer's signed update as its aggregator kept it for an audit.
@@ -126,7 +137,7 @@ extension RoundMessage {
     case .model(let round, let digest, _): "model round \(round) \(digest)"
     case .requestModel(let digest): "request model \(digest)"
     case .modelStored(let digest): "model stored \(digest)"
-    case .combination(let round, let digest, let aggregators, _, _):
+    case .combination(let round, let digest, let aggregators, _, _, _):
       "combination round \(round) \(digest) of \(aggregators.map(\.description))"
     case .signedUpdate(let round, let weight, _, let attestation):
       "signed update round \(round) weight \(weight) by \(attestation.author)"
@@ -136,6 +147,9 @@ extension RoundMessage {
       "request partial round \(round) of \(aggregator)"
     case .relayedPartial(let round, let weight, _, _, let attestation):
       "relayed partial round \(round) weight \(weight) by \(attestation.author)"
+    case .requestOuterState(let digest): "request outer state after \(digest)"
+    case .outerState(let digest, let values):
+      "outer state after \(digest) (\(values.count) values)"
     case .auditRequest(let round): "audit request round \(round)"
     case .auditResponse(let round, let updates):
       "audit response round \(round) of \(updates.count) updates"

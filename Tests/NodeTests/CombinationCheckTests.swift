@@ -15,7 +15,9 @@ import Wire
 
   /// Round 1 over `base` with both partials received, its start committed to `seed`, and the
   /// note of the model `combine` gives.
-  func check(seed: UInt64 = 7, noteSeed: UInt64 = 7) -> (CombinationCheck, [Float], Digest) {
+  func check(seed: UInt64 = 7, noteSeed: UInt64 = 7, outerState: [Float] = [])
+    -> (CombinationCheck, [Float], Digest)
+  {
     var check = CombinationCheck()
     check.partials[1] = [
       first: (1, firstValues, Digest.of(values: firstValues), []),
@@ -32,7 +34,7 @@ import Wire
     let digest = Digest.of(values: model)
     check.notes[digest] = (
       1, [first, second], [Digest.of(values: firstValues), Digest.of(values: secondValues)],
-      noteSeed
+      noteSeed, outerState
     )
     return (check, model, digest)
   }
@@ -41,16 +43,38 @@ import Wire
     RoundCoordinator.meanCombination(base: base, partials: partials.map { ($0.weight, $0.values) })
   }
 
-  /// The check of `published` (under its own digest, with the note of the model `digest`).
+  /// The check of `published` (under its own digest, with the note of the model `digest`);
+  /// `combine` gives the mean, and `recomputedState` as the outer optimizer's state after it.
   func outcome(
-    _ check: CombinationCheck, published: [Float], as digest: Digest, usesSeed: Bool = true
+    _ check: CombinationCheck, published: [Float], as digest: Digest, usesSeed: Bool = true,
+    baseState: [Float] = [], recomputedState: [Float] = []
   ) -> CombinationCheck.Outcome {
     var check = check
     let publishedDigest = Digest.of(values: published)
     check.notes[publishedDigest] = check.notes[digest]
     return check.check(
       round: 1, digest: publishedDigest, values: published, base: base,
-      baseDigest: Digest.of(values: base), usesSeed: usesSeed, combine: mean)
+      baseDigest: Digest.of(values: base), baseState: baseState, usesSeed: usesSeed,
+      combine: { (mean($0, seed: $1), recomputedState) })
+  }
+
+  /// The outer optimizer's state in the note must be the member's recomputation of it from the
+  /// committed state: the same bits or within the tolerance of its change pass; another state,
+  /// or none where the step keeps one, is a forgery even when the model itself is right.
+  @Test func anOuterStateOtherThanTheRecomputedOneIsForged() {
+    let baseState: [Float] = [1, 1, 1, 1]
+    let state: [Float] = [2, 1, 0, 1]
+    var close = state
+    close[2] += 5e-6
+    for (noted, expected) in [(state, true), (close, true), ([3, 1, 0, 1], false), ([], false)] {
+      let (check, model, digest) = check(outerState: noted)
+      let result = outcome(
+        check, published: model, as: digest, baseState: baseState, recomputedState: state)
+      #expect((result == .reproduced) == expected, "state \(noted)")
+      if !expected, case .forged(let evidence) = result {
+        #expect(evidence.contains("outer optimizer's state"))
+      }
+    }
   }
 
   @Test func theSameBitsAreReproduced() {

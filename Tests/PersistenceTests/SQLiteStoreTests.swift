@@ -97,6 +97,35 @@ import Wire
     #expect(try store.committedModels() == [committed.key])
   }
 
+  /// The outer optimizer's state is one row: each write replaces it, bit for bit, and it
+  /// survives a reopen; a flipped byte is a checksum error, not a state.
+  @Test func theOuterStateRoundTripsAndIsReplaced() throws {
+    let directory = ScratchDirectory()
+    defer { directory.remove() }
+    var store = try SQLiteStore(directory: directory.path)
+    #expect(try store.load().outerState == nil)
+    let first = StoredModel(round: 3, digest: digest(3), values: [1, -0, .infinity, 2.5])
+    let second = StoredModel(round: 4, digest: digest(4), values: [Float(bitPattern: 0x7FC0_1234)])
+    try store.apply(DurableWrite([.storeOuterState(first)]))
+    #expect(try store.load().outerState == first)
+    try store.apply(DurableWrite([.storeOuterState(second)]))
+    store.close()
+    store = try SQLiteStore(directory: directory.path)
+    let loaded = try #require(try store.load().outerState)
+    #expect(loaded.key == second.key)
+    #expect(loaded.values.map(\.bitPattern) == second.values.map(\.bitPattern))
+    store.close()
+    let connection = try SQLiteConnection(path: directory.databasePath, isCreating: false)
+    try connection.execute("UPDATE outer_state SET checksum = checksum + 1")
+    connection.close()
+    store = try SQLiteStore(directory: directory.path)
+    defer { store.close() }
+    #expect(
+      throws: PersistenceError.modelChecksumMismatch(
+        path: directory.databasePath, round: 4, digest: digest(4))
+    ) { try store.load() }
+  }
+
   @Test func peersProgressAndPrivacyRoundTrip() throws {
     let directory = ScratchDirectory()
     defer { directory.remove() }

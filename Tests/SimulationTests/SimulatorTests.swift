@@ -338,6 +338,18 @@ extension SimulatorTests {
         pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
       security.outerOptimizer = .fedAvg(learningRate: 0.7)
       return security
+    case "nesterov", "fedavgm", "fedadam", "fedyogi":
+      // Outer optimizers that keep state: the council replicates it with each commit.
+      var security = NodeSecurity(
+        pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+      security.outerOptimizer =
+        switch name {
+        case "nesterov": .nesterov(learningRate: 0.7, momentum: 0.9)
+        case "fedavgm": .fedAvgM(learningRate: 1, momentum: 0.9)
+        case "fedadam": .fedAdam(learningRate: 0.01)
+        default: .fedYogi(learningRate: 0.01)
+        }
+      return security
     case "sums":
       var security = NodeSecurity(
         pipelines: [AggregationPipeline(rules: [.median])], byzantineFraction: 0.25)
@@ -350,7 +362,9 @@ extension SimulatorTests {
 
   /// An honest run with a rule over partials and central noise, or robust pipelines over sums,
   /// checked by the council: every model is reproduced and nothing refused.
-  @Test(arguments: ["median+noise", "sums", "fedavg"])
+  @Test(arguments: [
+    "median+noise", "sums", "fedavg", "nesterov", "fedavgm", "fedadam", "fedyogi",
+  ])
   func checkingARuleAndNoiseOverPartialsRefusesNoHonestModel(security: String) throws {
     let report = try checkedCouncil(seed: 21) {
       $0.node.security = Self.checkedSecurity(security)
@@ -358,6 +372,35 @@ extension SimulatorTests {
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
     #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
+  }
+
+  /// A stateful outer optimizer's momentum or moments survive the coordinator: the coordinator
+  /// crashes twice, each successor goes on from the replicated state (the members recompute
+  /// every step from it, so nothing is refused), and every live member of the council ends
+  /// with the same state, for the same committed round.
+  @Test(arguments: ["nesterov", "fedadam"])
+  func theOuterStateIsReplicatedAcrossCoordinatorChanges(security: String) throws {
+    let report = try checkedCouncil(seed: 22) {
+      $0.node.security = Self.checkedSecurity(security)
+      $0.rounds = 8
+      $0.coordinatorCrashes = [5_000, 10_000]
+      $0.downtimeMilliseconds = 3_000...3_000
+    }.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 8)
+    #expect(report.coordinatorChanges >= 3, "\(report.rounds.map(\.virtualMilliseconds))")
+    #expect(Set(report.rounds.map(\.coordinator)).count >= 2)
+    #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
+    // The run ends when the last round commits at the coordinator: the others may hold the
+    // round before's state still. Members of one round hold one state.
+    #expect(report.outerStates.count >= 3, "\(report.outerStates)")
+    #expect(report.outerStates.values.map(\.round).max() == report.rounds.last?.round)
+    for round in Set(report.outerStates.values.map(\.round)) {
+      #expect(Set(report.outerStates.values.filter { $0.round == round }.map(\.digest)).count == 1)
+    }
+    let stateLength = security == "fedadam" ? 2 : 1
+    #expect(
+      report.outerStates.values.allSatisfy { $0.count == stateLength * report.finalModel!.count })
   }
 
   /// Honest runs: every model is reproduced, none refused, and the committed models are the same
@@ -398,7 +441,11 @@ extension SimulatorTests {
   /// one from the partials, refuse it, depose that coordinator and elect another, which bans it
   /// through the log; no forged model is ever committed.
   /// The same with a median over partials and central noise, and with pipelines over sums.
-  @Test(arguments: [21, 22, 23] as [UInt64], ["mean", "median+noise", "sums", "fedavg"])
+  @Test(
+    arguments: [21, 22, 23] as [UInt64],
+    [
+      "mean", "median+noise", "sums", "fedavg", "nesterov", "fedadam",
+    ])
   func aCoordinatorThatForgesModelsIsDeposedAndBanned(seed: UInt64, security: String) throws {
     let report = try checkedCouncil(seed: seed) {
       $0.node.security = Self.checkedSecurity(security)
@@ -406,6 +453,53 @@ extension SimulatorTests {
       $0.firstCoordinatorForgesModels = true
       // The forger keeps its leadership (as `--fault forge-model` does, which drops its
       // handover): with a handover to the ranked member it would coordinate nothing.
+      $0.node.handsOverToRankedCoordinator = false
+    }.run()
+    let forger = try #require(report.forger)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.coordinatorRefusals > 0)
+    #expect(!report.forgedModels.isEmpty)
+    #expect(report.banned == [forger])
+    #expect(report.rounds.map(\.round).count == 4)
+    #expect(report.rounds.allSatisfy { !report.forgedModels.contains($0.model) })
+    #expect(report.rounds.allSatisfy { $0.coordinator != forger })
+  }
+
+  /// A council member dies for good and a trainer replaces it: the newcomer never checked a
+  /// round, so it fetches the committed outer state from the others (and checks it against
+  /// the log's digest) before it checks a model; training goes on with nothing refused.
+  @Test func aNewCouncilMemberFetchesTheOuterState() throws {
+    let report = try checkedCouncil(seed: 21) {
+      $0.node.security = Self.checkedSecurity("nesterov")
+      $0.node.replacesCouncilMembers = true
+      $0.node.rotatesCouncilMembers = false
+      $0.node.councilMemberSilenceMilliseconds = 3_000
+      $0.rounds = 8
+      $0.permanentCrashes = [(peer: 2, at: 5_000)]
+    }.run()
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    #expect(report.rounds.count == 8)
+    #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
+    #expect(report.outerStatesSent > 0)
+    #expect(report.outerStates.count >= 3, "\(report.outerStates)")
+    for round in Set(report.outerStates.values.map(\.round)) {
+      #expect(Set(report.outerStates.values.filter { $0.round == round }.map(\.digest)).count == 1)
+    }
+  }
+
+  /// The first coordinator publishes honest models but forges the outer optimizer's state in
+  /// its notes (the state the next round would go on from). The members recompute the state
+  /// too, refuse the model it came with, depose and ban the forger; no model published with a
+  /// forged state is committed.
+  @Test(arguments: [21, 22] as [UInt64], ["nesterov", "fedavgm"])
+  func aCoordinatorThatForgesTheOuterStateIsDeposedAndBanned(seed: UInt64, security: String)
+    throws
+  {
+    let report = try checkedCouncil(seed: seed) {
+      $0.node.security = Self.checkedSecurity(security)
+      $0.node.bansMisbehavingAggregators = true
+      $0.firstCoordinatorForgesModels = true
+      $0.forgeryTarget = .outerState
       $0.node.handsOverToRankedCoordinator = false
     }.run()
     let forger = try #require(report.forger)

@@ -86,7 +86,7 @@ import Testing
       CouncilCommand.commitRound(commit).wireBytes
         == hex(
           "03", Self.u64Two, sampleDigestHex, "00 00 00 00", "01 00 00 00", samplePeerHex,
-          "03 00 00 00", "0A 00 00 00", "00 00 00 00"))
+          "03 00 00 00", "0A 00 00 00", "00 00 00 00", String(repeating: "00", count: 32)))
     // A judgement: the trainer, then the score as its float bits (-0.5: 0xBF000000).
     let judged = RoundCommit(
       round: 2, model: sampleDigest, aggregators: [], trainers: [], sampledTrainers: 3,
@@ -95,7 +95,8 @@ import Testing
       CouncilCommand.commitRound(judged).wireBytes
         == hex(
           "03", Self.u64Two, sampleDigestHex, "00 00 00 00", "00 00 00 00", "03 00 00 00",
-          "0A 00 00 00", "01 00 00 00", samplePeerHex, "00 00 00 BF"))
+          "0A 00 00 00", "01 00 00 00", samplePeerHex, "00 00 00 BF",
+          String(repeating: "00", count: 32)))
     #expect(CouncilCommand.addCouncilMember(samplePeer).wireBytes == hex("05", samplePeerHex))
     #expect(CouncilCommand.removeCouncilMember(samplePeer).wireBytes == hex("06", samplePeerHex))
     #expect(CouncilCommand.retireCouncilMember(samplePeer).wireBytes == hex("07", samplePeerHex))

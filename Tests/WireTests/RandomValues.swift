@@ -105,7 +105,8 @@ struct RandomValues {
       round: uint64(), model: digest(), aggregators: peers(3), trainers: peers(4),
       sampledTrainers: UInt32(truncatingIfNeeded: uint64()),
       population: UInt32(truncatingIfNeeded: uint64()),
-      judgements: [peer(), peer()].map { TrainerJudgement(trainer: $0, score: score()) })
+      judgements: [peer(), peer()].map { TrainerJudgement(trainer: $0, score: score()) },
+      outerState: digest())
   }
 
   /// A judgement score in [-1, 1].
@@ -175,7 +176,7 @@ struct RandomValues {
         receipts: receipts(3), values: values(), attestation: attestation()),
       .combination(
         round: uint64(), digest: digest(), aggregators: [peer(), peer()],
-        partials: [digest(), digest()], seed: uint64()),
+        partials: [digest(), digest()], seed: uint64(), outerState: values()),
       .requestPartial(round: uint64(), aggregator: peer()),
       .relayedPartial(
         round: uint64(), weight: uint64(), receipts: receipts(2), values: values(),
@@ -188,6 +189,8 @@ struct RandomValues {
             weight: UInt32(truncatingIfNeeded: uint64()), values: values(),
             attestation: attestation())
         }),
+      .requestOuterState(model: digest()),
+      .outerState(model: digest(), values: values()),
     ]
   }
 
@@ -258,6 +261,8 @@ func caseName(_ message: Message) -> String {
     case .relayedPartial: "relayedPartial"
     case .auditRequest: "auditRequest"
     case .auditResponse: "auditResponse"
+    case .requestOuterState: "requestOuterState"
+    case .outerState: "outerState"
     }
   }
 }

@@ -77,6 +77,24 @@ import Testing
       RoundMessage.requestModel(digest: sampleDigest).wireBytes == hex("05", sampleDigestHex))
   }
 
+  /// The outer state's request, and the state: the model it follows, then its values
+  /// (1.0 is 0x3F800000); a combination note ends with the state after its seed.
+  @Test func outerStateGoldens() {
+    #expect(
+      RoundMessage.requestOuterState(model: sampleDigest).wireBytes
+        == hex("0E", sampleDigestHex))
+    #expect(
+      RoundMessage.outerState(model: sampleDigest, values: [1]).wireBytes
+        == hex("0F", sampleDigestHex, "01 00 00 00", "00 00 80 3F"))
+    #expect(
+      RoundMessage.combination(
+        round: 1, digest: sampleDigest, aggregators: [], partials: [], seed: 2, outerState: [1]
+      ).wireBytes
+        == hex(
+          "09", "01 00 00 00 00 00 00 00", sampleDigestHex, "00 00 00 00", "00 00 00 00",
+          "02 00 00 00 00 00 00 00", "01 00 00 00", "00 00 80 3F"))
+  }
+
   /// The prefix of each float-carrying case up to its values' length field.
   static let valuesPrefixes: [(field: String, prefix: [UInt8])] = [
     ("RoundMessage.update.values", hex("02", u64One, "01 00 00 00")),
@@ -130,7 +148,7 @@ import Testing
 
   @Test func anUnknownTagIsRejected() {
     #expect(
-      decodeResult(RoundMessage.self, hex("0e")).failure
-        == .unknownTag(type: "RoundMessage", tag: 14))
+      decodeResult(RoundMessage.self, hex("10")).failure
+        == .unknownTag(type: "RoundMessage", tag: 16))
   }
 }
