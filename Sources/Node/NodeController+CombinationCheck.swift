@@ -301,12 +301,8 @@ extension NodeController {
         }
       case .commitRound(let commit):
         // The outer state must be the one this member checked with the model.
-        if keepsOuterState, let state = outerState.pending[commit.model],
-          Digest.of(values: state.values) != commit.outerState
-        {
-          return .rule(
-            "entry \(entry.index) commits round \(commit.round) with an outer optimizer state "
-              + "(\(commit.outerState)) other than the one its model was checked with")
+        if let refusal = outerStateRefusal(of: commit) {
+          return .rule("entry \(entry.index) \(refusal)")
         }
         // The judgements must be the combined partials' own, as this member holds them (it
         // does when it stored the round's model: it checked those very partials).

@@ -276,9 +276,7 @@ extension NodeController {
           for peer in peers where peer != me { effects.append(.send(to: peer, .round(broadcast))) }
         }
       case .propose(.commitRound(var commit)):
-        if keepsOuterState {
-          commit.outerState = Digest.of(values: outerState.pending[commit.model]?.values ?? [])
-        }
+        if keepsOuterState { commit.outerState = outerStateDigest(after: commit) }
         coordinatorRole.hold(commit, holder: me, now: now)
         effects += combinationNotes(for: commit)
         effects += acknowledgeModel(commit.model, from: me)

@@ -56,13 +56,42 @@ extension NodeController {
     keepsOuterState && holdsOuterState ? outerState.values : nil
   }
 
+  /// The digest of the state after `commit` as this coordinator proposes it: the state of its
+  /// step, or, for a round no partial reached (its model is the base), the committed state
+  /// unchanged.
+  func outerStateDigest(after commit: RoundCommit) -> Digest {
+    if commit.aggregators.isEmpty { return Digest.of(values: outerState.values) }
+    let pending = outerState.pending[commit.model].flatMap {
+      $0.round == commit.round ? $0.values : nil
+    }
+    return Digest.of(values: pending ?? [])
+  }
+
+  /// Why a commit's outer state cannot be honest, as this member sees it: the state it checked
+  /// with the round's model, or, for a round no partial reached, the committed state it holds
+  /// over that model; nil when it holds neither, or the commit names the right one.
+  func outerStateRefusal(of commit: RoundCommit) -> String? {
+    guard keepsOuterState else { return nil }
+    let expected: [Float]?
+    if commit.aggregators.isEmpty {
+      expected = outerState.model == commit.model ? outerState.values : nil
+    } else {
+      expected = outerState.pending[commit.model].flatMap {
+        $0.round == commit.round ? $0.values : nil
+      }
+    }
+    guard let expected, Digest.of(values: expected) != commit.outerState else { return nil }
+    return "commits round \(commit.round) with an outer optimizer state (\(commit.outerState)) "
+      + "other than the one its model was checked with (\(Digest.of(values: expected)))"
+  }
+
   /// Makes the state after `commit`'s model the committed one, when this node made or checked
   /// it and it hashes to the commit's digest (otherwise `requestOuterState` fetches it).
   mutating func adoptOuterState(of commit: RoundCommit) -> [NodeEffect] {
     guard keepsOuterState, commit.round >= committedRound, outerState.model != commit.model
     else { return [] }
     defer { outerState.pending = outerState.pending.filter { $0.value.round > commit.round } }
-    guard let pending = outerState.pending[commit.model],
+    guard let pending = outerState.pending[commit.model], pending.round == commit.round,
       Digest.of(values: pending.values) == commit.outerState
     else { return [] }
     return setOuterState(round: commit.round, model: commit.model, values: pending.values)

@@ -111,7 +111,8 @@ public enum FaultSweep {
     // A signed sweep runs as real nodes do: the council checks its coordinator too, and, from a
     // generator of its own (the unsigned sweep stays as it was), one seed in three combines
     // with a median over partials and central noise, and one in three with a median over group
-    // sums: what the members recompute with the round's committed seed.
+    // sums: what the members recompute with the round's committed seed; and one in three steps
+    // with Nesterov's outer optimizer.
     settings.node.councilChecksCoordinator = signsContributions
     if signsContributions {
       var securityGenerator = SplitMixGenerator(seed: seed ^ 0x5EC0_417E)
@@ -130,6 +131,15 @@ public enum FaultSweep {
         settings.node.security = security
       default:
         break
+      }
+      // And one seed in three (drawn apart) adds Nesterov's outer step, whose momentum the
+      // council replicates with each commit and every new coordinator goes on from.
+      if Int.random(in: 0..<3, using: &securityGenerator) == 0 {
+        var security =
+          settings.node.security
+          ?? NodeSecurity(pipelines: [AggregationPipeline(rules: [.mean])], byzantineFraction: 0)
+        security.outerOptimizer = .nesterov(learningRate: 0.7, momentum: 0.9)
+        settings.node.security = security
       }
     }
     settings.timeLimitMilliseconds = 200_000

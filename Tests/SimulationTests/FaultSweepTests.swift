@@ -80,8 +80,12 @@ struct FaultSweepTests {
   /// traced one by one). With roles from the committed ranking: 9, a coordinator listed as
   /// absent a handover target that had left the council; 18, a member that caught up judged an
   /// earlier leader's entries against the leader relaying them; 281, an objection deposed the
-  /// only leader that could still win, and no round committed again.
-  @Test(arguments: [9, 18, 50, 99, 124, 154, 281] as [UInt64])
+  /// only leader that could still win, and no round committed again. With the replicated outer
+  /// state (Nesterov's momentum): 37 and 275, a round no partial reached committed its base
+  /// unchanged but named the empty state's digest, and a member that held the base's state
+  /// (kept by model digest, not by round) refused it; 518 (no round for a minute) passed once
+  /// both were fixed.
+  @Test(arguments: [9, 18, 37, 50, 99, 124, 154, 275, 281, 518] as [UInt64])
   func aSignedSeedThatOnceFailedPasses(seed: UInt64) {
     let result = FaultSweep.run(seed: seed, signsContributions: true)
     #expect(
