@@ -159,21 +159,24 @@ import Testing
   /// the log. No other peer holds or
   /// commits a forged model, and peer 0 coordinates no committed round.
   /// The forgery is caught with a median over partials and central noise too: the members
-  /// recompute both with the seed the round's start committed to.
+  /// recompute both with the seed the round's start committed to; and with Nesterov's outer
+  /// step, whose momentum the council replicates (the next coordinator goes on from it).
   @Test(arguments: [
-    ("forge-model", "forged a model", ""),
-    ("assign-colluder", "appended an entry against the rules", ""),
-    ("assign-self", "appended an entry against the rules", ""),
+    ("forge-model", "forged a model", "", ""),
+    ("assign-colluder", "appended an entry against the rules", "", ""),
+    ("assign-self", "appended an entry against the rules", "", ""),
     (
       "forge-model", "forged a model",
-      #", "partialAggregation": "median", "privacy": {"noiseMultiplier": 0.3, "clipNorm": 5}"#
+      #", "partialAggregation": "median", "privacy": {"noiseMultiplier": 0.3, "clipNorm": 5}"#, ""
     ),
+    ("forge-model", "forged a model", "", #", "outer": {"kind": "nesterov"}"#),
   ])
-  func aByzantineCoordinatorIsDeposedAndBanned(fault: String, reason: String, security: String)
-    throws
-  {
+  func aByzantineCoordinatorIsDeposedAndBanned(
+    fault: String, reason: String, security: String, training: String
+  ) throws {
     let summary = try runCluster(
-      named: fault, peers: 5, council: 3, byzantine: ["0:\(fault)"], security: security)
+      named: fault, peers: 5, council: 3, byzantine: ["0:\(fault)"], security: security,
+      training: training)
     let comment = Comment(rawValue: "\(summary)")
     let bans = summary["bans"] as? [[String: Any]] ?? []
     #expect(bans.map { $0["peer"] as? Int } == [0], comment)
@@ -214,10 +217,11 @@ import Testing
     #expect((summary["relayedPartials"] as? Int ?? 0) >= 6 * 2, comment)
   }
 
-  /// `starling cluster --json` over a small project (5 rounds of a 2,000-sample slice, bans on),
-  /// with `byzantine` peers; its summary.
+  /// `starling cluster --json` over a small project (6 rounds of a 2,000-sample slice, bans on),
+  /// with `byzantine` peers, and `security` and `training` fields added; its summary.
   func runCluster(
-    named name: String, peers: Int, council: Int, byzantine: [String], security: String = ""
+    named name: String, peers: Int, council: Int, byzantine: [String], security: String = "",
+    training: String = ""
   ) throws -> [String: Any] {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "starling-\(name)-\(UUID().uuidString)"
@@ -234,7 +238,7 @@ import Testing
        "topology": {"mode": "fdfl", "council": \(council), "aggregators": 2,
                     "roundDeadlineSeconds": 10},
        "security": {"admission": {"banMisbehavingAggregators": true}\(security)},
-       "training": {"rounds": 6, "batchSize": 64}}
+       "training": {"rounds": 6, "batchSize": 64\(training)}}
       """
     try configuration.write(toFile: directory + "/project.json", atomically: true, encoding: .utf8)
     let result = try StarlingProcess.run(
