@@ -24,9 +24,12 @@ extension NodeController {
     guard let security = settings.security, security.needsCoordinatorCombination,
       !partials.isEmpty
     else {
+      // No partial (a round that none reached publishes its base): no step, so the committed
+      // outer state carries over.
       return (
         RoundCoordinator.meanCombination(
-          base: base, partials: partials.map { ($0.weight, $0.values) }), []
+          base: base, partials: partials.map { ($0.weight, $0.values) }),
+        keepsOuterState ? outerState.values : []
       )
     }
     let (delta, _) = security.combinePartials(
@@ -141,7 +144,7 @@ extension NodeController {
       round: commit.round, digest: commit.model, aggregators: commit.aggregators,
       partials: commit.aggregators.map { received[$0]?.digest ?? Digest.of(values: []) },
       seed: coordinatorRole.combinationSeeds[commit.round] ?? 0,
-      outerState: keepsOuterState ? outerState.pending[commit.model]?.values ?? [] : [])
+      outerState: keepsOuterState ? outerStateValues(after: commit) : [])
     return (council?.members ?? []).filter {
       $0 != me && !coordinatorRole.modelHolders.contains($0)
     }

@@ -56,15 +56,18 @@ extension NodeController {
     keepsOuterState && holdsOuterState ? outerState.values : nil
   }
 
-  /// The digest of the state after `commit` as this coordinator proposes it: the state of its
-  /// step, or, for a round no partial reached (its model is the base), the committed state
-  /// unchanged.
-  func outerStateDigest(after commit: RoundCommit) -> Digest {
-    if commit.aggregators.isEmpty { return Digest.of(values: outerState.values) }
-    let pending = outerState.pending[commit.model].flatMap {
+  /// The state after `commit` as this coordinator proposes it: the state of its step, or, for
+  /// a round no partial reached (its model is the base), the committed state unchanged.
+  func outerStateValues(after commit: RoundCommit) -> [Float] {
+    if commit.aggregators.isEmpty { return outerState.values }
+    return outerState.pending[commit.model].flatMap {
       $0.round == commit.round ? $0.values : nil
-    }
-    return Digest.of(values: pending ?? [])
+    } ?? []
+  }
+
+  /// `Digest.of(values:)` of `outerStateValues(after:)`, which the commit names.
+  func outerStateDigest(after commit: RoundCommit) -> Digest {
+    Digest.of(values: outerStateValues(after: commit))
   }
 
   /// Why a commit's outer state cannot be honest, as this member sees it: the state it checked

@@ -361,6 +361,15 @@ public final class NodeRuntime: @unchecked Sendable {
         "heldModel", "holding the published model \(digest) of round \(round)",
         ["round": round, "model": digest.contentHash.hexadecimal])
     }
+    for case .outerState(let state) in writes {
+      // The outer optimizer's replicated state after the committed model: checked with the
+      // round, or fetched from another member and checked against the commit's digest.
+      log.event(
+        "outerState",
+        "holding the outer optimizer's state after model \(state.model) of round "
+          + "\(state.round) (\(state.values.count) values)",
+        ["round": state.round, "model": state.model.contentHash.hexadecimal])
+    }
     for effect in effects where !effect.isDurable { execute(effect) }
   }
 

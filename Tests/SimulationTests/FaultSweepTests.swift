@@ -84,8 +84,9 @@ struct FaultSweepTests {
   /// state (Nesterov's momentum): 37 and 275, a round no partial reached committed its base
   /// unchanged but named the empty state's digest, and a member that held the base's state
   /// (kept by model digest, not by round) refused it; 518 (no round for a minute) passed once
-  /// both were fixed.
-  @Test(arguments: [9, 18, 37, 50, 99, 124, 154, 275, 281, 518] as [UInt64])
+  /// both were fixed; 3293, such a round's note carried the committed state while the member's
+  /// recomputation over no partial gave the empty one.
+  @Test(arguments: [9, 18, 37, 50, 99, 124, 154, 275, 281, 518, 3293] as [UInt64])
   func aSignedSeedThatOnceFailedPasses(seed: UInt64) {
     let result = FaultSweep.run(seed: seed, signsContributions: true)
     #expect(
