@@ -183,6 +183,9 @@ struct ClusterCommand {
     var generator = SplitMixGenerator(seed: seed)
     var nextRandomKill = Date().addingTimeInterval(Double.random(in: 0.5...2, using: &generator))
     var lines: [[String: Any]] = []
+    // Each committed round as first seen, for a round whose line would be skipped: its
+    // coordinator handed over before evaluating it, and the next round came first.
+    var firstSeen: [UInt64: (seconds: Double, coordinator: Int, aggregators: [Int])] = [:]
     var finalRoundSeen: Date?
     let deadline = started.addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
@@ -203,6 +206,12 @@ struct ClusterCommand {
       else { continue }
       let round = (leader["round"] as? NSNumber)?.uint64Value ?? 0
       if let accuracy = leader["accuracy"] as? Double { accuracyByRound[round] = accuracy }
+      if round > lastRound, firstSeen[round] == nil {
+        firstSeen[round] = (
+          Date().timeIntervalSince(started), coordinator,
+          (leader["aggregators"] as? [String] ?? []).compactMap(cluster.index(of:))
+        )
+      }
       // Recovery: a round past the one committed at the kill commits without the killed peer.
       if let (index, at, atRound, role) = down, !recovered, round > atRound {
         recovered = true
@@ -253,9 +262,25 @@ struct ClusterCommand {
       }
       guard round > lastRound, accuracyByRound[round] != nil || round >= UInt64(rounds) || isQuiet
       else { continue }
-      lastRound = round
       let alive = (0..<peerCount).filter { cluster.isRunning($0) }.count
       let bytes = statuses.values.reduce(0) { $0 + (($1["bytesSent"] as? NSNumber)?.intValue ?? 0) }
+      // Rounds committed since the last line that nobody evaluated: a line each, as first seen.
+      for skipped in firstSeen.keys.sorted() where skipped > lastRound && skipped < round {
+        let seen = firstSeen[skipped]!
+        let accuracy = accuracyByRound[skipped]
+        if !isQuiet {
+          output.line(
+            "\(elapsed())  round \(skipped)  accuracy \(accuracy.map { String(format: "%.4f", $0) } ?? "  -   ")  "
+              + "coordinator peer \(seen.coordinator)  (not evaluated: its coordinator handed over)"
+          )
+        }
+        lines.append([
+          "round": skipped, "accuracy": accuracy ?? NSNull(), "coordinator": seen.coordinator,
+          "aggregators": seen.aggregators, "peersAlive": alive, "bytesSent": bytes,
+          "seconds": seen.seconds,
+        ])
+      }
+      lastRound = round
       let aggregators = (leader["aggregators"] as? [String] ?? []).compactMap(cluster.index(of:))
       let accuracy = accuracyByRound[round]
       if !isQuiet {
