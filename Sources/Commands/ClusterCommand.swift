@@ -34,8 +34,8 @@ struct ClusterCommand {
     member (the coordinator included) N times at random instants, each restarted once a round
     committed without it, and reports the recovery times (kill to the next commit). --byzantine
     I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials, alter-updates,
-    forge-model, withhold-copies, assign-colluder, assign-self, sum-other-values), and the summary says which peers banned whom through the council log, which
-    refused which coordinator, and whether anyone kept a forged model. --flood R attacks every peer's listener
+    forge-model, withhold-copies, assign-colluder, assign-self, sum-other-values, stall), and the summary says which peers banned whom through the council log, which
+    refused or deposed which coordinator, and whether anyone kept a forged model. --flood R attacks every peer's listener
     from 127.0.0.2 with R connection attempts a second and --sybils N identities without proof of
     work that keep reconnecting, from the moment every peer listens to the end. Each attempt is,
     by --flood-kind, a raw TCP connection that replays a CurveZMQ hello made ahead of time for
@@ -264,20 +264,25 @@ struct ClusterCommand {
       else { continue }
       let alive = (0..<peerCount).filter { cluster.isRunning($0) }.count
       let bytes = statuses.values.reduce(0) { $0 + (($1["bytesSent"] as? NSNumber)?.intValue ?? 0) }
-      // Rounds committed since the last line that nobody evaluated: a line each, as first seen.
-      for skipped in firstSeen.keys.sorted() where skipped > lastRound && skipped < round {
-        let seen = firstSeen[skipped]!
+      // Rounds committed since the last line without one of their own: a line each, as first
+      // seen (its coordinator handed over before evaluating it), or with what is known (it
+      // committed and the next one too between two looks, 0.2 s apart).
+      for skipped in (lastRound + 1)..<max(round, lastRound + 1) {
+        let seen = firstSeen[skipped]
         let accuracy = accuracyByRound[skipped]
+        let text = accuracy.map { String(format: "%.4f", $0) } ?? "  -   "
         if !isQuiet {
           output.line(
-            "\(elapsed())  round \(skipped)  accuracy \(accuracy.map { String(format: "%.4f", $0) } ?? "  -   ")  "
-              + "coordinator peer \(seen.coordinator)  (not evaluated: its coordinator handed over)"
-          )
+            "\(elapsed())  round \(skipped)  accuracy \(text)  "
+              + (seen.map {
+                "coordinator peer \($0.coordinator)  (not evaluated: its coordinator handed over)"
+              } ?? "(committed between two looks at the peers)"))
         }
         lines.append([
-          "round": skipped, "accuracy": accuracy ?? NSNull(), "coordinator": seen.coordinator,
-          "aggregators": seen.aggregators, "peersAlive": alive, "bytesSent": bytes,
-          "seconds": seen.seconds,
+          "round": skipped, "accuracy": accuracy ?? NSNull(),
+          "coordinator": seen?.coordinator ?? NSNull(), "aggregators": seen?.aggregators ?? [],
+          "peersAlive": alive, "bytesSent": bytes,
+          "seconds": seen?.seconds ?? Date().timeIntervalSince(started),
         ])
       }
       lastRound = round
@@ -373,16 +378,27 @@ struct ClusterCommand {
     }
     // The council's check of its coordinator: which members refused (and deposed) which
     // coordinator, and whether any other peer held or committed a model a forger published.
-    var refusedBy: [Int: [Int]] = [:]
-    for index in 0..<peerCount {
-      for coordinator in Set(cluster.logged("coordinatorRefused", "coordinator", by: index)) {
-        guard let refused = cluster.index(of: coordinator) else { continue }
-        refusedBy[refused, default: []].append(index)
+    // And which members deposed which coordinator because no round opened or committed.
+    func coordinators(in event: String) -> [Int: [Int]] {
+      var members: [Int: [Int]] = [:]
+      for index in 0..<peerCount {
+        for coordinator in Set(cluster.logged(event, "coordinator", by: index)) {
+          guard let named = cluster.index(of: coordinator) else { continue }
+          members[named, default: []].append(index)
+        }
       }
+      return members
     }
+    let refusedBy = coordinators(in: "coordinatorRefused")
+    let stalledBy = coordinators(in: "coordinatorStalled")
     for (coordinator, members) in refusedBy.sorted(by: { $0.key < $1.key }) {
       output.line(
         "peer \(coordinator) refused as coordinator, and deposed, by peers "
+          + members.sorted().map(String.init).joined(separator: ", "))
+    }
+    for (coordinator, members) in stalledBy.sorted(by: { $0.key < $1.key }) {
+      output.line(
+        "peer \(coordinator) deposed as a stalled coordinator by peers "
           + members.sorted().map(String.init).joined(separator: ", "))
     }
     var forgedModels: [Int: Set<String>] = [:]
@@ -433,6 +449,9 @@ struct ClusterCommand {
       },
       "refusedCoordinators": refusedBy.sorted { $0.key < $1.key }.map {
         ["peer": $0.key, "refusedBy": $0.value.sorted()] as [String: Any]
+      },
+      "stalledCoordinators": stalledBy.sorted { $0.key < $1.key }.map {
+        ["peer": $0.key, "deposedBy": $0.value.sorted()] as [String: Any]
       },
       "forgedModels": forgedModels.values.reduce(0) { $0 + $1.count },
       "forgedModelsKeptByOthers": forgedModelsKept,

@@ -46,7 +46,9 @@ struct NodeCommand {
                               assign-self: as coordinator, take the role the committed ranking
                               gives another member (members re-derive the ranking and refuse).
                               sum-other-values: as an aggregator, sum other values than its
-                              trainers' signed updates (caught by security.auditFraction)
+                              trainers' signed updates (caught by security.auditFraction).
+                              stall: as coordinator, never let a round open (members depose
+                              it once a round is overdue, and elect another)
     The node prints its contact when it listens and writes it to DIR/contact.
     """
 
@@ -201,6 +203,8 @@ struct NodeCommand {
     // ... and, in the council, recomputes each model its coordinator publishes before it
     // stores it.
     settings.councilChecksCoordinator = true
+    // ... and deposes a coordinator under which no round opens or commits in time.
+    settings.replacesStalledCoordinator = true
     settings.drawsSecretSeed = { SecureRandom.uint64() }
     if fault?.campaignsEarly == true {
       // The forger campaigns early, so that as a founder it wins the first election.

@@ -344,9 +344,12 @@ struct SimulateCommand {
         failures.append([
           "seed": current, "rounds": result.roundsCommitted,
           "violations": result.violations.map(\.description),
+          "refusedCoordinators": result.refusedCoordinators,
+          "stalledCoordinators": result.stalledCoordinators,
         ])
         output.line(
           "seed \(current) FAILED: \(result.roundsCommitted)/\(result.roundsWanted) rounds, "
+            + "\(result.refusedCoordinators) refused and \(result.stalledCoordinators) stalled coordinators, "
             + "\(result.violations.map(\.description).joined(separator: "; ")); replay: \(result.replayCommand)"
         )
       }

@@ -62,7 +62,7 @@ extension NodeController {
   mutating func apply(_ command: CouncilCommand) -> [NodeEffect] {
     switch command {
     case .startRound(let start):
-      var effects: [NodeEffect] = []
+      var effects = noteProgress(started: start.round)
       if start.round > lastStartedRound {
         lastStartedRound = start.round
         effects.append(.persist(.startedRound(start.round)))
@@ -84,7 +84,9 @@ extension NodeController {
       return effects + coordinate(coordinatorRole.rounds!.handle(.startCommitted(start)))
     case .commitRound(let commit):
       countContributions(of: commit)
-      let accounted = adoptOuterState(of: commit) + accountPrivacy(of: commit)
+      let accounted =
+        adoptOuterState(of: commit) + accountPrivacy(of: commit)
+        + noteProgress(committed: commit.round)
       guard commit.round > committedRound else { return accounted }
       if commit.model == modelDigest { return accounted + adopt(commit, values: model) }
       if let values = replication.published[commit.model] {

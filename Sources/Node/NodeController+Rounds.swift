@@ -7,7 +7,7 @@ extension NodeController {
   mutating func tick() -> [NodeEffect] {
     var effects =
       councilStep(.tick(now: now)) + requestAwaitedModel() + requestOuterState() + pushHeldModel()
-      + membershipStep(.tick(now: now))
+      + membershipStep(.tick(now: now)) + watchProgress()
     // A trainer that restarted mid-round is not counted lost: its announce after the restart
     // brings it the round's request again (`peerJoined`), and it trains to the deadline.
     effects += aggregate(
@@ -102,10 +102,15 @@ extension NodeController {
   /// federated coordinator, which keeps no log, counts its earlier rounds' privacy at today's
   /// sampling rate.
   mutating func restoreFromAppliedLog(_ durable: NodeDurableState) {
+    appliedRounds = (durable.lastStartedRound, durable.committedRound)
     if let stored = durable.council {
       for entry in stored.entries.prefix(Int(clamping: stored.appliedIndex)) {
         switch entry.command {
+        case .startRound(let start):
+          appliedRounds.started = max(appliedRounds.started, start.round)
         case .commitRound(let commit):
+          appliedRounds.committed = max(appliedRounds.committed, commit.round)
+          appliedRounds.started = max(appliedRounds.started, commit.round)
           _ = accountPrivacy(of: commit)
           countContributions(of: commit)
         case .ban(let peer, let reason):
@@ -204,11 +209,11 @@ extension NodeController {
       )
   }
 
-  /// The council members other than this one heard from within the aggregator silence period
-  /// and not known down.
+  /// The council members other than this one heard from within the aggregator silence period,
+  /// not known down, and not deposed here for stalling.
   func liveCouncilMembers() -> [PeerID] {
     (council?.members ?? settings.council).filter {
-      $0 != me && bannedPeers[$0] == nil
+      $0 != me && bannedPeers[$0] == nil && stalledCoordinators[$0] == nil
         && liveness.silenceMilliseconds(of: $0, now: now) <= settings.aggregatorSilenceMilliseconds
         && liveness.isBelievedAlive($0)
     }

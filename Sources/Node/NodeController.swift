@@ -94,6 +94,11 @@ public struct NodeSettings: Sendable {
   /// The share of plain-sum signed partials the coordinator audits (`security.auditFraction`;
   /// 0, the simulator's default: none). See `NodeController+Audit`.
   public var auditFraction: Double = 0
+  /// Whether a council member deposes a leader under which the council makes no progress
+  /// (`NodeController+Progress`): no round opens within `openingTimeoutMilliseconds` of the last
+  /// commit (or of the leader's term), or an opened round does not commit within
+  /// `commitTimeoutMilliseconds`. Real nodes turn it on; the simulator with the council's check.
+  public var replacesStalledCoordinator = false
 
   public init(
     mode: TopologyMode, plan: RoundPlan, modelLength: Int, council: [PeerID],
@@ -110,6 +115,21 @@ public struct NodeSettings: Sendable {
     self.aggregatorSilenceMilliseconds = aggregatorSilenceMilliseconds
     self.membership = nil
     self.aggregatorCount = nil
+  }
+}
+
+extension NodeSettings {
+  /// How long a member waits for its leader to open a round after a commit, or after the
+  /// leader's term began: the round gap, two of the longest election timeouts (the leader may
+  /// hand over first, and its successor must win an election), and 10 s for the messages.
+  public var openingTimeoutMilliseconds: UInt64 {
+    roundGapMilliseconds + 2 * councilOptions.electionTimeoutMilliseconds.upperBound + 10_000
+  }
+
+  /// How long a member waits for an opened round to commit: two round deadlines (its own, and
+  /// the time to combine, replicate the model to a majority and commit), plus 10 s.
+  public var commitTimeoutMilliseconds: UInt64 {
+    2 * plan.roundDurationMilliseconds + 10_000
   }
 }
 
@@ -155,6 +175,9 @@ public enum NodeEffect: Sendable {
   /// heard from it without a gap. Only logged: an honest coordinator whose view of the member's
   /// answers is late (a congested link) makes the same claim.
   case coordinatorObjected(PeerID, evidence: String)
+  /// No round opened or committed under `coordinator` within the member's bound: this member
+  /// deposed it (until `rotateEvery` more rounds commit), and says for how long it waited.
+  case coordinatorStalled(PeerID, evidence: String)
   /// This aggregator combined its group with a robust rule: which rule ran, what it dropped or
   /// clipped, and why it skipped the rules before it (for the log).
   case aggregated(round: UInt64, report: String)
@@ -231,6 +254,16 @@ public struct NodeController: Sendable {
   var leaderContact: LeaderContact?
   /// The log entries this member objected to (`coordinatorObjected`, once each).
   var objectedEntries: Set<UInt64> = []
+  /// What this member waits for its leader to do next, and since when
+  /// (`replacesStalledCoordinator`).
+  var progressWatch: ProgressWatch?
+  /// The highest round started, and the highest committed, in the log as applied here (a
+  /// commit applies before its model's bytes arrive; `committedRound` waits for them).
+  var appliedRounds: (started: UInt64, committed: UInt64) = (0, 0)
+  /// Leaders this member deposed because the council made no progress under them, with the
+  /// highest committed round then: they are pardoned once `rotateEvery` more rounds commit, and
+  /// until then, as coordinator, this node leaves them out as absent.
+  public internal(set) var stalledCoordinators: [PeerID: UInt64] = [:]
 
   var trainerRole = TrainerRole()
   var aggregatorRole: AggregatorRole

@@ -72,19 +72,23 @@ public final class NodeRuntime: @unchecked Sendable {
     /// an audit, it answers with the updates it did receive. It never campaigns (as
     /// `nan-partials`).
     case sumOtherValues = "sum-other-values"
+    /// As coordinator, it never lets a round open: every append it sends stops before its first
+    /// `startRound` entry (`CoordinatorStall`), while its heartbeats keep every follower from
+    /// campaigning. It never hands its leadership over, and campaigns early (as `forge-model`).
+    case stall
 
     /// The aggregator faults never campaign, so that as founders they stay aggregators instead
     /// of winning the first election and sending no partial at all.
     /// The coordinator faults campaign early (a short election timeout), so that as founders
     /// they win the first election.
     public var campaignsEarly: Bool {
-      self == .forgeModel || self == .assignColluder || self == .assignSelf
+      self == .forgeModel || self == .assignColluder || self == .assignSelf || self == .stall
     }
 
     var neverCampaigns: Bool {
       switch self {
       case .nanPartials, .alterUpdates, .withholdCopies, .sumOtherValues: true
-      case .forgeModel, .assignColluder, .assignSelf: false
+      case .forgeModel, .assignColluder, .assignSelf, .stall: false
       }
     }
   }
@@ -131,6 +135,8 @@ public final class NodeRuntime: @unchecked Sendable {
   var forgedModels: Set<Digest> = []
   /// The log entries whose roles this node rewrote (faults `assign-colluder`, `assign-self`).
   var rewrittenRoles: Set<UInt64> = []
+  /// The terms in which this node withheld a round's start as leader (fault `stall`).
+  var stalledTerms: Set<UInt64> = []
   public private(set) var bytesSent = 0
   var lastLoggedRound: UInt64 = 0
   var bandwidthProbe = BandwidthProbe()
@@ -390,6 +396,16 @@ public final class NodeRuntime: @unchecked Sendable {
       if options.fault == .assignColluder || options.fault == .assignSelf {
         message = rewritingRoles(message)
       }
+      if options.fault == .stall {
+        let stall = CoordinatorStall.stalled(message, target: .opening)
+        message = stall.message
+        if stall.withheld, let term = controller.council?.term, stalledTerms.insert(term).inserted {
+          log.event(
+            "withheldRoundStart",
+            "withheld the start of round \(controller.lastStartedRound + 1) from its followers "
+              + "in term \(term) (fault stall)", ["term": term])
+        }
+      }
       if options.fault == .withholdCopies, case .round(.signedPartial) = message,
         peer != controller.council?.leader
       {
@@ -460,6 +476,11 @@ public final class NodeRuntime: @unchecked Sendable {
         "coordinatorObjected",
         "objected to coordinator \(coordinator): \(evidence)",
         ["coordinator": coordinator.hexadecimal, "evidence": evidence])
+    case .coordinatorStalled(let coordinator, let evidence):
+      log.event(
+        "coordinatorStalled",
+        "deposed coordinator \(coordinator), under which the council made no progress: \(evidence)",
+        ["coordinator": coordinator.hexadecimal, "evidence": evidence])
     }
   }
 
@@ -516,7 +537,7 @@ public final class NodeRuntime: @unchecked Sendable {
       (_, .council(.requestPreVote)) where fault.neverCampaigns:
       return nil
     case (.forgeModel, .council(.timeoutNow)), (.assignColluder, .council(.timeoutNow)),
-      (.assignSelf, .council(.timeoutNow)):
+      (.assignSelf, .council(.timeoutNow)), (.stall, .council(.timeoutNow)):
       return nil
     case (.alterUpdates, .round(.signedPartial)):
       return resigned(message, signing: signing) { receipts, values in

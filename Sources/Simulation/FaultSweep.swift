@@ -20,9 +20,14 @@ public struct FaultSweepResult: Sendable {
   /// (`SimulationReport.coordinatorObjections`; logged only). Not a failure: a member whose
   /// answers queue behind large messages on its link looks silent to an honest coordinator.
   public var objectedCoordinators = 0
+  /// Times a member deposed its coordinator because no round opened or committed in time
+  /// (`SimulationReport.coordinatorStalls`). Every coordinator of the sweep is honest, so each
+  /// is a false alarm, and fails the seed.
+  public var stalledCoordinators = 0
 
   public var isPassing: Bool {
     violations.isEmpty && roundsCommitted == roundsWanted && refusedCoordinators == 0
+      && stalledCoordinators == 0
   }
 
   /// The command that replays this seed.
@@ -114,6 +119,7 @@ public enum FaultSweep {
     // sums: what the members recompute with the round's committed seed; and one in three steps
     // with Nesterov's outer optimizer.
     settings.node.councilChecksCoordinator = signsContributions
+    settings.node.replacesStalledCoordinator = signsContributions
     if signsContributions {
       var securityGenerator = SplitMixGenerator(seed: seed ^ 0x5EC0_417E)
       switch Int.random(in: 0..<3, using: &securityGenerator) {
@@ -156,6 +162,7 @@ public enum FaultSweep {
       signsContributions: signsContributions)
     result.refusedCoordinators = report.coordinatorRefusals
     result.objectedCoordinators = report.coordinatorObjections
+    result.stalledCoordinators = report.coordinatorStalls.count
     return result
   }
 }

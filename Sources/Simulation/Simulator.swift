@@ -47,6 +47,11 @@ public struct SimulationSettings: Sendable {
   /// What that coordinator forges: its models, or only the outer optimizer's state its notes
   /// carry.
   public var forgeryTarget = ModelForgery.Target.model
+  /// Whether the first peer elected coordinator stalls (`CoordinatorStall`): its appends stop
+  /// before every entry of `stallTarget`'s kind, and it never hands its leadership over. With
+  /// `node.replacesStalledCoordinator`, the other members depose it once a round is overdue.
+  public var firstCoordinatorStalls = false
+  public var stallTarget = CoordinatorStall.Target.opening
   /// Whether aggregators send their partials to the coordinator only, never the copies for the
   /// council members that check it (as if each aggregator died right after its partial to the
   /// coordinator left): the members must get them from the coordinator.
@@ -130,10 +135,15 @@ public struct SimulationReport: Sendable {
   /// how many times a council member refused one.
   public var forger: PeerID?
   public var forgedModels: Set<Digest> = []
+  /// The peer that stalled (`firstCoordinatorStalls`).
+  public var staller: PeerID?
   public var coordinatorRefusals = 0
   /// Objections of a member its coordinator listed absent while it heard from it
   /// (`NodeEffect.coordinatorObjected`; logged only).
   public var coordinatorObjections = 0
+  /// The coordinators a council member deposed because no round opened or committed under
+  /// them (`NodeEffect.coordinatorStalled`), once per deposition.
+  public var coordinatorStalls: [PeerID] = []
   /// Signed partials the coordinators relayed to council members that lacked them.
   public var relayedPartials = 0
   /// Outer optimizer states sent to council members that lacked the committed one.
@@ -643,6 +653,10 @@ public final class Simulator {
               round: round, weight: weight, receipts: receipts,
               values: values.map { $0 * settings.maliciousAggregatorScale }, nonce: 0))
         }
+        if sender == report.staller {
+          if case .council(.timeoutNow) = message { continue }
+          message = CoordinatorStall.stalled(message, target: settings.stallTarget).message
+        }
         if sender == report.forger {
           let forgery = ModelForgery.forged(
             message, by: nodes[position], target: settings.forgeryTarget)
@@ -687,6 +701,7 @@ public final class Simulator {
       case .becameCoordinator(let term):
         trace(now, "\(sender) coordinates in term \(term)")
         if settings.firstCoordinatorForgesModels, report.forger == nil { report.forger = sender }
+        if settings.firstCoordinatorStalls, report.staller == nil { report.staller = sender }
         onEvent(.elected(sender, term: term, virtualMilliseconds: now))
         checker.observeLeader(sender, term: term, now: now)
         report.coordinatorChanges += 1
@@ -724,6 +739,9 @@ public final class Simulator {
       case .coordinatorObjected(let coordinator, let evidence):
         trace(now, "\(sender) objected to coordinator \(coordinator): \(evidence)")
         report.coordinatorObjections += 1
+      case .coordinatorStalled(let coordinator, let evidence):
+        trace(now, "\(sender) deposed stalled coordinator \(coordinator): \(evidence)")
+        report.coordinatorStalls.append(coordinator)
       case .banned(let peer, let reason):
         if nodes[position].isCoordinator, !report.banned.contains(peer) {
           trace(now, "banned \(peer): \(reason)")

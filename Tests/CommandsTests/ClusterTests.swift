@@ -198,6 +198,25 @@ import Testing
     #expect(!lines.isEmpty && lines.allSatisfy { $0["coordinator"] as? Int != 0 }, comment)
   }
 
+  /// A stalling coordinator over real processes: peer 0 campaigns early, wins the first
+  /// election and never hands over, but every append it sends stops before its round's start,
+  /// so no round opens while its heartbeats hold off every election. The other founders depose
+  /// it once the opening is overdue (`openingTimeoutMilliseconds`, 14 s here), elect another,
+  /// and the rounds go on. A stall proves nothing, so nobody refuses or bans it.
+  @Test func aStallingCoordinatorIsDeposedAndTheRoundsGoOn() throws {
+    let summary = try runCluster(named: "stall", peers: 5, council: 3, byzantine: ["0:stall"])
+    let comment = Comment(rawValue: "\(summary)")
+    let stalled = summary["stalledCoordinators"] as? [[String: Any]] ?? []
+    #expect(stalled.map { $0["peer"] as? Int } == [0], comment)
+    #expect(stalled.first?["deposedBy"] as? [Int] == [1, 2], comment)
+    #expect((summary["bans"] as? [Any] ?? [1]).isEmpty, comment)
+    #expect((summary["refusedCoordinators"] as? [Any] ?? [1]).isEmpty, comment)
+    #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
+    let lines = summary["roundLines"] as? [[String: Any]] ?? []
+    #expect(!lines.isEmpty && lines.allSatisfy { $0["coordinator"] as? Int != 0 }, comment)
+  }
+
   /// Aggregators that send their partials to the coordinator only (as if each died right after
   /// its partial left): four of the five founders withhold their copies and never campaign, so
   /// peer 4 coordinates and every other member lacks a partial in every round. The members get

@@ -152,4 +152,32 @@ import Wire
     #expect(network[follower].term == term)
     #expect(network[follower].leader == leader)
   }
+
+  /// Every follower deposes a healthy leader: they ignore its appends and elect another among
+  /// themselves. Pardoned, it is followed again once it wins an election.
+  @Test func deposedLeaderIsReplacedAndFollowedAgainOncePardoned() throws {
+    var network = CouncilNetwork(memberCount: 3, seed: 5)
+    let settled = network.settleLeader()
+    let first = try #require(settled)
+    let followers = network.ids.filter { $0 != first }
+    for follower in followers { network.handle(follower, .depose(first)) }
+    for _ in 0..<60 {
+      network.tickAll(advancing: 100)
+      network.deliverAll()
+    }
+    let second = try #require(network.leaders.first { $0 != first })
+    #expect(network.leaders == [second])
+    #expect(followers.allSatisfy { network[$0].deposed == [first] })
+    // The deposed member follows the new leader (it was deposed, not cut off).
+    #expect(network[first].leader == second)
+    for follower in followers { network.handle(follower, .pardon(first)) }
+    #expect(followers.allSatisfy { network[$0].deposed.isEmpty })
+    // The new leader crashes: the pardoned member can win the vote of the other one.
+    network.crash(second)
+    let third = try #require(followers.first { $0 != second })
+    network.campaign(first)
+    #expect(network.leaders == [first])
+    #expect(network[third].leader == first)
+    #expect(network.violations.isEmpty, "\(network.violations)")
+  }
 }

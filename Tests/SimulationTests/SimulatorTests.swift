@@ -314,6 +314,7 @@ extension SimulatorTests {
     try makeSimulator(seed: seed, peers: 10, rounds: 4, mode: .fdfl, councilSize: 4) {
       $0.node.replacesCouncilMembers = false
       $0.node.councilChecksCoordinator = checking
+      $0.node.replacesStalledCoordinator = checking
       $0.signsContributions = true
       $0.timeLimitMilliseconds = 900_000
       configure(&$0)
@@ -372,6 +373,7 @@ extension SimulatorTests {
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
     #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
+    #expect(report.coordinatorStalls.isEmpty, "\(report.coordinatorStalls)")
   }
 
   /// A stateful outer optimizer's momentum or moments survive the coordinator: the coordinator
@@ -391,6 +393,7 @@ extension SimulatorTests {
     #expect(report.coordinatorChanges >= 3, "\(report.rounds.map(\.virtualMilliseconds))")
     #expect(Set(report.rounds.map(\.coordinator)).count >= 2)
     #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
+    #expect(report.coordinatorStalls.isEmpty, "\(report.coordinatorStalls)")
     // The run ends when the last round commits at the coordinator: the others may hold the
     // round before's state still. Members of one round hold one state.
     #expect(report.outerStates.count >= 3, "\(report.outerStates)")
@@ -413,6 +416,7 @@ extension SimulatorTests {
     let unchecked = try run(checking: false)
     #expect(checked.violations.isEmpty, "\(checked.violations)")
     #expect(checked.coordinatorRefusals == 0 && checked.rejected == 0)
+    #expect(checked.coordinatorStalls.isEmpty, "\(checked.coordinatorStalls)")
     #expect(checked.rounds.map(\.round) == [1, 2, 3, 4])
     // The first round is the same bits, and every round has the same trainers. Later models
     // need not be the same bits: the copies of the partials and the notes are traffic of their
@@ -434,6 +438,7 @@ extension SimulatorTests {
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.map(\.round) == [1, 2, 3, 4])
     #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
+    #expect(report.coordinatorStalls.isEmpty, "\(report.coordinatorStalls)")
     #expect(report.relayedPartials > 0)
   }
 
@@ -480,6 +485,7 @@ extension SimulatorTests {
     #expect(report.violations.isEmpty, "\(report.violations)")
     #expect(report.rounds.count == 8)
     #expect(report.coordinatorRefusals == 0 && report.rejected == 0)
+    #expect(report.coordinatorStalls.isEmpty, "\(report.coordinatorStalls)")
     #expect(report.outerStatesSent > 0)
     #expect(report.outerStates.count >= 3, "\(report.outerStates)")
     for round in Set(report.outerStates.values.map(\.round)) {
@@ -510,5 +516,47 @@ extension SimulatorTests {
     #expect(report.rounds.map(\.round).count == 4)
     #expect(report.rounds.allSatisfy { !report.forgedModels.contains($0.model) })
     #expect(report.rounds.allSatisfy { $0.coordinator != forger })
+  }
+
+  /// The first coordinator stalls: its heartbeats hold every follower's election off, but it
+  /// withholds every round's start (no round opens) or every round's commit (rounds open and
+  /// train, none commits). The other members depose it once the round is overdue and elect
+  /// another; every round commits, none under the staller, and nobody bans it (a stall proves
+  /// nothing).
+  @Test(arguments: [31, 32] as [UInt64], CoordinatorStall.Target.allCases)
+  func aStallingCoordinatorIsDeposedAndTheCouncilGoesOn(
+    seed: UInt64, target: CoordinatorStall.Target
+  ) throws {
+    let report = try checkedCouncil(seed: seed) {
+      $0.firstCoordinatorStalls = true
+      $0.stallTarget = target
+      $0.node.handsOverToRankedCoordinator = false
+    }.run()
+    let staller = try #require(report.staller)
+    #expect(report.violations.isEmpty, "\(report.violations)")
+    // A round opened and never committed is run again under the next number.
+    #expect(report.rounds.map(\.round) == (target == .opening ? [1, 2, 3, 4] : [2, 3, 4, 5]))
+    #expect(report.rounds.allSatisfy { $0.coordinator != staller })
+    // Every other member of the council of 4 deposed it, once.
+    #expect(report.coordinatorStalls == [staller, staller, staller])
+    #expect(report.banned.isEmpty && report.coordinatorRefusals == 0)
+    // The first round committed after the bound, not before.
+    let first = try #require(report.rounds.first)
+    let settings = try checkedCouncil(seed: seed).settings.node
+    let bound =
+      target == .opening
+      ? settings.openingTimeoutMilliseconds : settings.commitTimeoutMilliseconds
+    #expect(first.virtualMilliseconds > bound)
+  }
+
+  /// A project that reached its last round opens no more: nobody takes that for a stall, however
+  /// long the council idles after it.
+  @Test func aCouncilIdleAfterItsLastRoundDeposesNobody() throws {
+    let report = try checkedCouncil(seed: 33) {
+      $0.node.roundsMax = 2
+      $0.timeLimitMilliseconds = 120_000
+    }.run()
+    #expect(report.rounds.map(\.round) == [1, 2])
+    #expect(report.coordinatorStalls.isEmpty, "\(report.coordinatorStalls)")
   }
 }

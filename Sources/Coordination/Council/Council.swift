@@ -109,6 +109,8 @@ public struct Council: Sendable {
       transferLeadership(to: target)
     case .depose(let leader):
       depose(leader)
+    case .pardon(let peer):
+      deposed.remove(peer)
     }
     deliverCommits()
     let result = actions

@@ -64,6 +64,10 @@ public enum CouncilEvent: Hashable, Sendable {
   /// ignored from now on, and this member asks for an election at once; every honest member that
   /// caught it does the same, so they elect another leader among themselves.
   case depose(PeerID)
+  /// Follow, vote for and hand over to `peer` again: this member deposed it for a fault it can
+  /// forgive (a coordinator under which the council made no progress), and the council has made
+  /// progress since.
+  case pardon(PeerID)
 }
 
 /// What a council member asks its runtime to do, in order.
