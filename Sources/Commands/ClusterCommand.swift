@@ -34,7 +34,7 @@ struct ClusterCommand {
     member (the coordinator included) N times at random instants, each restarted once a round
     committed without it, and reports the recovery times (kill to the next commit). --byzantine
     I:FAULT runs peer I with `starling node --fault FAULT` (nan-partials, alter-updates,
-    forge-model, withhold-copies, assign-colluder, assign-self, sum-other-values, stall), and the summary says which peers banned whom through the council log, which
+    forge-model, withhold-copies, assign-colluder, assign-self, forge-entries, sum-other-values, stall), and the summary says which peers banned whom through the council log, which
     refused or deposed which coordinator, and whether anyone kept a forged model. --flood R attacks every peer's listener
     from 127.0.0.2 with R connection attempts a second and --sybils N identities without proof of
     work that keep reconnecting, from the moment every peer listens to the end. Each attempt is,

@@ -45,6 +45,8 @@ struct NodeCommand {
                               aggregator (members refuse the entry and depose it).
                               assign-self: as coordinator, take the role the committed ranking
                               gives another member (members re-derive the ranking and refuse).
+                              forge-entries: as assign-self, without signing the rewritten
+                              entries again (members refuse the broken signature).
                               sum-other-values: as an aggregator, sum other values than its
                               trainers' signed updates (caught by security.auditFraction).
                               stall: as coordinator, never let a round open (members depose

@@ -4,8 +4,9 @@ import Wire
 
 /// `starling bench --signatures`: what signed contributions cost one round, measured on the
 /// statements and keys the nodes use: each trainer hashes and signs its update, each aggregator
-/// hashes and checks its group's updates and signs its partial, and the coordinator hashes and
-/// checks every partial and every receipt in it.
+/// hashes and checks its group's updates and signs its partial, the coordinator hashes and
+/// checks every partial and every receipt in it, and the council's leader signs the round's
+/// log entries, which every other member checks.
 struct SignatureBenchmark {
   static let usage = """
     usage: starling bench --signatures [--trainers N] [--aggregators A] [--parameters D]
@@ -107,21 +108,69 @@ struct SignatureBenchmark {
             }
           }
         })
+      // The council: the leader signs one round's entries (the roles, the round start with an
+      // assignment per trainer, the commit with a judgement per trainer), and each member
+      // checks them as they arrive.
+      let entries = roundEntries(trainers: receipts.map(\.trainer), aggregator: aggregator)
+      var signed: [LogEntry] = []
+      samples["leaderEntries", default: []].append(
+        Self.seconds {
+          signed = entries.map { entry in
+            var entry = entry
+            let statement = SignedStatement.entry(project: project, entry, nonce: entry.index)
+            entry.attestation = Attestation(
+              publicKey: aggregatorKey.publicKey, nonce: entry.index,
+              signature: aggregatorKey.sign(statement))
+            return entry
+          }
+        })
+      samples["memberEntries", default: []].append(
+        Self.seconds {
+          for entry in signed {
+            let attestation = entry.attestation!
+            precondition(
+              attestation.verifies(
+                SignedStatement.entry(project: project, entry, nonce: attestation.nonce)),
+              "benchmark entry")
+          }
+        })
     }
     let medians = samples.mapValues { $0.sorted()[$0.count / 2] }
     output.line(
       "\(trainerCount) trainers, \(aggregatorCount) aggregators, \(parameterCount) parameters")
-    for role in ["trainerSign", "aggregator", "coordinator"] {
+    for role in ["trainerSign", "aggregator", "coordinator", "leaderEntries", "memberEntries"] {
       output.line(
         "\(role.padding(toLength: 12, withPad: " ", startingAt: 0)) "
           + String(format: "%9.3f ms", medians[role]! * 1_000))
     }
     if isJSON {
       output.json([
-        "command": "bench-signatures", "trainers": trainerCount, "aggregators": aggregatorCount,
+        "command": "bench-signatures", "entriesPerRound": 3, "trainers": trainerCount,
+        "aggregators": aggregatorCount,
         "parameters": parameterCount, "repeats": repeats,
         "milliseconds": medians.mapValues { $0 * 1_000 },
       ])
+    }
+  }
+
+  /// The entries a round adds to the council log: the epoch's roles, the round start and the
+  /// commit, each naming every trainer.
+  func roundEntries(trainers: [PeerID], aggregator: PeerID) -> [LogEntry] {
+    let model = Digest(words: (1, 2, 3, 4))
+    let commands: [CouncilCommand] = [
+      .assignRoles(
+        RoleAssignment(epoch: 1, coordinator: aggregator, aggregators: [aggregator])),
+      .startRound(
+        RoundStart(
+          round: 1, baseModel: model, deadlineMilliseconds: 10_000,
+          assignments: trainers.map { TrainerAssignment(trainer: $0, aggregator: aggregator) })),
+      .commitRound(
+        RoundCommit(
+          round: 1, model: model, aggregators: [aggregator], trainers: trainers,
+          judgements: trainers.map { TrainerJudgement(trainer: $0, score: 0.5) })),
+    ]
+    return commands.enumerated().map {
+      LogEntry(term: 2, index: UInt64($0.offset + 1), command: $0.element)
     }
   }
 }

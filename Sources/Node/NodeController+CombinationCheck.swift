@@ -248,15 +248,30 @@ extension NodeController {
     func isHeld(_ entry: LogEntry) -> Bool {
       entry.index <= council.lastLogIndex && held[held.startIndex + Int(entry.index - 1)] == entry
     }
-    // Only the leader's own entries (of its term, when given) are judged against the ranking:
-    // an earlier leader's, relayed to a member that catches up, were appended under that
-    // leader's roles.
+    // Entries of the leader's term, when given.
     func isOwn(_ entry: LogEntry) -> Bool { term.map { entry.term == $0 } ?? true }
+    // Only the leader's own entries are judged against the ranking: an earlier leader's,
+    // relayed to a member that catches up, were appended under that leader's roles. With
+    // signed entries, its own are the ones it signed, whatever term they are labelled with;
+    // without, the ones of its term.
+    var author: PeerID?
+    func isLeaders(_ entry: LogEntry) -> Bool { author.map { $0 == leader } ?? isOwn(entry) }
     // The membership and ranking state at `previousIndex`, then at each entry's place.
     guard var state = committedRoles(through: previousIndex) else { return nil }
+    var signatures = settings.signing.map {
+      EntrySignatures(
+        signing: $0, leader: leader, term: term,
+        previous: previousIndex == 0 ? nil : held[held.startIndex + Int(previousIndex - 1)])
+    }
     var claim: EntryRefusal?
     for entry in entries {
       defer { state.apply(entry.command) }
+      if signatures != nil {
+        switch signatures!.author(of: entry, verifying: !isHeld(entry), members: state.members) {
+        case .success(let signer): author = signer
+        case .failure(let refusal): return .rule("entry \(entry.index) \(refusal.reason)")
+        }
+      }
       if isHeld(entry) { continue }
       switch entry.command {
       case .assignRoles(let roles):
@@ -277,13 +292,14 @@ extension NodeController {
             "entry \(entry.index) names \(roles.aggregators.count) aggregators, not at most \(count)"
           )
         }
-        guard settings.handsOverToRankedCoordinator, isOwn(entry) else { break }
+        guard settings.handsOverToRankedCoordinator, isLeaders(entry) else { break }
         if let violation = state.violation(
           of: roles, appendedBy: leader, rotateEvery: settings.rotateEvery,
           aggregatorCount: settings.aggregatorCount, councilSize: settings.council.count)
         {
           return .rule("entry \(entry.index) \(violation)")
         }
+        guard isOwn(entry) else { break }
         // Listed absent, or passed over as the epoch's coordinator, while this member hears
         // the leader without a gap in one term (a handover would have made it campaign, in a
         // new term).
@@ -323,7 +339,7 @@ extension NodeController {
         }
       case .startRound(let start):
         if let outsider = start.assignments.map(\.aggregator).first(where: {
-          !state.members.contains($0) && $0 != leader
+          !state.members.contains($0) && $0 != (author ?? leader)
         }) {
           return .rule(
             "entry \(entry.index) opens round \(start.round) with \(outsider), not a council member, as aggregator"

@@ -27,6 +27,14 @@ extension ContributionSigning {
     Attestation(publicKey: keyPair.publicKey, nonce: nonce, signature: keyPair.sign(statement))
   }
 
+  /// `entry` with this key's attestation, as its leader appends it.
+  public func signed(_ entry: LogEntry, nonce: UInt64) -> LogEntry {
+    var entry = entry
+    entry.attestation = attestation(
+      over: SignedStatement.entry(project: project, entry, nonce: nonce), nonce: nonce)
+    return entry
+  }
+
   /// `values` as this key's signed update for `aggregator`.
   public func signedUpdate(
     round: UInt64, weight: UInt32, values: [Float], for aggregator: PeerID, nonce: UInt64
@@ -155,5 +163,74 @@ extension NodeController {
       guard receipt.attestation.verifies(update) else { return .alteredUpdate(trainer) }
     }
     return nil
+  }
+}
+
+/// Why a council entry's signature cannot stand.
+struct EntrySignatureRefusal: Error, Equatable {
+  var reason: String
+}
+
+/// The authors of the entries one `appendEntries` carries, checked in log order. Every entry
+/// must be signed by a known key over its own place and command; the leader's term is signed by
+/// the leader; one term has one author (a leader's entries follow one another); and the first
+/// entry of a term comes from a council member at that place (the noop a newly elected leader
+/// appends). A leader can still relay an earlier leader's entries, signed by it, but it cannot
+/// make up one in another's name or pass its own off as another term's without signing it.
+struct EntrySignatures {
+  let signing: ContributionSigning
+  let leader: PeerID
+  let term: UInt64?
+  /// The term and author of the entry before the next one, when known.
+  var previous: (term: UInt64, author: PeerID)?
+
+  init(signing: ContributionSigning, leader: PeerID, term: UInt64?, previous: LogEntry?) {
+    self.signing = signing
+    self.leader = leader
+    self.term = term
+    if let previous, let key = previous.attestation?.publicKey,
+      let author = signing.peerOfKey(key)
+    {
+      self.previous = (previous.term, author)
+    }
+  }
+
+  /// `entry`'s author, after checking its signature (`verifying`: false for an entry this
+  /// member holds, checked when it came) and its place among its neighbours.
+  mutating func author(of entry: LogEntry, verifying: Bool, members: Set<PeerID>)
+    -> Result<PeerID, EntrySignatureRefusal>
+  {
+    guard let attestation = entry.attestation else {
+      return .failure(EntrySignatureRefusal(reason: "carries no signature"))
+    }
+    guard let author = signing.peerOfKey(attestation.publicKey) else {
+      return .failure(EntrySignatureRefusal(reason: "is signed by a key no peer holds"))
+    }
+    if verifying {
+      let statement = SignedStatement.entry(
+        project: signing.project, entry, nonce: attestation.nonce)
+      guard attestation.verifies(statement) else {
+        return .failure(
+          EntrySignatureRefusal(reason: "has a signature that does not verify (\(author))"))
+      }
+      if let term, entry.term == term, author != leader {
+        return .failure(
+          EntrySignatureRefusal(
+            reason: "of term \(term) is signed by \(author), not by its leader \(leader)"))
+      }
+      if let previous, previous.term == entry.term, previous.author != author {
+        return .failure(
+          EntrySignatureRefusal(
+            reason: "is signed by \(author), the entry before it in term \(entry.term) by "
+              + "\(previous.author)"))
+      }
+      if previous?.term != entry.term, !members.contains(author) {
+        return .failure(
+          EntrySignatureRefusal(
+            reason: "opens term \(entry.term) signed by \(author), not a council member"))
+      }
+    }
+    previous = (entry.term, author)
+    return .success(author)
   }
 }

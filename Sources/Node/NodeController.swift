@@ -332,6 +332,9 @@ public struct NodeController: Sendable {
     case .fdfl:
       break
     }
+    if let signing = settings.signing {
+      council?.entrySigner = { entry, nonce in signing.signed(entry, nonce: nonce).attestation! }
+    }
     restoreFromAppliedLog(durable)
   }
 

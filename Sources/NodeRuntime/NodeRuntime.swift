@@ -67,6 +67,10 @@ public final class NodeRuntime: @unchecked Sendable {
     /// order, so that a member other than the ranked one aggregates first. It never hands its
     /// leadership over, and campaigns early (as `forge-model`).
     case assignSelf = "assign-self"
+    /// As `assign-self`, but the rewritten entries keep the signature the node made over the
+    /// honest ones, so they no longer verify: an entry forged in transit, or in another
+    /// leader's name.
+    case forgeEntries = "forge-entries"
     /// As an aggregator, every signed partial it sends sums other values (1 is added to each)
     /// while it keeps its trainers' receipts as they are, and signs the partial again; asked for
     /// an audit, it answers with the updates it did receive. It never campaigns (as
@@ -83,12 +87,13 @@ public final class NodeRuntime: @unchecked Sendable {
     /// they win the first election.
     public var campaignsEarly: Bool {
       self == .forgeModel || self == .assignColluder || self == .assignSelf || self == .stall
+        || self == .forgeEntries
     }
 
     var neverCampaigns: Bool {
       switch self {
       case .nanPartials, .alterUpdates, .withholdCopies, .sumOtherValues: true
-      case .forgeModel, .assignColluder, .assignSelf, .stall: false
+      case .forgeModel, .assignColluder, .assignSelf, .stall, .forgeEntries: false
       }
     }
   }
@@ -393,7 +398,9 @@ public final class NodeRuntime: @unchecked Sendable {
             ["model": digest.contentHash.hexadecimal])
         }
       }
-      if options.fault == .assignColluder || options.fault == .assignSelf {
+      if options.fault == .assignColluder || options.fault == .assignSelf
+        || options.fault == .forgeEntries
+      {
         message = rewritingRoles(message)
       }
       if options.fault == .stall {
@@ -498,7 +505,7 @@ public final class NodeRuntime: @unchecked Sendable {
     for index in entries.indices {
       guard case .assignRoles(var roles) = entries[index].command else { continue }
       let named: PeerID
-      if options.fault == .assignSelf {
+      if options.fault == .assignSelf || options.fault == .forgeEntries {
         if roles.coordinator == me {
           guard roles.aggregators.count >= 2 else { continue }
           roles.aggregators.reverse()
@@ -513,6 +520,12 @@ public final class NodeRuntime: @unchecked Sendable {
         named = colluder
       }
       entries[index].command = .assignRoles(roles)
+      // Signed again with its own key: the lie is its own, and says so.
+      if options.fault != .forgeEntries, let signing = controller.settings.signing,
+        let nonce = entries[index].attestation?.nonce
+      {
+        entries[index] = signing.signed(entries[index], nonce: nonce)
+      }
       if rewrittenRoles.insert(entries[index].index).inserted {
         log.event(
           "assignedColluder",
@@ -537,7 +550,8 @@ public final class NodeRuntime: @unchecked Sendable {
       (_, .council(.requestPreVote)) where fault.neverCampaigns:
       return nil
     case (.forgeModel, .council(.timeoutNow)), (.assignColluder, .council(.timeoutNow)),
-      (.assignSelf, .council(.timeoutNow)), (.stall, .council(.timeoutNow)):
+      (.assignSelf, .council(.timeoutNow)), (.stall, .council(.timeoutNow)),
+      (.forgeEntries, .council(.timeoutNow)):
       return nil
     case (.alterUpdates, .round(.signedPartial)):
       return resigned(message, signing: signing) { receipts, values in

@@ -9,8 +9,9 @@ enum StoreSchema {
   /// tables of version 1; in version 2 log entries carry a round start's seed commitment and a
   /// commit's judgements, in version 3 a role assignment's absent members, in version 4 a
   /// commit's outer-optimizer state digest, which an older log lacks, and version 4 adds the
-  /// `outer_state` table (nothing migrates an older store: there was no release).
-  static let version: Int64 = 4
+  /// `outer_state` table; in version 5 a log entry carries its leader's signature (nothing
+  /// migrates an older store: there was no release).
+  static let version: Int64 = 5
 
   /// "STLG": the header's application ID, which marks a file as a Starling store.
   static let applicationID: Int32 = 0x5354_4C47

@@ -190,19 +190,21 @@ extension CouncilCommand: WireCodable {
 }
 
 extension LogEntry: WireCodable {
-  /// Term, index, a `noOperation` command.
-  public static let encodedBytesMin = 8 + 8 + CouncilCommand.encodedBytesMin
+  /// Term, index, a `noOperation` command, no attestation.
+  public static let encodedBytesMin = 8 + 8 + CouncilCommand.encodedBytesMin + 1
 
   public func encode(to encoder: inout WireEncoder) {
     encoder.encode(term)
     encoder.encode(index)
     encoder.encode(command)
+    encoder.encode(optional: attestation)
   }
 
   public init(from decoder: inout WireDecoder) throws(WireError) {
     self.init(
       term: try decoder.decode(UInt64.self), index: try decoder.decode(UInt64.self),
-      command: try decoder.decode(CouncilCommand.self))
+      command: try decoder.decode(CouncilCommand.self),
+      attestation: try decoder.decode(optional: Attestation.self, field: "LogEntry.attestation"))
   }
 }
 

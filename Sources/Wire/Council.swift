@@ -125,10 +125,17 @@ public struct LogEntry: Hashable, Sendable {
   public var term: UInt64
   public var index: UInt64
   public var command: CouncilCommand
-  public init(term: UInt64, index: UInt64, command: CouncilCommand) {
+  /// The appending leader's signature over the project, the term, the index and the command
+  /// (`SignedStatement.entry`), when the project signs; nil otherwise. It travels and is
+  /// stored with the entry, so whoever holds the log can tell who appended each entry.
+  public var attestation: Attestation?
+  public init(
+    term: UInt64, index: UInt64, command: CouncilCommand, attestation: Attestation? = nil
+  ) {
     self.term = term
     self.index = index
     self.command = command
+    self.attestation = attestation
   }
 }
 

@@ -153,7 +153,8 @@ import Testing
   /// never hands its leadership over, either publishes a forged model for every round it
   /// coordinates (`forge-model`), or appends role assignments naming a colluder outside the
   /// council as aggregator (`assign-colluder`), or itself as coordinator where the committed
-  /// ranking names another (`assign-self`). The honest council members recompute each model
+  /// ranking names another (`assign-self`, signed again; `forge-entries`, under the honest
+  /// entries' signatures, which then fail). The honest council members recompute each model
   /// from the aggregators' partials, or check each assignment against the council and the
   /// ranking they re-derive, refuse it and depose peer 0; the next coordinator bans it through
   /// the log. No other peer holds or
@@ -165,6 +166,7 @@ import Testing
     ("forge-model", "forged a model", "", ""),
     ("assign-colluder", "appended an entry against the rules", "", ""),
     ("assign-self", "appended an entry against the rules", "", ""),
+    ("forge-entries", "appended an entry against the rules", "", ""),
     (
       "forge-model", "forged a model",
       #", "partialAggregation": "median", "privacy": {"noiseMultiplier": 0.3, "clipNorm": 5}"#, ""
@@ -184,6 +186,11 @@ import Testing
     #expect((bans.first?["reason"] as? String ?? "").hasPrefix(reason), comment)
     if fault == "assign-self" {
       #expect((bans.first?["reason"] as? String ?? "").contains("the committed ranking"), comment)
+    }
+    if fault == "forge-entries" {
+      #expect(
+        (bans.first?["reason"] as? String ?? "").contains("has a signature that does not verify"),
+        comment)
     }
     let refused = summary["refusedCoordinators"] as? [[String: Any]] ?? []
     #expect(refused.map { $0["peer"] as? Int } == [0], comment)

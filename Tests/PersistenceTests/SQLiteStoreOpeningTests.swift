@@ -119,15 +119,15 @@ import Wire
     defer { directory.remove() }
     try writeStore(in: directory)
     let connection = try SQLiteConnection(path: directory.databasePath, isCreating: false)
-    try connection.execute("UPDATE schema_version SET version = 5")
+    try connection.execute("UPDATE schema_version SET version = 6")
     connection.close()
     let error = openingError(directory)
-    #expect(error == .futureSchemaVersion(path: directory.databasePath, found: 5, supported: 4))
-    #expect(error?.description.contains("schema version 5") == true)
+    #expect(error == .futureSchemaVersion(path: directory.databasePath, found: 6, supported: 5))
+    #expect(error?.description.contains("schema version 6") == true)
   }
 
   /// A store of an earlier development schema: its log entries have another encoding.
-  @Test(arguments: [1, 2, 3])
+  @Test(arguments: [1, 2, 3, 4])
   func aStoreOfAnEarlierSchemaVersionIsRefusedWithTheReason(version: Int) throws {
     let directory = ScratchDirectory()
     defer { directory.remove() }

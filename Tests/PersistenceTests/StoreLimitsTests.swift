@@ -59,7 +59,7 @@ import Wire
       let noOperations = (1...6).map { LogEntry(term: 1, index: UInt64($0), command: .noOperation) }
       #expect(exceeded(store, [.appendEntries(Array(noOperations.prefix(5)))]) == nil)
       #expect(exceeded(store, [.appendEntries([noOperations[5]])])?.0 == "council log entries")
-      let reason = String(repeating: "x", count: 200 - 16 - 1 - 32 - 4)
+      let reason = String(repeating: "x", count: 200 - 16 - 1 - 32 - 4 - 1)
       let atLimit = LogEntry(term: 1, index: 5, command: .ban(peer: peer(1), reason: reason))
       #expect(atLimit.wireBytes.count == 200)
       #expect(exceeded(store, [.appendEntries([atLimit])]) == nil)

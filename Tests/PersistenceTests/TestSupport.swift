@@ -26,7 +26,16 @@ func digest(_ seed: UInt64) -> Digest {
   Digest(words: (seed, seed &* 3 &+ 1, ~seed, seed << 7 | 0x55))
 }
 
-/// Log entries `indices`, each of `term`, with a mix of commands.
+/// An attestation's bytes made up from `seed` (a store keeps them as they came; signatures are
+/// checked before an entry is appended).
+func attestation(_ seed: UInt64) -> Attestation {
+  let bytes = (0..<Attestation.encodedBytesMin).map {
+    UInt8(truncatingIfNeeded: seed &+ UInt64($0))
+  }
+  return try! Attestation(wireBytes: bytes[...])
+}
+
+/// Log entries `indices`, each of `term`, with a mix of commands; the odd ones signed.
 func entries(_ indices: ClosedRange<UInt64>, term: UInt64) -> [LogEntry] {
   indices.map { index in
     let command: CouncilCommand =
@@ -40,7 +49,9 @@ func entries(_ indices: ClosedRange<UInt64>, term: UInt64) -> [LogEntry] {
             round: index, model: digest(index), aggregators: [peer(1), peer(2)],
             trainers: (3..<9).map(peer)))
       }
-    return LogEntry(term: term, index: index, command: command)
+    return LogEntry(
+      term: term, index: index, command: command,
+      attestation: index % 2 == 1 ? attestation(index) : nil)
   }
 }
 

@@ -1,3 +1,4 @@
+import Identity
 import Testing
 
 @testable import Wire
@@ -51,7 +52,22 @@ import Testing
           "02", Self.u64One, samplePeerHex, "04 00 00 00 00 00 00 00", Self.u64One,
           "01 00 00 00" /* one entry */, Self.u64One, "05 00 00 00 00 00 00 00",
           "04" /* ban */, samplePeerHex, "04 00 00 00", "73 70 61 6D" /* "spam" */,
-          "04 00 00 00 00 00 00 00" /* leaderCommit */))
+          "00" /* no attestation */, "04 00 00 00 00 00 00 00" /* leaderCommit */))
+  }
+
+  @Test func signedLogEntryGolden() throws {
+    let attestation = Attestation(
+      publicKey: try #require(PublicKey(bytes: [UInt8](repeating: 0x11, count: 32))),
+      nonce: 0x0102,
+      signature: try #require(Signature(bytes: [UInt8](repeating: 0x22, count: 64))))
+    let entry = LogEntry(term: 1, index: 5, command: .noOperation, attestation: attestation)
+    #expect(
+      entry.wireBytes
+        == hex(
+          Self.u64One, "05 00 00 00 00 00 00 00", "00" /* noOperation */, "01" /* attested */,
+          String(repeating: "11 ", count: 32), "02 01 00 00 00 00 00 00" /* nonce */,
+          String(repeating: "22 ", count: 64)))
+    #expect(try LogEntry(wireBytes: entry.wireBytes[...]) == entry)
   }
 
   @Test func appendResultGolden() {

@@ -46,7 +46,8 @@ extension Council {
 
   mutating func appendAsLeader(_ command: CouncilCommand) {
     guard case .leader(var leadership) = state else { preconditionFailure("not the leader") }
-    let entry = LogEntry(term: term, index: lastLogIndex + 1, command: command)
+    var entry = LogEntry(term: term, index: lastLogIndex + 1, command: command)
+    entry.attestation = entrySigner?(entry, now)
     log.append(entry)
     issueWrite(entries: [entry])
     guard entry.isConfigurationChange else { return }

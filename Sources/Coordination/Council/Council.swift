@@ -59,6 +59,9 @@ public struct Council: Sendable {
   /// Leaders this member deposed: it no longer follows, votes for or hands over to them (kept
   /// in memory; a ban through the log is what lasts).
   public internal(set) var deposed: Set<PeerID> = []
+  /// Signs every entry this member appends as leader, given the entry and a nonce (the
+  /// member's clock); set by the node when the project signs. Unsigned entries otherwise.
+  public var entrySigner: (@Sendable (LogEntry, UInt64) -> Attestation)?
 
   /// Starts a member with nothing stored.
   public init(
