@@ -62,14 +62,17 @@ func messageSeeds() -> [Seed] {
     .removeCouncilMember(peers[1]),
     .retireCouncilMember(peers[0]),
   ]
-  let entries = commands.enumerated().map {
-    LogEntry(term: 2, index: UInt64($0.offset + 1), command: $0.element)
-  }
-  let values: [Float] = [0, -0.0, 1.5, -2.25, .infinity, .leastNonzeroMagnitude]
   // The codec does not check signatures: fixed bytes stand in for a key and a signature.
   let attestation = Attestation(
     publicKey: PublicKey(bytes: [UInt8](repeating: 0x5A, count: 32))!, nonce: 0x1_0000,
     signature: Signature(bytes: [UInt8](repeating: 0xA5, count: 64))!)
+  // Every other entry signed, so both sides of the presence byte are seeded.
+  let entries = commands.enumerated().map {
+    LogEntry(
+      term: 2, index: UInt64($0.offset + 1), command: $0.element,
+      attestation: $0.offset % 2 == 0 ? attestation : nil)
+  }
+  let values: [Float] = [0, -0.0, 1.5, -2.25, .infinity, .leastNonzeroMagnitude]
   let receipts = [
     UpdateReceipt(weight: 600, valuesDigest: digest, attestation: attestation),
     UpdateReceipt(weight: 600, valuesDigest: digest, attestation: attestation),

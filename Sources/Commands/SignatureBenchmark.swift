@@ -140,7 +140,7 @@ struct SignatureBenchmark {
       "\(trainerCount) trainers, \(aggregatorCount) aggregators, \(parameterCount) parameters")
     for role in ["trainerSign", "aggregator", "coordinator", "leaderEntries", "memberEntries"] {
       output.line(
-        "\(role.padding(toLength: 12, withPad: " ", startingAt: 0)) "
+        "\(role.padding(toLength: 14, withPad: " ", startingAt: 0)) "
           + String(format: "%9.3f ms", medians[role]! * 1_000))
     }
     if isJSON {
