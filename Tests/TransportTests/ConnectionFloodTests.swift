@@ -39,9 +39,11 @@ struct ConnectionFloodTests {
     // refuses them (one random key in 256 meets 8 bits by chance and is admitted, and then says
     // nothing); a replayed hello never gets as far as the ZAP handler: every message the
     // listener took is the honest peer's.
+    // So at least 8 of the 10 Sybils are refused: one lucky key happens in about 4% of runs
+    // (it failed a clean-clone run of 2026-12-04), three in about 1 in 100,000.
     #expect(
       await eventually(within: 10_000) {
-        listener.transport.statistics.snapshot.refusedAdmissions >= 10
+        listener.transport.statistics.snapshot.refusedAdmissions >= 8
       })
     #expect(
       listener.collector.messages.allSatisfy { $0.sender == PeerID(publicKey: honestKey.publicKey) }
