@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import Node
 import Wire
 
 /// `starling bench --signatures`: what signed contributions cost one round, measured on the
@@ -112,15 +113,13 @@ struct SignatureBenchmark {
       // assignment per trainer, the commit with a judgement per trainer), and each member
       // checks them as they arrive.
       let entries = roundEntries(trainers: receipts.map(\.trainer), aggregator: aggregator)
+      let leader = ContributionSigning(project: project, keyPair: aggregatorKey)
       var signed: [LogEntry] = []
       samples["leaderEntries", default: []].append(
         Self.seconds {
           signed = entries.map { entry in
             var entry = entry
-            let statement = SignedStatement.entry(project: project, entry, nonce: entry.index)
-            entry.attestation = Attestation(
-              publicKey: aggregatorKey.publicKey, nonce: entry.index,
-              signature: aggregatorKey.sign(statement))
+            entry.attestation = leader.attestation(of: entry, nonce: entry.index)
             return entry
           }
         })

@@ -266,13 +266,14 @@ extension NodeController {
     var claim: EntryRefusal?
     for entry in entries {
       defer { state.apply(entry.command) }
+      let isNew = !isHeld(entry)
       if signatures != nil {
-        switch signatures!.author(of: entry, verifying: !isHeld(entry), members: state.members) {
+        switch signatures!.author(of: entry, verifying: isNew, members: state.members) {
         case .success(let signer): author = signer
         case .failure(let refusal): return .rule("entry \(entry.index) \(refusal.reason)")
         }
       }
-      if isHeld(entry) { continue }
+      guard isNew else { continue }
       switch entry.command {
       case .assignRoles(let roles):
         guard state.members.contains(roles.coordinator) else {

@@ -27,12 +27,9 @@ extension ContributionSigning {
     Attestation(publicKey: keyPair.publicKey, nonce: nonce, signature: keyPair.sign(statement))
   }
 
-  /// `entry` with this key's attestation, as its leader appends it.
-  public func signed(_ entry: LogEntry, nonce: UInt64) -> LogEntry {
-    var entry = entry
-    entry.attestation = attestation(
-      over: SignedStatement.entry(project: project, entry, nonce: nonce), nonce: nonce)
-    return entry
+  /// This key's attestation of `entry`, as its leader appends it.
+  public func attestation(of entry: LogEntry, nonce: UInt64) -> Attestation {
+    attestation(over: SignedStatement.entry(project: project, entry, nonce: nonce), nonce: nonce)
   }
 
   /// `values` as this key's signed update for `aggregator`.

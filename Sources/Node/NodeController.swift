@@ -333,7 +333,7 @@ public struct NodeController: Sendable {
       break
     }
     if let signing = settings.signing {
-      council?.entrySigner = { entry, nonce in signing.signed(entry, nonce: nonce).attestation! }
+      council?.entrySigner = { entry, nonce in signing.attestation(of: entry, nonce: nonce) }
     }
     restoreFromAppliedLog(durable)
   }

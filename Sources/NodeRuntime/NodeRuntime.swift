@@ -524,7 +524,7 @@ public final class NodeRuntime: @unchecked Sendable {
       if options.fault != .forgeEntries, let signing = controller.settings.signing,
         let nonce = entries[index].attestation?.nonce
       {
-        entries[index] = signing.signed(entries[index], nonce: nonce)
+        entries[index].attestation = signing.attestation(of: entries[index], nonce: nonce)
       }
       if rewrittenRoles.insert(entries[index].index).inserted {
         log.event(
@@ -549,9 +549,8 @@ public final class NodeRuntime: @unchecked Sendable {
     case (_, .council(.requestVote)) where fault.neverCampaigns,
       (_, .council(.requestPreVote)) where fault.neverCampaigns:
       return nil
-    case (.forgeModel, .council(.timeoutNow)), (.assignColluder, .council(.timeoutNow)),
-      (.assignSelf, .council(.timeoutNow)), (.stall, .council(.timeoutNow)),
-      (.forgeEntries, .council(.timeoutNow)):
+    case (_, .council(.timeoutNow)) where fault.campaignsEarly:
+      // The coordinator faults never hand their leadership over.
       return nil
     case (.alterUpdates, .round(.signedPartial)):
       return resigned(message, signing: signing) { receipts, values in

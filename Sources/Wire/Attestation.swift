@@ -89,26 +89,17 @@ public enum SignedStatement {
   }
 
   /// A council log entry as its leader appends it: its term, its index and the digest of its
-  /// command's encoding. An entry moved to another place in the log, relabelled with another
-  /// term or given another command no longer verifies.
-  public static func entry(
-    project: [UInt8], term: UInt64, index: UInt64, command: CouncilCommand, nonce: UInt64
-  ) -> [UInt8] {
+  /// command's encoding (its attestation aside). An entry moved to another place in the log,
+  /// relabelled with another term or given another command no longer verifies.
+  public static func entry(project: [UInt8], _ entry: LogEntry, nonce: UInt64) -> [UInt8] {
     var encoder = WireEncoder()
     encoder.encode(fixedBytes: entryTag)
     encoder.encode(fixedBytes: project)
-    encoder.encode(term)
-    encoder.encode(index)
-    encoder.encode(Digest(ContentHash.of(bytes: command.wireBytes)))
+    encoder.encode(entry.term)
+    encoder.encode(entry.index)
+    encoder.encode(Digest(ContentHash.of(bytes: entry.command.wireBytes)))
     encoder.encode(nonce)
     return encoder.bytes
-  }
-
-  /// `entry`'s statement, with the nonce its attestation names.
-  public static func entry(project: [UInt8], _ entry: LogEntry, nonce: UInt64) -> [UInt8] {
-    Self.entry(
-      project: project, term: entry.term, index: entry.index, command: entry.command,
-      nonce: nonce)
   }
 }
 
