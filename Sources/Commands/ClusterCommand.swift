@@ -362,19 +362,23 @@ struct ClusterCommand {
         ? "committed histories agree on every peer"
         : "committed histories DISAGREE in \(disagreements) places")
     // Bans through the council log: who was banned, by how many peers, and why.
-    var bannedBy: [Int: Int] = [:]
+    var bannedBy: [Int: [Int]] = [:]
     var banReasons: [Int: String] = [:]
     for index in 0..<peerCount {
       for (peer, reason) in cluster.bans(index) {
         guard let banned = cluster.index(of: peer) else { continue }
-        bannedBy[banned, default: 0] += 1
+        bannedBy[banned, default: []].append(index)
         banReasons[banned] = reason
       }
     }
-    for (banned, count) in bannedBy.sorted(by: { $0.key < $1.key }) {
+    for (banned, peers) in bannedBy.sorted(by: { $0.key < $1.key }) {
       output.line(
-        "peer \(banned) banned through the council log (applied by \(count) peers): "
-          + (banReasons[banned] ?? ""))
+        "peer \(banned) banned through the council log (applied by peers "
+          + peers.map(String.init).joined(separator: ", ") + "): " + (banReasons[banned] ?? ""))
+    }
+    // Who holds the log at the end, each by its own last view: those are the peers a ban reaches.
+    let councilAtEnd = (0..<peerCount).filter {
+      cluster.lastCouncil(loggedBy: $0)?.contains($0) ?? ($0 < councilSize)
     }
     // The council's check of its coordinator: which members refused (and deposed) which
     // coordinator, and whether any other peer held or committed a model a forger published.
@@ -445,8 +449,12 @@ struct ClusterCommand {
       "bytesSentPerRound": roundCost.bytesPerRound,
       "restartsBehindCommittedRound": lostRounds,
       "bans": bannedBy.sorted { $0.key < $1.key }.map {
-        ["peer": $0.key, "appliedBy": $0.value, "reason": banReasons[$0.key] ?? ""] as [String: Any]
+        [
+          "peer": $0.key, "appliedBy": $0.value.count, "appliedByPeers": $0.value,
+          "reason": banReasons[$0.key] ?? "",
+        ] as [String: Any]
       },
+      "councilAtEnd": councilAtEnd,
       "refusedCoordinators": refusedBy.sorted { $0.key < $1.key }.map {
         ["peer": $0.key, "refusedBy": $0.value.sorted()] as [String: Any]
       },

@@ -289,6 +289,20 @@ final class LocalCluster: @unchecked Sendable {
     }
   }
 
+  /// The council members that peer `index` last logged (its `councilChanged` events), as peer
+  /// positions; nil when it logged no change (a founder still holds the council it started with).
+  func lastCouncil(loggedBy index: Int) -> [Int]? {
+    guard
+      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8),
+      let line = text.split(separator: "\n").last(where: {
+        $0.contains("\"event\":\"councilChanged\"")
+      }),
+      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+      let members = object["members"] as? [String]
+    else { return nil }
+    return members.compactMap(index(of:)).sorted()
+  }
+
   /// The peers that peer `index` logged as banned through the council log, with the reason.
   func bans(_ index: Int) -> [String: String] {
     guard

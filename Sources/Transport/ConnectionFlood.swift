@@ -100,6 +100,17 @@ public final class ConnectionFlood: @unchecked Sendable {
     return report.withLock { $0 }
   }
 
+  /// A fresh key whose CURVE key carries no bit of proof of work, so that any
+  /// `proofOfWorkBits` above 0 refuses it (a random key would meet n bits once in 2^n).
+  static func keyWithoutProofOfWork() -> SigningKeyPair {
+    // Half of all keys qualify: 64 tries fail once in 2^64.
+    guard
+      let found = SigningKeyPair.search(
+        triesMax: 64, accepting: { ProofOfWork.bits(ofCurveKeyBytes: $0) == 0 })
+    else { preconditionFailure("64 random keys all carried proof of work") }
+    return found.keyPair
+  }
+
   private func run() {
     let started = ContinuousClock.now
     let lifetime = Duration.milliseconds(Self.attemptLifetimeMilliseconds)
@@ -115,7 +126,7 @@ public final class ConnectionFlood: @unchecked Sendable {
       // Each Sybil is an identity of its own: its own key, not one of the pool's.
       if let socket = openCurveClient(
         context, to: targets[index % targets.count], from: source(index),
-        as: SigningKeyPair.generate(), reconnectMilliseconds: Self.sybilReconnectMilliseconds)
+        as: Self.keyWithoutProofOfWork(), reconnectMilliseconds: Self.sybilReconnectMilliseconds)
       {
         sybils.append(socket)
       }
@@ -126,7 +137,7 @@ public final class ConnectionFlood: @unchecked Sendable {
     case .curveClient:
       // The attempts' keys are drawn ahead of time: a listener pays for each handshake all
       // the same, and the flooder spends its time on attempts.
-      let pool = (0..<256).map { _ in SigningKeyPair.generate() }
+      let pool = (0..<256).map { _ in Self.keyWithoutProofOfWork() }
       var pending: [(socket: UnsafeMutableRawPointer, closeAt: ContinuousClock.Instant)] = []
       defer { for entry in pending { zmq_close(entry.socket) } }
       runAttempts(started: started) { attempt, now in
