@@ -95,7 +95,7 @@ extension NodeController {
       guard values.count == settings.modelLength, Digest.of(values: values) == digest else {
         return []
       }
-      let effects = receiveModel(round: number, digest: digest, values: values)
+      let effects = receiveModel(round: number, digest: digest, values: values, from: sender)
       guard !replication.waitingRequests.isEmpty else { return effects }
       return effects
         + replication.answerWaitingRequests(
@@ -163,25 +163,33 @@ extension NodeController {
             now: now, scores: scores)))
   }
 
-  mutating func receiveModel(round: UInt64, digest: Digest, values: [Float]) -> [NodeEffect] {
+  mutating func receiveModel(
+    round: UInt64, digest: Digest, values: [Float], from sender: PeerID
+  ) -> [NodeEffect] {
     var effects: [NodeEffect] = []
-    let isTrainingBase = trainerRole.isWaiting(for: digest)
+    let isTrainingBase = trainerRole.isWaiting(for: digest, from: sender)
     if let commit = replication.awaitedCommits.removeValue(forKey: digest) {
       effects += adopt(commit, values: values)
-    } else if settings.mode == .fdfl, council != nil, !isTrainingBase, round > committedRound {
+    } else if settings.mode == .fdfl, let council, sender == council.leader, !isTrainingBase,
+      round > committedRound
+    {
       // A published model that is not committed yet (pushed to council members, this one
       // included even while the entry that adds it is still on its way): keep it (durably)
       // until its commit applies, and tell the coordinator, who commits only once a majority
-      // holds it.
+      // holds it. Only the leader publishes: a model another peer pushes is neither stored nor
+      // held against the leader (the leader pushes its own again until this node holds it).
       // A member that checks its coordinator does so first (the coordinator's own model is
       // its combination).
       effects +=
-        checksCoordinator && council?.leader != me
+        checksCoordinator && council.leader != me
         ? checkPublishedModel(round: round, digest: digest, values: values)
         : storePublishedModel(round: round, digest: digest, values: values)
-    } else if round > committedRound || (round == committedRound && !isCouncilMember) {
-      // A committed model: a round's base (rounds train from the last committed model) or a
-      // federated broadcast.
+    } else if isTrainingBase, round >= committedRound, round < trainerRole.pending?.round ?? 0 {
+      // A committed model: a round's base (rounds train from the last committed model, so its
+      // label is below the round's). A peer outside the council holds no log, so it takes a
+      // model as committed only as the base it asked its aggregator for: a model pushed to it
+      // unasked, sent by another peer, or labelled with the round it trains or a later one,
+      // is not (the training starts on any copy with the digest asked for).
       committedRound = round
       model = values
       if !isCouncilMember { replication.published = [:] }

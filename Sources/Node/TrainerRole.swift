@@ -37,8 +37,11 @@ struct TrainerRole: Sendable {
     return .train(round: round, model: model, deadlineMilliseconds: deadline)
   }
 
-  /// Whether a training request waits for the model with `digest`.
-  func isWaiting(for digest: Digest) -> Bool { pending?.base == digest }
+  /// Whether a training request waits for the model with `digest`, from `sender`, the
+  /// aggregator that asked (only its answer says which round the base was committed in).
+  func isWaiting(for digest: Digest, from sender: PeerID) -> Bool {
+    pending?.base == digest && aggregator == sender
+  }
 
   /// The model with `digest` arrived: the training that waited for it starts.
   mutating func modelArrived(_ digest: Digest, values: [Float]) -> NodeEffect? {

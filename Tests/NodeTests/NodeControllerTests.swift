@@ -38,6 +38,79 @@ import Wire
     #expect(NodeScript.roundMessages(effects).map(\.message) == [.requestModel(digest: unknown)])
   }
 
+  /// A peer outside the council holds no log: it takes a model as committed only as the base
+  /// it asked its aggregator for, labelled below the round it trains. A model pushed unasked
+  /// (here with a far-off round, which would otherwise make every real commit look old), the
+  /// same base from another peer, or a base labelled with the round it trains, leaves its
+  /// committed round and stored model alone; the training itself starts on any copy whose
+  /// digest is the one asked for.
+  @Test func aTrainerTakesAModelAsCommittedOnlyAsTheBaseItAskedItsAggregatorFor() {
+    var trainer = NodeScript.node(3)
+    let (aggregator, stranger) = (NodeScript.peer(1), NodeScript.peer(4))
+    func persisted(_ effects: [NodeEffect]) -> Bool {
+      effects.contains { if case .persist = $0 { true } else { false } }
+    }
+    let forged: [Float] = [9, 9, 9, 9]
+    let pushed = trainer.handle(
+      .received(
+        from: stranger,
+        .round(.model(round: 1_000_000, digest: Digest.of(values: forged), values: forged)),
+        now: 10))
+    #expect(!persisted(pushed))
+    #expect(trainer.committedRound == 0 && trainer.model == NodeScript.initialModel)
+
+    let next: [Float] = [1, 2, 3, 4]
+    let nextDigest = Digest.of(values: next)
+    _ = trainer.handle(
+      .received(
+        from: aggregator,
+        .round(.train(round: 2, baseModel: nextDigest, deadlineMilliseconds: 5_000)), now: 20))
+    let fromStranger = trainer.handle(
+      .received(from: stranger, .round(.model(round: 1, digest: nextDigest, values: next)), now: 30)
+    )
+    #expect(!persisted(fromStranger))
+    #expect(fromStranger.contains { if case .train(2, next, _) = $0 { true } else { false } })
+    #expect(trainer.committedRound == 0)
+
+    let later: [Float] = [2, 2, 2, 2]
+    let laterDigest = Digest.of(values: later)
+    _ = trainer.handle(
+      .received(
+        from: aggregator,
+        .round(.train(round: 3, baseModel: laterDigest, deadlineMilliseconds: 5_000)), now: 40))
+    let labelledAhead = trainer.handle(
+      .received(
+        from: aggregator, .round(.model(round: 3, digest: laterDigest, values: later)), now: 50))
+    #expect(!persisted(labelledAhead))
+    #expect(labelledAhead.contains { if case .train(3, later, _) = $0 { true } else { false } })
+    #expect(trainer.committedRound == 0)
+
+    _ = trainer.handle(
+      .received(
+        from: aggregator,
+        .round(.train(round: 4, baseModel: laterDigest, deadlineMilliseconds: 5_000)), now: 60))
+    // The base is the model it holds already only if it took it; it did not, so it asks.
+    let answered = trainer.handle(
+      .received(
+        from: aggregator, .round(.model(round: 3, digest: laterDigest, values: later)), now: 70))
+    #expect(persisted(answered))
+    #expect(trainer.committedRound == 3 && trainer.model == later)
+  }
+
+  /// Only the leader publishes a model to the council: a council member that a stranger pushes
+  /// a model to (here a far-off round) neither stores it nor holds it against its leader.
+  @Test func aCouncilMemberTakesAPublishedModelOnlyFromItsLeader() {
+    var member = NodeScript.node(1)
+    let forged: [Float] = [9, 9, 9, 9]
+    let pushed = member.handle(
+      .received(
+        from: NodeScript.peer(4),
+        .round(.model(round: 1_000_000, digest: Digest.of(values: forged), values: forged)),
+        now: 10))
+    #expect(pushed.isEmpty)
+    #expect(member.committedRound == 0 && member.model == NodeScript.initialModel)
+  }
+
   @Test func aggregatorSendsItsTrainersTheRoundAndCombinesTheirUpdatesIntoOnePartial() {
     var aggregator = NodeScript.node(1)
     let coordinator = NodeScript.peer(0)
