@@ -187,6 +187,8 @@ struct ClusterCommand {
     // coordinator handed over before evaluating it, and the next round came first.
     var firstSeen: [UInt64: (seconds: Double, coordinator: Int, aggregators: [Int])] = [:]
     var finalRoundSeen: Date?
+    // The highest committed round each peer's status gave: none may pass the council's.
+    var highestReportedRound: [Int: UInt64] = [:]
     let deadline = started.addingTimeInterval(timeoutSeconds)
     while Date() < deadline {
       let killsDone = randomKillsLeft == 0 && plannedKills.isEmpty && down == nil
@@ -194,6 +196,10 @@ struct ClusterCommand {
       Thread.sleep(forTimeInterval: 0.2)
       var statuses: [Int: [String: Any]] = [:]
       for index in 0..<peerCount { statuses[index] = cluster.status(index, timeoutSeconds: 2) }
+      for (index, status) in statuses {
+        let reported = (status["round"] as? NSNumber)?.uint64Value ?? 0
+        highestReportedRound[index] = max(highestReportedRound[index] ?? 0, reported)
+      }
       func term(_ status: [String: Any]) -> Int { (status["term"] as? NSNumber)?.intValue ?? 0 }
       // The newest view that names a coordinator: a peer of the same term that lost sight of
       // it (a member the council dropped, catching up) must not hide it, whatever the order
@@ -455,6 +461,7 @@ struct ClusterCommand {
         ] as [String: Any]
       },
       "councilAtEnd": councilAtEnd,
+      "peersAheadOfTheCouncil": highestReportedRound.filter { $0.value > lastRound }.keys.sorted(),
       "refusedCoordinators": refusedBy.sorted { $0.key < $1.key }.map {
         ["peer": $0.key, "refusedBy": $0.value.sorted()] as [String: Any]
       },

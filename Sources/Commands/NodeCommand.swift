@@ -47,6 +47,8 @@ struct NodeCommand {
                               gives another member (members re-derive the ranking and refuse).
                               forge-entries: as assign-self, without signing the rewritten
                               entries again (members refuse the broken signature).
+                              push-models: push every peer a forged model after each commit
+                              (nobody takes it).
                               sum-other-values: as an aggregator, sum other values than its
                               trainers' signed updates (caught by security.auditFraction).
                               stall: as coordinator, never let a round open (members depose

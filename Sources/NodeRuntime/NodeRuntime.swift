@@ -80,6 +80,11 @@ public final class NodeRuntime: @unchecked Sendable {
     /// `startRound` entry (`CoordinatorStall`), while its heartbeats keep every follower from
     /// campaigning. It never hands its leadership over, and campaigns early (as `forge-model`).
     case stall
+    /// Each commit it applies, it pushes every peer it knows, unasked, a forged model (the
+    /// committed one with each value moved by 0.5) labelled a million rounds later: a peer
+    /// outside the council must not take it as committed, nor a member hold it. It never
+    /// campaigns (as `nan-partials`).
+    case pushModels = "push-models"
 
     /// The aggregator faults never campaign, so that as founders they stay aggregators instead
     /// of winning the first election and sending no partial at all.
@@ -92,7 +97,7 @@ public final class NodeRuntime: @unchecked Sendable {
 
     var neverCampaigns: Bool {
       switch self {
-      case .nanPartials, .alterUpdates, .withholdCopies, .sumOtherValues: true
+      case .nanPartials, .alterUpdates, .withholdCopies, .sumOtherValues, .pushModels: true
       case .forgeModel, .assignColluder, .assignSelf, .stall, .forgeEntries: false
       }
     }
@@ -384,6 +389,19 @@ public final class NodeRuntime: @unchecked Sendable {
     for effect in effects where !effect.isDurable { execute(effect) }
   }
 
+  /// Fault `push-models`: a forged model, unasked, to every peer this node knows.
+  func pushForgedModel(after round: UInt64) {
+    let values = controller.model.map { $0 + 0.5 }
+    let digest = Digest.of(values: values)
+    log.event(
+      "forgedModel", "pushed the forged model \(digest) to every peer (fault push-models)",
+      ["model": digest.contentHash.hexadecimal])
+    for peer in contacts.keys where peer != controller.me {
+      execute(
+        .send(to: peer, .round(.model(round: round + 1_000_000, digest: digest, values: values))))
+    }
+  }
+
   func execute(_ effect: NodeEffect) {
     switch effect {
     case .persist:
@@ -438,6 +456,7 @@ public final class NodeRuntime: @unchecked Sendable {
     case .train(let round, let model, let deadline):
       train(round: round, model: model, deadline: deadline)
     case .committed(let commit):
+      if options.fault == .pushModels { pushForgedModel(after: commit.round) }
       log.event(
         "committed",
         "round \(commit.round) committed (\(commit.trainers.count) trainers, "

@@ -133,6 +133,22 @@ import Testing
     }
   }
 
+  /// A peer that pushes forged models unasked over real processes: peer 2 (a founder that
+  /// never campaigns) sends every peer it knows a forged model, labelled a million rounds
+  /// ahead, after each commit it applies. The council members take a published model only from
+  /// their leader and the trainers take a model as committed only as the base they asked their
+  /// aggregator for, so nobody holds or commits it, no peer's committed round passes the
+  /// council's, and the rounds go on.
+  @Test func modelsPushedUnaskedAreNeitherHeldNorTakenAsCommitted() throws {
+    let summary = try runCluster(named: "push", peers: 5, council: 3, byzantine: ["2:push-models"])
+    let comment = Comment(rawValue: "\(summary)")
+    #expect((summary["forgedModels"] as? Int ?? 0) >= 1, comment)
+    #expect(summary["forgedModelsKeptByOthers"] as? Int == 0, comment)
+    #expect(summary["peersAheadOfTheCouncil"] as? [Int] == [], comment)
+    #expect((summary["rounds"] as? Int ?? 0) >= 6, comment)
+    #expect(summary["historiesAgree"] as? Bool == true, comment)
+  }
+
   /// The same with `sum-other-values` and every partial audited: peer 2 keeps its trainers'
   /// receipts but sends another sum, and the coordinator's audit (the signed updates, summed
   /// again) finds it.
@@ -244,9 +260,10 @@ import Testing
   }
 
   /// The ban of `banned` reached everyone who holds the council log at the end: the honest
-  /// founders, and whoever replaced the banned member (the council is full of honest peers
-  /// again). Whether the banned peer itself, or a trainer outside the council, logs the ban is
-  /// a race with the run's end and the listener's refusal, so neither is counted on.
+  /// founders, and whoever replaced the banned member, if anyone did before the run ended (6
+  /// quick rounds may end first). Whether the banned peer itself logs its ban is a race with
+  /// the listener's refusal, and a trainer outside the council holds no log, so neither is
+  /// counted on.
   func expectTheBanReachedTheCouncil(
     _ summary: [String: Any], banned: Int, honestFounders: [Int],
     sourceLocation: SourceLocation = #_sourceLocation
@@ -256,7 +273,6 @@ import Testing
     let appliedBy = Set(ban?["appliedByPeers"] as? [Int] ?? [])
     let council = Set(summary["councilAtEnd"] as? [Int] ?? []).subtracting([banned])
     #expect(council.isSuperset(of: honestFounders), comment, sourceLocation: sourceLocation)
-    #expect(council.count >= 3, comment, sourceLocation: sourceLocation)
     #expect(appliedBy.isSuperset(of: council), comment, sourceLocation: sourceLocation)
   }
 
