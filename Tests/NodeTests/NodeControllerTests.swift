@@ -97,6 +97,31 @@ import Wire
     #expect(trainer.committedRound == 3 && trainer.model == later)
   }
 
+  /// A model whose bytes do not hash to the digest it names is dropped whoever sends it (every
+  /// fetch goes through the same check): the trainer that asked for a base neither trains on
+  /// other bytes nor stores them, and trains once the right bytes come.
+  @Test func aModelWhoseBytesAreNotItsDigestIsDropped() {
+    var trainer = NodeScript.node(3)
+    let aggregator = NodeScript.peer(1)
+    let next: [Float] = [1, 2, 3, 4]
+    let nextDigest = Digest.of(values: next)
+    _ = trainer.handle(
+      .received(
+        from: aggregator,
+        .round(.train(round: 2, baseModel: nextDigest, deadlineMilliseconds: 5_000)), now: 10))
+    let other: [Float] = [1, 2, 3, 5]
+    let wrong = trainer.handle(
+      .received(
+        from: aggregator, .round(.model(round: 1, digest: nextDigest, values: other)), now: 20))
+    #expect(wrong.isEmpty)
+    #expect(trainer.committedRound == 0 && trainer.model == NodeScript.initialModel)
+    let right = trainer.handle(
+      .received(
+        from: aggregator, .round(.model(round: 1, digest: nextDigest, values: next)), now: 30))
+    #expect(right.contains { if case .train(2, next, _) = $0 { true } else { false } })
+    #expect(trainer.committedRound == 1 && trainer.model == next)
+  }
+
   /// Only the leader publishes a model to the council: a council member that a stranger pushes
   /// a model to (here a far-off round) neither stores it nor holds it against its leader.
   @Test func aCouncilMemberTakesAPublishedModelOnlyFromItsLeader() {
