@@ -261,16 +261,23 @@ final class LocalCluster: @unchecked Sendable {
     )
   }
 
+  /// Every `event` line of peer `index`'s JSON log, parsed, in order (none when the log cannot
+  /// be read; a line that is not a JSON object is skipped).
+  func events(_ event: String, loggedBy index: Int) -> [[String: Any]] {
+    guard
+      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8)
+    else { return [] }
+    return text.split(separator: "\n").filter { $0.contains("\"event\":\"\(event)\"") }.compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+  }
+
   /// Each peer's committed rounds and their models' hashes, read from its JSON log: what the
   /// prefix check compares.
   func committedHistory(_ index: Int) -> [UInt64: String] {
-    guard
-      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8)
-    else { return [:] }
     var history: [UInt64: String] = [:]
-    for line in text.split(separator: "\n") where line.contains("\"event\":\"committed\"") {
+    for object in events("committed", loggedBy: index) {
       guard
-        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
         let round = object["round"] as? UInt64 ?? (object["round"] as? Int).map(UInt64.init),
         let model = object["model"] as? String
       else { continue }
@@ -281,39 +288,22 @@ final class LocalCluster: @unchecked Sendable {
 
   /// The `field` of every `event` line in peer `index`'s log, in order.
   func logged(_ event: String, _ field: String, by index: Int) -> [String] {
-    guard
-      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8)
-    else { return [] }
-    return text.split(separator: "\n").filter { $0.contains("\"event\":\"\(event)\"") }.compactMap {
-      (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?[field] as? String
-    }
+    events(event, loggedBy: index).compactMap { $0[field] as? String }
   }
 
   /// The council members that peer `index` last logged (its `councilChanged` events), as peer
   /// positions; nil when it logged no change (a founder still holds the council it started with).
   func lastCouncil(loggedBy index: Int) -> [Int]? {
-    guard
-      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8),
-      let line = text.split(separator: "\n").last(where: {
-        $0.contains("\"event\":\"councilChanged\"")
-      }),
-      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-      let members = object["members"] as? [String]
+    guard let members = events("councilChanged", loggedBy: index).last?["members"] as? [String]
     else { return nil }
-    return members.compactMap(index(of:)).sorted()
+    return members.compactMap(self.index(of:)).sorted()
   }
 
   /// The peers that peer `index` logged as banned through the council log, with the reason.
   func bans(_ index: Int) -> [String: String] {
-    guard
-      let text = try? String(contentsOfFile: peers[index].directory + "/node.log", encoding: .utf8)
-    else { return [:] }
     var bans: [String: String] = [:]
-    for line in text.split(separator: "\n") where line.contains("\"event\":\"banned\"") {
-      guard
-        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-        let peer = object["peerID"] as? String
-      else { continue }
+    for object in events("banned", loggedBy: index) {
+      guard let peer = object["peerID"] as? String else { continue }
       bans[peer] = object["reason"] as? String ?? ""
     }
     return bans

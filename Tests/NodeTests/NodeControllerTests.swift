@@ -51,48 +51,28 @@ import Wire
       effects.contains { if case .persist = $0 { true } else { false } }
     }
     let forged: [Float] = [9, 9, 9, 9]
-    let pushed = trainer.handle(
-      .received(
-        from: stranger,
-        .round(.model(round: 1_000_000, digest: Digest.of(values: forged), values: forged)),
-        now: 10))
+    let pushed = trainer.handle(.received(from: stranger, modelMessage(1_000_000, forged), now: 10))
     #expect(!persisted(pushed))
     #expect(trainer.committedRound == 0 && trainer.model == NodeScript.initialModel)
 
     let next: [Float] = [1, 2, 3, 4]
-    let nextDigest = Digest.of(values: next)
-    _ = trainer.handle(
-      .received(
-        from: aggregator,
-        .round(.train(round: 2, baseModel: nextDigest, deadlineMilliseconds: 5_000)), now: 20))
-    let fromStranger = trainer.handle(
-      .received(from: stranger, .round(.model(round: 1, digest: nextDigest, values: next)), now: 30)
-    )
+    _ = trainer.handle(.received(from: aggregator, trainRequest(2, on: next), now: 20))
+    let fromStranger = trainer.handle(.received(from: stranger, modelMessage(1, next), now: 30))
     #expect(!persisted(fromStranger))
     #expect(fromStranger.contains { if case .train(2, next, _) = $0 { true } else { false } })
     #expect(trainer.committedRound == 0)
 
     let later: [Float] = [2, 2, 2, 2]
-    let laterDigest = Digest.of(values: later)
-    _ = trainer.handle(
-      .received(
-        from: aggregator,
-        .round(.train(round: 3, baseModel: laterDigest, deadlineMilliseconds: 5_000)), now: 40))
+    _ = trainer.handle(.received(from: aggregator, trainRequest(3, on: later), now: 40))
     let labelledAhead = trainer.handle(
-      .received(
-        from: aggregator, .round(.model(round: 3, digest: laterDigest, values: later)), now: 50))
+      .received(from: aggregator, modelMessage(3, later), now: 50))
     #expect(!persisted(labelledAhead))
     #expect(labelledAhead.contains { if case .train(3, later, _) = $0 { true } else { false } })
     #expect(trainer.committedRound == 0)
 
-    _ = trainer.handle(
-      .received(
-        from: aggregator,
-        .round(.train(round: 4, baseModel: laterDigest, deadlineMilliseconds: 5_000)), now: 60))
+    _ = trainer.handle(.received(from: aggregator, trainRequest(4, on: later), now: 60))
     // The base is the model it holds already only if it took it; it did not, so it asks.
-    let answered = trainer.handle(
-      .received(
-        from: aggregator, .round(.model(round: 3, digest: laterDigest, values: later)), now: 70))
+    let answered = trainer.handle(.received(from: aggregator, modelMessage(3, later), now: 70))
     #expect(persisted(answered))
     #expect(trainer.committedRound == 3 && trainer.model == later)
   }
@@ -105,19 +85,14 @@ import Wire
     let aggregator = NodeScript.peer(1)
     let next: [Float] = [1, 2, 3, 4]
     let nextDigest = Digest.of(values: next)
-    _ = trainer.handle(
-      .received(
-        from: aggregator,
-        .round(.train(round: 2, baseModel: nextDigest, deadlineMilliseconds: 5_000)), now: 10))
+    _ = trainer.handle(.received(from: aggregator, trainRequest(2, on: next), now: 10))
     let other: [Float] = [1, 2, 3, 5]
     let wrong = trainer.handle(
       .received(
         from: aggregator, .round(.model(round: 1, digest: nextDigest, values: other)), now: 20))
     #expect(wrong.isEmpty)
     #expect(trainer.committedRound == 0 && trainer.model == NodeScript.initialModel)
-    let right = trainer.handle(
-      .received(
-        from: aggregator, .round(.model(round: 1, digest: nextDigest, values: next)), now: 30))
+    let right = trainer.handle(.received(from: aggregator, modelMessage(1, next), now: 30))
     #expect(right.contains { if case .train(2, next, _) = $0 { true } else { false } })
     #expect(trainer.committedRound == 1 && trainer.model == next)
   }
@@ -128,10 +103,7 @@ import Wire
     var member = NodeScript.node(1)
     let forged: [Float] = [9, 9, 9, 9]
     let pushed = member.handle(
-      .received(
-        from: NodeScript.peer(4),
-        .round(.model(round: 1_000_000, digest: Digest.of(values: forged), values: forged)),
-        now: 10))
+      .received(from: NodeScript.peer(4), modelMessage(1_000_000, forged), now: 10))
     #expect(pushed.isEmpty)
     #expect(member.committedRound == 0 && member.model == NodeScript.initialModel)
   }
@@ -324,4 +296,14 @@ import Wire
           entries: [LogEntry(term: 2, index: 1, command: .noOperation)])))
     #expect(state.council?.currentTerm == 2 && state.council?.entries.count == 1)
   }
+}
+
+/// A training request of `round` on the model `base`, as an aggregator sends it.
+private func trainRequest(_ round: UInt64, on base: [Float]) -> Message {
+  .round(.train(round: round, baseModel: Digest.of(values: base), deadlineMilliseconds: 5_000))
+}
+
+/// The model `values`, labelled `round` and named by their digest.
+private func modelMessage(_ round: UInt64, _ values: [Float]) -> Message {
+  .round(.model(round: round, digest: Digest.of(values: values), values: values))
 }
